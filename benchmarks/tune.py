@@ -1,0 +1,58 @@
+"""Grid search of passage size, overlap and BM25 settings on a tuning set (never a report set).
+
+    python benchmarks/tune.py ../shared/data/cmrc2018_trial.json --sizes 600 800 1000
+
+Prints one line per setting, best Recall@1 last. Tokenised passages are cached per
+(size, overlap), so the BM25 grid costs only ranking time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import tempfile
+from pathlib import Path
+
+from bot import analysis
+from bot.config import Settings
+from bot.evaluation import build_index, load_squad, score
+from bot.index import SearchIndex
+
+
+def main() -> None:
+    """Run the grid and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[600])
+    parser.add_argument("--overlaps", type=int, nargs="+", default=[1])
+    parser.add_argument("--variants", nargs="+", default=["lucene"])
+    parser.add_argument("--k1", type=float, nargs="+", default=[1.2])
+    parser.add_argument("--b", type=float, nargs="+", default=[0.75])
+    parser.add_argument("--coverage", type=float, nargs="+", default=[0.3])
+    parser.add_argument("--limit", type=int, default=None)
+    args = parser.parse_args()
+
+    analysis.warm_up()
+    analyzer = analysis.Analyzer()
+    documents, questions = load_squad(args.file)
+    questions = questions[: args.limit] if args.limit else questions
+    results = []
+    for size, overlap in itertools.product(args.sizes, args.overlaps):
+        settings = Settings(passage_size=size, passage_overlap=overlap)
+        with tempfile.TemporaryDirectory() as tmp:
+            base = asyncio.run(build_index(documents, settings, analyzer, Path(tmp) / "t.db"))
+        for variant, k1, b, cov in itertools.product(args.variants, args.k1, args.b, args.coverage):
+            s = Settings(passage_size=size, passage_overlap=overlap, bm25_variant=variant,
+                         bm25_k1=k1, bm25_b=b, min_coverage=cov)
+            index = SearchIndex.build(base.passages, variant, k1, b)
+            r1, r5, mrr, _ = score(questions, index, analyzer, s)
+            line = (f"size={size} overlap={overlap} variant={variant} k1={k1} b={b} "
+                    f"coverage={cov}  R@1={100 * r1:.1f} R@5={100 * r5:.1f} MRR@10={mrr:.3f}")
+            print(line, flush=True)
+            results.append((r1, mrr, line))
+    print("best:", max(results)[2])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""The in-memory search index: stored passages plus their BM25 ranker, built once, then read-only.
+
+A reload builds a new SearchIndex and swaps it in whole, so a question never sees a half-built
+one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.models import Hit, StoredPassage
+from bot.ranking import Ranker
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """Passages in a fixed order and the ranker over their terms."""
+
+    passages: tuple[StoredPassage, ...]
+    ranker: Ranker
+    documents: int
+
+    @classmethod
+    def build(
+        cls,
+        passages: Sequence[StoredPassage],
+        variant: str = "lucene",
+        k1: float = 1.2,
+        b: float = 0.75,
+    ) -> SearchIndex:
+        """Index the given passages (CPU-bound: run it off the event loop)."""
+        ranker = Ranker([p.tokens for p in passages], variant=variant, k1=k1, b=b)
+        return cls(tuple(passages), ranker, len({p.doc_id for p in passages}))
+
+    def search(self, terms: Sequence[str], limit: int) -> list[Hit]:
+        """The best `limit` passages sharing a term with the query, best first."""
+        ranked = self.ranker.rank(terms, limit)
+        return [
+            Hit(passage=self.passages[i], score=score, rank=n + 1)
+            for n, (i, score) in enumerate(ranked)
+        ]

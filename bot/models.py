@@ -1,0 +1,100 @@
+"""The values that flow between stages: documents in, passages, hits, answers out.
+
+All are frozen dataclasses so a stage can never change what an earlier stage produced.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """A cleaned document with its citation metadata."""
+
+    id: str
+    title: str
+    text: str
+    source: str | None = None
+    url: str | None = None
+    date: str | None = None
+    path: str | None = None
+    content_hash: str = ""
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open character range [start, end) in a document's cleaned text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A run of whole sentences from one document, the unit that is ranked and cited."""
+
+    doc_id: str
+    position: int  # 1-based
+    count: int  # passages in the document
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class StoredPassage:
+    """A passage as the index holds it: its row id, its tokens and its document's metadata."""
+
+    id: int
+    doc_id: str
+    position: int
+    count: int
+    text: str
+    tokens: tuple[str, ...]
+    title: str
+    source: str | None
+    url: str | None
+    date: str | None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A ranked passage with its BM25 score."""
+
+    passage: StoredPassage
+    score: float
+    rank: int
+
+
+class Status(enum.Enum):
+    """Why an answer looks the way it does."""
+
+    ANSWERED = "answered"
+    NO_MATCH = "no_match"
+    EMPTY = "empty"
+    NO_WORDS = "no_words"
+    TOO_LONG = "too_long"
+    NO_DOCUMENTS = "no_documents"
+
+
+@dataclass(frozen=True)
+class CitedPassage:
+    """A hit ready to show: the passage, the sentence that answers, and its citation number."""
+
+    number: int
+    hit: Hit
+    highlight: Span | None  # the answering sentence, relative to the passage text
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Everything a front end needs to reply to one question."""
+
+    question: str
+    language: str  # "en" or "zh"
+    traditional: bool
+    status: Status
+    message: str  # the direct answer sentence, or the explanation when there is none
+    passages: tuple[CitedPassage, ...] = field(default_factory=tuple)

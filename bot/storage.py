@@ -1,0 +1,248 @@
+"""The SQLite database (through aiosqlite): documents, passages and their index terms.
+
+The schema lives in ``migrations/NNNN_name.sql``; ``PRAGMA user_version`` records how many of
+them a file has had, and opening a database applies the rest, each in its own transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+from bot.models import Document, Passage, StoredPassage
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
+
+
+def migrations() -> list[tuple[int, str]]:
+    """(version, SQL) for every packaged migration, in order."""
+    found = []
+    for entry in resources.files("bot.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+SCHEMA_VERSION = migrations()[-1][0]
+
+
+class StorageError(RuntimeError):
+    """The database file cannot be used (newer schema, corrupt file)."""
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What the database knows about the file behind a document."""
+
+    doc_id: str
+    path: str
+    content_hash: str
+    size: int | None
+    mtime_ns: int | None
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A stored document's citation data and size, for listings."""
+
+    id: str
+    title: str
+    source: str | None
+    url: str | None
+    date: str | None
+    path: str | None
+    passages: int
+    added_at: str
+
+
+@dataclass(frozen=True)
+class DocumentUpdate:
+    """A new or changed document with its passages and their index terms."""
+
+    document: Document
+    passages: Sequence[Passage]
+    tokens: Sequence[Sequence[str]]
+    size: int | None = None
+    mtime_ns: int | None = None
+
+
+class Database:
+    """One aiosqlite connection, opened at start-up and closed at shutdown."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self._conn = conn
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Database:
+        """Open (creating if needed) and migrate the database file."""
+        path = str(path)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # Autocommit mode: transactions are opened explicitly, so a reload is one unit.
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            await conn.execute("PRAGMA foreign_keys = ON")
+            if path != ":memory:":
+                await conn.execute("PRAGMA journal_mode = WAL")
+            db = cls(conn, path)
+            await db._migrate()
+        except aiosqlite.DatabaseError as exc:
+            await conn.close()
+            raise StorageError(f"cannot use database {path}: {exc}") from exc
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def close(self) -> None:
+        """Close the connection; safe to call twice."""
+        await self._conn.close()
+
+    async def schema_version(self) -> int:
+        """The number of migrations this file has had."""
+        async with self._conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def _migrate(self) -> None:
+        current = await self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise StorageError(
+                f"database schema {current} is newer than this program knows ({SCHEMA_VERSION})"
+            )
+        for version, sql in migrations():
+            if version <= current:
+                continue
+            # executescript commits first; BEGIN makes the migration and its version one step.
+            await self._conn.executescript(
+                f"BEGIN;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
+            )
+
+    async def get_meta(self, key: str) -> str | None:
+        """A value from the meta table."""
+        async with self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def set_meta(self, key: str, value: str) -> None:
+        """Store a value in the meta table."""
+        await self._put_meta({key: value})
+
+    async def _put_meta(self, meta: dict[str, str]) -> None:
+        await self._conn.executemany(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            list(meta.items()),
+        )
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK when anything inside fails."""
+        await self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            await self._conn.execute("ROLLBACK")
+            raise
+        await self._conn.execute("COMMIT")
+
+    async def file_states(self) -> dict[str, FileState]:
+        """Known files by relative path."""
+        sql = "SELECT id, path, content_hash, file_size, file_mtime_ns FROM documents"
+        async with self._conn.execute(sql) as cur:
+            rows = await cur.fetchall()
+        return {r[1]: FileState(r[0], r[1], r[2], r[3], r[4]) for r in rows if r[1] is not None}
+
+    async def documents(self) -> list[DocumentInfo]:
+        """Every document with its passage count, in id order."""
+        sql = (
+            "SELECT d.id, d.title, d.source, d.url, d.date, d.path, "
+            "(SELECT COUNT(*) FROM passages p WHERE p.doc_id = d.id), d.added_at "
+            "FROM documents d ORDER BY d.id"
+        )
+        async with self._conn.execute(sql) as cur:
+            rows = await cur.fetchall()
+        return [DocumentInfo(*row) for row in rows]
+
+    async def apply(
+        self,
+        updates: Iterable[DocumentUpdate],
+        removals: Iterable[str] = (),
+        stat_only: Iterable[FileState] = (),
+        meta: dict[str, str] | None = None,
+    ) -> None:
+        """Write a whole reload in one transaction: all of it lands, or none of it."""
+        async with self._transaction():
+            for doc_id in removals:
+                await self._conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+            for up in updates:
+                await self._upsert(up)
+            await self._conn.executemany(
+                "UPDATE documents SET file_size = ?, file_mtime_ns = ? WHERE id = ?",
+                [(state.size, state.mtime_ns, state.doc_id) for state in stat_only],
+            )
+            await self._put_meta(meta or {})
+
+    async def _upsert(self, up: DocumentUpdate) -> None:
+        doc = up.document
+        await self._conn.execute(
+            "INSERT INTO documents (id, path, title, source, url, date, content_hash, text, "
+            "file_size, file_mtime_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET path = excluded.path, title = excluded.title, "
+            "source = excluded.source, url = excluded.url, date = excluded.date, "
+            "content_hash = excluded.content_hash, text = excluded.text, "
+            "file_size = excluded.file_size, file_mtime_ns = excluded.file_mtime_ns, "
+            "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+            (doc.id, doc.path, doc.title, doc.source, doc.url, doc.date, doc.content_hash,
+             doc.text, up.size, up.mtime_ns),
+        )
+        await self._conn.execute("DELETE FROM passages WHERE doc_id = ?", (doc.id,))
+        await self._conn.executemany(
+            'INSERT INTO passages (doc_id, position, count, start, "end", text, tokens) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (p.doc_id, p.position, p.count, p.start, p.end, p.text, " ".join(toks))
+                for p, toks in zip(up.passages, up.tokens, strict=True)
+            ],
+        )
+
+    async def passages(self) -> list[StoredPassage]:
+        """Every passage with its terms and its document's citation data, in a stable order."""
+        sql = (
+            "SELECT p.id, p.doc_id, p.position, p.count, p.text, p.tokens, "
+            "d.title, d.source, d.url, d.date "
+            "FROM passages p JOIN documents d ON d.id = p.doc_id ORDER BY p.id"
+        )
+        async with self._conn.execute(sql) as cur:
+            rows = await cur.fetchall()
+        return [
+            StoredPassage(
+                id=r[0], doc_id=r[1], position=r[2], count=r[3], text=r[4],
+                tokens=tuple(r[5].split()), title=r[6], source=r[7], url=r[8], date=r[9],
+            )
+            for r in rows
+        ]
+
+    async def passage_texts(self) -> list[tuple[int, str]]:
+        """(id, text) of every passage, for re-tokenising after an analyzer change."""
+        async with self._conn.execute("SELECT id, text FROM passages ORDER BY id") as cur:
+            rows = await cur.fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    async def replace_tokens(self, tokens: Iterable[tuple[int, Sequence[str]]],
+                             meta: dict[str, str]) -> None:
+        """Store new index terms for existing passages, with the analyzer that made them."""
+        async with self._transaction():
+            await self._conn.executemany(
+                "UPDATE passages SET tokens = ? WHERE id = ?",
+                [(" ".join(toks), pid) for pid, toks in tokens],
+            )
+            await self._put_meta(meta)

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from bot.analysis import Analyzer, has_han, to_simplified
+
+
+def test_traditional_and_simplified_give_the_same_terms(analyzer: Analyzer) -> None:
+    assert analyzer.tokens("東原社區有多少戶居民") == analyzer.tokens("东原社区有多少户居民")
+    assert to_simplified("戰疫女兵") == "战疫女兵"
+
+
+def test_numbers_are_kept_apart_from_han(analyzer: Analyzer) -> None:
+    tokens = analyzer.tokens("實際居住居民6126戶18000余人")
+    assert "6126" in tokens and "18000" in tokens and "居民" in tokens
+
+
+def test_english_is_lowercased_stemmed_and_stop_words_dropped(analyzer: Analyzer) -> None:
+    assert analyzer.tokens("The Volunteers were running to the Hospitals") == [
+        "volunt", "run", "hospit"
+    ]
+
+
+def test_chinese_stop_words_are_dropped(analyzer: Analyzer) -> None:
+    tokens = analyzer.tokens("王小容是谁？她做了什么？")
+    assert "谁" not in tokens and "什么" not in tokens and "了" not in tokens
+    assert "小容" in tokens
+
+
+def test_mixed_question(analyzer: Analyzer) -> None:
+    tokens = analyzer.tokens("Fu Linlin 送谁去了医院？")
+    assert tokens[:2] == ["fu", "linlin"]
+    assert "医院" in tokens
+
+
+def test_search_mode_adds_sub_words(analyzer: Analyzer) -> None:
+    # jieba's search mode emits the parts of a long word as well as the word
+    tokens = analyzer.tokens("志愿服务队副队长")
+    assert "副队长" in tokens and "队长" in tokens
+
+
+def test_nothing_searchable(analyzer: Analyzer) -> None:
+    assert analyzer.tokens("?!… 😀🎉 ---") == []
+    assert analyzer.tokens("") == []
+
+
+def test_has_han() -> None:
+    assert has_han("abc 王") and not has_han("abc")
+
+
+def test_analyzer_signature_names_its_choices() -> None:
+    assert Analyzer(stem=False).signature != Analyzer().signature

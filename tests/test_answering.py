@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.analysis import Analyzer
+from bot.answering import AnswerOptions, answer, detect_language, retrieve
+from bot.index import SearchIndex
+from bot.models import Status, StoredPassage
+
+
+def _index(texts: list[str], analyzer: Analyzer, doc: str = "d") -> SearchIndex:
+    passages = [
+        StoredPassage(
+            id=i + 1, doc_id=f"{doc}{i}", position=1, count=1, text=t,
+            tokens=tuple(analyzer.tokens(t)), title=f"Title {i}", source=None, url=None, date=None,
+        )
+        for i, t in enumerate(texts)
+    ]
+    return SearchIndex.build(passages)
+
+
+TEXTS = [
+    "The library opens at nine. Books can be borrowed for three weeks. Late returns cost a fee.",
+    "The swimming pool is closed on Mondays for cleaning. Lessons start in spring.",
+    "社区图书馆每天早上九点开门。借书期限为三周。",
+    "The library opens at nine. Books can be borrowed for three weeks. Late returns cost a fee!",
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Who is Fu Linlin?", ("en", False)),
+        ("Fu Linlin 送谁去了医院？", ("zh", False)),
+        ("王小容是誰？", ("zh", True)),
+        ("东原社区有多少户居民？", ("zh", False)),
+        ("Who is 王小容?", ("en", False)),
+        ("😀", ("en", False)),
+    ],
+)
+def test_detect_language(question: str, expected: tuple[str, bool]) -> None:
+    assert detect_language(question) == expected
+
+
+def test_best_passage_and_its_answering_sentence(analyzer: Analyzer) -> None:
+    index = _index(TEXTS, analyzer)
+    result = answer("How long can I borrow books?", index, analyzer, AnswerOptions())
+    assert result.status is Status.ANSWERED
+    top = result.passages[0]
+    assert top.hit.passage.doc_id == "d0"
+    assert top.highlight is not None
+    assert top.hit.passage.text[top.highlight.start : top.highlight.end] == (
+        "Books can be borrowed for three weeks."
+    )
+    assert result.message == "Books can be borrowed for three weeks."
+
+
+def test_near_identical_passages_appear_once(analyzer: Analyzer) -> None:
+    index = _index(TEXTS, analyzer)
+    hits = retrieve(analyzer.tokens("library books borrowed weeks"), index, 3, 0.3)
+    docs = [h.passage.doc_id for h in hits]
+    assert "d0" in docs and "d3" not in docs
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+
+
+def test_irrelevant_question_says_so_in_its_language(analyzer: Analyzer) -> None:
+    index = _index(TEXTS, analyzer)
+    en = answer("What is the weather in Beijing today?", index, analyzer, AnswerOptions())
+    assert en.status is Status.NO_MATCH and not en.passages
+    assert "couldn't find" in en.message
+    zh = answer("北京今天天气怎么样？", index, analyzer, AnswerOptions())
+    assert zh.status is Status.NO_MATCH and "没有找到" in zh.message
+    hant = answer("北京今天天氣怎麼樣？", index, analyzer, AnswerOptions())
+    assert hant.status is Status.NO_MATCH and "沒有找到" in hant.message
+
+
+def test_weak_single_common_term_is_not_an_answer(analyzer: Analyzer) -> None:
+    # "library" matches, but most of the question's weight (unknown words) does not.
+    index = _index(TEXTS, analyzer)
+    result = answer("library parking permit tariff zone", index, analyzer, AnswerOptions())
+    assert result.status is Status.NO_MATCH
+
+
+@pytest.mark.parametrize(
+    ("question", "status", "needle"),
+    [
+        ("", Status.EMPTY, "Please send me a question"),
+        ("   \n\t  ", Status.EMPTY, "请输入一个问题"),
+        ("?!…。，", Status.NO_WORDS, "only symbols or emoji"),
+        ("😀🎉👍🏽", Status.NO_WORDS, "只有符号或表情"),
+        ("\x00\x07\x1b", Status.EMPTY, "Please send me a question"),
+        ("x" * 100_000, Status.TOO_LONG, "100,000 characters"),
+        ("图" * 100_000, Status.TOO_LONG, "100,000 个字符"),
+    ],
+)
+def test_bad_input_gets_a_clear_answer(
+    analyzer: Analyzer, question: str, status: Status, needle: str
+) -> None:
+    result = answer(question, _index(TEXTS, analyzer), analyzer, AnswerOptions())
+    assert result.status is status
+    assert needle in result.message
+    assert not result.passages
+
+
+def test_control_characters_are_ignored_not_fatal(analyzer: Analyzer) -> None:
+    result = answer("How long\x00 can I\x1b borrow\u200b books?", _index(TEXTS, analyzer),
+                    analyzer, AnswerOptions())
+    assert result.status is Status.ANSWERED
+    assert result.passages[0].hit.passage.doc_id == "d0"
+
+
+def test_empty_collection(analyzer: Analyzer) -> None:
+    result = answer("Where is the library?", SearchIndex.build([]), analyzer, AnswerOptions())
+    assert result.status is Status.NO_DOCUMENTS
+    assert "no documents" in result.message
+
+
+def test_k_limits_the_passages(analyzer: Analyzer) -> None:
+    index = _index(TEXTS, analyzer)
+    one = answer("library pool lessons books", index, analyzer, AnswerOptions(k=1))
+    assert len(one.passages) == 1

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.analysis import Analyzer
+from bot.models import Document
+from bot.splitting import split_passages
+from bot.storage import SCHEMA_VERSION, Database, DocumentUpdate, StorageError, migrations
+
+
+def _update(analyzer: Analyzer, doc_id: str, text: str) -> DocumentUpdate:
+    doc = Document(id=doc_id, title=f"About {doc_id}", text=text, source="Desk",
+                   url="https://example.org", date="2024-01-02", path=f"{doc_id}.txt",
+                   content_hash="h-" + doc_id)
+    passages = split_passages(doc_id, text, 200)
+    return DocumentUpdate(doc, passages, [analyzer.tokens(p.text) for p in passages], 10, 20)
+
+
+TEXT = "Volunteers deliver medicine. " * 20 + "社区志愿者为居民送药送菜。" * 10
+
+
+async def test_round_trip_keeps_passages_and_tokens(tmp_path: Path, analyzer: Analyzer) -> None:
+    db = await Database.open(tmp_path / "a.sqlite3")
+    update = _update(analyzer, "doc", TEXT)
+    await db.apply([update])
+    await db.close()
+
+    db = await Database.open(tmp_path / "a.sqlite3")  # a restart
+    stored = await db.passages()
+    docs = await db.documents()
+    states = await db.file_states()
+    await db.close()
+    assert [p.text for p in stored] == [p.text for p in update.passages]
+    assert [list(p.tokens) for p in stored] == [list(t) for t in update.tokens]
+    assert stored[0].title == "About doc" and stored[0].date == "2024-01-02"
+    assert docs[0].passages == len(update.passages)
+    assert states["doc.txt"].size == 10 and states["doc.txt"].mtime_ns == 20
+
+
+async def test_replacing_and_removing_documents(tmp_path: Path, analyzer: Analyzer) -> None:
+    db = await Database.open(tmp_path / "a.sqlite3")
+    await db.apply([_update(analyzer, "a", TEXT), _update(analyzer, "b", TEXT)])
+    await db.apply([_update(analyzer, "a", "Only one short sentence now.")], removals=["b"])
+    stored = await db.passages()
+    await db.close()
+    assert [(p.doc_id, p.text) for p in stored] == [("a", "Only one short sentence now.")]
+
+
+async def test_failed_write_changes_nothing(tmp_path: Path, analyzer: Analyzer) -> None:
+    db = await Database.open(tmp_path / "a.sqlite3")
+    await db.apply([_update(analyzer, "a", TEXT)])
+    before = await db.passages()
+    good = _update(analyzer, "b", TEXT)
+    broken = DocumentUpdate(good.document, good.passages, good.tokens[:-1])  # tokens missing
+    with pytest.raises(ValueError):
+        await db.apply([_update(analyzer, "c", TEXT), broken], removals=["a"])
+    after = await db.passages()
+    await db.close()
+    assert after == before
+
+
+async def test_new_file_gets_the_current_schema(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "a.sqlite3")
+    assert await db.schema_version() == SCHEMA_VERSION == migrations()[-1][0]
+    await db.close()
+
+
+async def test_older_file_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    first_version, first_sql = migrations()[0]
+    conn = sqlite3.connect(path)
+    conn.executescript(first_sql)
+    conn.execute(f"PRAGMA user_version = {first_version}")
+    conn.execute("INSERT INTO documents (id, path, title, content_hash, text) "
+                 "VALUES ('old', 'old.txt', 'Old', 'h', 'Old text.')")
+    conn.execute("INSERT INTO passages (doc_id, position, count, start, \"end\", text, tokens) "
+                 "VALUES ('old', 1, 1, 0, 9, 'Old text.', 'old text')")
+    conn.commit()
+    conn.close()
+
+    db = await Database.open(path)
+    assert await db.schema_version() == SCHEMA_VERSION
+    states = await db.file_states()
+    passages = await db.passages()
+    await db.close()
+    assert states["old.txt"].size is None  # the column the migration added
+    assert passages[0].tokens == ("old", "text")
+
+
+async def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(StorageError, match="newer"):
+        await Database.open(path)
+
+
+async def test_corrupt_file_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "junk.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StorageError, match="cannot use database"):
+        await Database.open(path)
+
+
+async def test_meta_values(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "a.sqlite3")
+    assert await db.get_meta("k") is None
+    await db.set_meta("k", "1")
+    await db.set_meta("k", "2")
+    assert await db.get_meta("k") == "2"
+    await db.close()

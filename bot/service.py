@@ -44,8 +44,9 @@ class QAService:
         """Open the database, bring it up to date with the knowledge folder, load the index."""
         # jieba's dictionary takes a second to load: do it in a thread, once, at start-up.
         await asyncio.to_thread(analysis.warm_up)
+        analyzer = analysis.Analyzer()
         db = await Database.open(settings.database_path)
-        service = cls(settings, db, analysis.Analyzer())
+        service = cls(settings, db, analyzer)
         try:
             if sync:
                 report = await service.reload(progress=progress)

@@ -81,7 +81,9 @@ def run(settings: Settings) -> None:
                    "(the same answers the bot gives on Telegram).", err=True)
         asyncio.run(_console(settings))
         return
-    raise click.ClickException("Telegram mode is not built yet; unset TELEGRAM_BOT_TOKEN.")
+    from bot.telegram.app import run as run_telegram
+
+    run_telegram(settings)
 
 
 async def _console(settings: Settings) -> None:

@@ -7,9 +7,12 @@ passes its options as keyword arguments, which take precedence over both.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TELEGRAM_API = "https://api.telegram.org/bot"
 
 
 class Settings(BaseSettings):
@@ -20,6 +23,16 @@ class Settings(BaseSettings):
     )
 
     telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = TELEGRAM_API
+    # Webhook mode when a public URL is set; long polling otherwise.
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(8443, ge=1, le=65535)
+    webhook_path: str = ""
+    webhook_secret_token: SecretStr | None = None
+    questions_per_minute: int = Field(10, ge=0)
+    # Empty: everyone may use the bot. Otherwise only these user or chat ids.
+    allowed_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     knowledge_dir: Path = Path("knowledge")
     database_path: Path = Path("data/bot.sqlite3")
 
@@ -34,10 +47,17 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
-    @field_validator("telegram_bot_token", mode="before")
+    @field_validator("telegram_bot_token", "webhook_url", "webhook_secret_token", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("allowed_ids", mode="before")
+    @classmethod
+    def _comma_separated_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+        return value
 
     @field_validator("bm25_variant")
     @classmethod

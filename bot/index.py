@@ -7,7 +7,7 @@ one.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.models import Hit, StoredPassage
 from bot.ranking import Ranker
@@ -20,6 +20,9 @@ class SearchIndex:
     passages: tuple[StoredPassage, ...]
     ranker: Ranker
     documents: int
+    _by_position: dict[tuple[str, int], StoredPassage] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def build(
@@ -31,7 +34,12 @@ class SearchIndex:
     ) -> SearchIndex:
         """Index the given passages (CPU-bound: run it off the event loop)."""
         ranker = Ranker([p.tokens for p in passages], variant=variant, k1=k1, b=b)
-        return cls(tuple(passages), ranker, len({p.doc_id for p in passages}))
+        by_position = {(p.doc_id, p.position): p for p in passages}
+        return cls(tuple(passages), ranker, len({p.doc_id for p in passages}), by_position)
+
+    def passage_at(self, doc_id: str, position: int) -> StoredPassage | None:
+        """A document's passage by its 1-based position, for showing context."""
+        return self._by_position.get((doc_id, position))
 
     def search(self, terms: Sequence[str], limit: int) -> list[Hit]:
         """The best `limit` passages sharing a term with the query, best first."""

@@ -34,12 +34,44 @@ _TEXTS: dict[str, dict[str, str]] = {
         "(at most {limit:,} characters).",
         "zh": "您的消息有 {length:,} 个字符，太长了。请把问题缩短到 {limit:,} 个字符以内。",
     },
+    "help": {
+        "en": "I answer questions from {documents} documents and cite where each answer comes "
+        "from. Send a question in English or Chinese (simplified or traditional). In a group, "
+        "mention me, reply to me, or write /ask and your question. /sources lists the documents.",
+        "zh": "我根据 {documents} 份文档回答问题，并注明每个答案的出处。请用中文（简体或繁体）或英文"
+        "提问。在群组里，请 @我、回复我的消息，或发送 /ask 加上问题。发送 /sources 查看文档列表。",
+    },
+    "ask_usage": {
+        "en": "Write your question after /ask, for example: /ask Who is Fu Linlin?",
+        "zh": "请在 /ask 后面写上问题，例如：/ask 王小容是谁？",
+    },
+    "rate_limited": {
+        "en": "You are asking faster than I can keep up. Please wait {seconds} seconds and ask again.",
+        "zh": "您提问太快了，请等 {seconds} 秒后再问。",
+    },
+    "not_allowed": {
+        "en": "Sorry, this bot only answers its own members.",
+        "zh": "抱歉，这个机器人只为指定的成员服务。",
+    },
+    "text_only": {
+        "en": "I can only read text. Please type your question.",
+        "zh": "我只能读文字消息，请把问题打出来。",
+    },
+    "error": {
+        "en": "Sorry, something went wrong while answering. Please try again.",
+        "zh": "抱歉，回答时出了点问题，请再试一次。",
+    },
+    "expired": {
+        "en": "This answer is no longer available. Please ask again.",
+        "zh": "这个回答已经失效，请重新提问。",
+    },
+    "no_more": {"en": "No more results.", "zh": "没有更多结果了。"},
+    "more": {"en": "More results", "zh": "更多结果"},
+    "context": {"en": "Context", "zh": "上下文"},
+    "documents": {"en": "Documents", "zh": "文档"},
     "sources": {"en": "Sources", "zh": "来源"},
     "passage": {"en": "passage {position}/{count}", "zh": "第 {position}/{count} 段"},
 }
-
-# Messages given before the question's language is known are shown in both languages.
-BILINGUAL = frozenset({"empty", "no_words"})
 
 
 @functools.lru_cache(maxsize=1)

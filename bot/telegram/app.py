@@ -1,0 +1,107 @@
+"""Build the python-telegram-bot Application, register every handler, and run it."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.service import QAService
+from bot.telegram import handlers
+from bot.telegram.limits import QuestionLimiter
+from bot.telegram.results import ResultStore
+
+log = logging.getLogger(__name__)
+
+COMMANDS = [
+    BotCommand("help", "How to ask / 如何提问"),
+    BotCommand("ask", "Ask a question (in groups) / 提问（群组中）"),
+    BotCommand("sources", "The documents I know / 文档列表"),
+]
+
+
+async def post_init(application: Application) -> None:
+    """Open the database and load the index once, before the first update."""
+    settings: Settings = application.bot_data[handlers.SETTINGS]
+    application.bot_data[handlers.SERVICE] = await QAService.start(settings)
+    application.bot_data[handlers.LIMITER] = QuestionLimiter(settings.questions_per_minute)
+    application.bot_data[handlers.RESULTS] = ResultStore()
+    await application.bot.set_my_commands(COMMANDS)
+    log.info("serving %d documents as @%s", application.bot_data[handlers.SERVICE].index.documents,
+             application.bot.username)
+
+
+async def post_shutdown(application: Application) -> None:
+    """Close the database after the last update."""
+    service = application.bot_data.pop(handlers.SERVICE, None)
+    if service is not None:
+        await service.close()
+
+
+def build_application(settings: Settings) -> Application:
+    """The Application with every handler; the token and API URL come from settings."""
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        # Answers run in threads; other chats must not wait for one slow question.
+        .concurrent_updates(True)
+        .rate_limiter(AIORateLimiter())
+        .defaults(Defaults(parse_mode=ParseMode.HTML,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    application.bot_data[handlers.SETTINGS] = settings
+
+    new = filters.UpdateType.MESSAGE  # edited messages are ignored everywhere
+    text = new & filters.TEXT & ~filters.COMMAND
+    # Order matters: commands first, then text by chat type, then everything else that is new.
+    application.add_handler(CommandHandler(["start", "help"], handlers.help_command, filters=new))
+    application.add_handler(CommandHandler("sources", handlers.sources_command, filters=new))
+    application.add_handler(CommandHandler("ask", handlers.ask_command, filters=new))
+    application.add_handler(MessageHandler(text & filters.ChatType.PRIVATE, handlers.private_text))
+    application.add_handler(MessageHandler(text & filters.ChatType.GROUPS, handlers.group_text))
+    application.add_handler(MessageHandler(new & filters.COMMAND & filters.ChatType.PRIVATE,
+                                           handlers.unknown_command))
+    application.add_handler(MessageHandler(new & ~filters.TEXT, handlers.not_text))
+    application.add_handler(CallbackQueryHandler(handlers.button))
+    application.add_handler(InlineQueryHandler(handlers.inline_query))
+    application.add_error_handler(handlers.on_error)
+    return application
+
+
+def run(settings: Settings) -> None:
+    """Run until Ctrl-C or SIGTERM: webhook mode when WEBHOOK_URL is set, else long polling."""
+    application = build_application(settings)
+    if settings.webhook_url:
+        secret = settings.webhook_secret_token
+        log.info("webhook mode on %s:%d/%s", settings.webhook_listen, settings.webhook_port,
+                 settings.webhook_path)
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=settings.webhook_path,
+            webhook_url=settings.webhook_url,
+            secret_token=secret.get_secret_value() if secret else None,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        log.info("long-polling mode")
+        application.run_polling(allowed_updates=Update.ALL_TYPES)

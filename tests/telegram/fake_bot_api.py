@@ -1,0 +1,182 @@
+"""A small fake Telegram Bot API server on 127.0.0.1, for real HTTP round trips in tests.
+
+It implements the methods the bot calls, answers as Telegram does (`{"ok": true, "result":
+...}`), records every request, and serves pushed updates through long-polling `getUpdates`.
+An unknown method gets Telegram's 404 answer, so a test notices a call the fake lacks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+BOT_USER = {
+    "id": 4242, "is_bot": True, "first_name": "Docs", "username": "docs_answer_bot",
+    "can_join_groups": True, "can_read_all_group_messages": False,
+    "supports_inline_queries": True,
+}
+USER = {"id": 1001, "is_bot": False, "first_name": "Lin", "language_code": "en"}
+PRIVATE = {"id": 1001, "type": "private", "first_name": "Lin"}
+GROUP = {"id": -100500, "type": "supergroup", "title": "Volunteers"}
+
+_JSON_FIELDS = {"reply_markup", "reply_parameters", "link_preview_options", "results",
+                "commands", "allowed_updates", "entities", "button", "show_alert", "is_personal",
+                "drop_pending_updates", "disable_notification"}
+_INT_FIELDS = {"chat_id", "offset", "timeout", "limit", "message_id", "cache_time"}
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the bot made."""
+
+    method: str
+    params: dict[str, Any]
+
+
+class FakeBotAPI:
+    """Records calls; `push` queues updates for getUpdates; `reject` fakes a Bad Request."""
+
+    def __init__(self, token: str = "123456:TEST-TOKEN") -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self.reject: Callable[[str, dict[str, Any]], str | None] = lambda method, params: None
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(500)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    async def start(self) -> None:
+        """Listen on a free port on 127.0.0.1."""
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}/bot"
+
+    async def stop(self) -> None:
+        """Close the server."""
+        if self._runner:
+            await self._runner.cleanup()
+
+    # ---- what tests use -------------------------------------------------------------------
+
+    def push(self, update: dict[str, Any]) -> int:
+        """Queue an update; returns its update_id."""
+        update = {"update_id": next(self._update_ids), **update}
+        self._updates.append(update)
+        asyncio.get_running_loop().create_task(self._notify())
+        return update["update_id"]
+
+    def message(self, text: str | None, chat: dict[str, Any] = PRIVATE,
+                user: dict[str, Any] = USER, **extra: Any) -> int:
+        """Push a new message (text, or any other content through extra)."""
+        body: dict[str, Any] = {"message_id": next(self._message_ids), "date": int(time.time()),
+                                "chat": chat, "from": user, **extra}
+        if text is not None:
+            body["text"] = text
+            if text.startswith("/"):
+                command = text.split()[0]
+                body["entities"] = [{"type": "bot_command", "offset": 0,
+                                     "length": len(command.encode("utf-16-le")) // 2}]
+        return self.push({"message": body})
+
+    def sent(self, method: str = "sendMessage") -> list[Call]:
+        """The calls of one method so far."""
+        return [c for c in self.calls if c.method == method]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 15.0) -> list[Call]:
+        """Wait until the bot has called `method` at least `count` times in all."""
+        async def enough() -> None:
+            async with self._changed:
+                await self._changed.wait_for(lambda: len(self.sent(method)) >= count)
+
+        await asyncio.wait_for(enough(), timeout)
+        return self.sent(method)
+
+    async def settle(self, seconds: float = 0.6) -> None:
+        """Give the bot time to (not) react, for tests that expect silence."""
+        await asyncio.sleep(seconds)
+
+    # ---- the server -----------------------------------------------------------------------
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        if request.content_type == "application/json":
+            return dict(await request.json())
+        form = await request.post()
+        params: dict[str, Any] = {}
+        for key, value in form.items():
+            value = str(value)
+            if key in _JSON_FIELDS:
+                params[key] = json.loads(value)
+            elif key in _INT_FIELDS:
+                params[key] = int(value)
+            else:
+                params[key] = value
+        return params
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401,
+                                      "description": "Unauthorized"}, status=401)
+        method = request.match_info["method"]
+        params = await self._params(request)
+        if method != "getUpdates":
+            self.calls.append(Call(method, params))
+            await self._notify()
+        problem = self.reject(method, params)
+        if problem:
+            return web.json_response({"ok": False, "error_code": 400,
+                                      "description": f"Bad Request: {problem}"}, status=400)
+        handler = getattr(self, f"_{method}", None)
+        if handler is None:
+            return web.json_response({"ok": False, "error_code": 404,
+                                      "description": "Not Found: method not in the fake"},
+                                     status=404)
+        return web.json_response({"ok": True, "result": await handler(params)})
+
+    async def _getMe(self, params: dict[str, Any]) -> Any:
+        return BOT_USER
+
+    async def _getUpdates(self, params: dict[str, Any]) -> Any:
+        offset = params.get("offset", 0)
+        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if not self._updates:
+            try:
+                async with self._changed:
+                    await asyncio.wait_for(
+                        self._changed.wait_for(lambda: bool(self._updates)),
+                        min(float(params.get("timeout", 0)), 1.0),
+                    )
+            except TimeoutError:
+                pass
+        return self._updates[: params.get("limit", 100)]
+
+    async def _sendMessage(self, params: dict[str, Any]) -> Any:
+        chat = GROUP if params["chat_id"] == GROUP["id"] else {**PRIVATE, "id": params["chat_id"]}
+        return {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
+                "from": BOT_USER, "text": params.get("text", "")}
+
+    async def _editMessageText(self, params: dict[str, Any]) -> Any:
+        return await self._sendMessage(params)
+
+    async def _true(self, params: dict[str, Any]) -> Any:
+        return True
+
+    _sendChatAction = _answerCallbackQuery = _answerInlineQuery = _true
+    _setMyCommands = _deleteWebhook = _setWebhook = _true

@@ -31,14 +31,19 @@ def main() -> None:
     parser.add_argument("--b", type=float, nargs="+", default=[0.75])
     parser.add_argument("--coverage", type=float, nargs="+", default=[0.3])
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--han", nargs="+", default=["words"], help="analyzer Han modes")
+    parser.add_argument("--title", type=int, nargs="+", default=[0], help="title weights")
+    parser.add_argument("--pinyin", type=int, nargs="+", default=[0], help="0/1: pinyin terms")
     args = parser.parse_args()
 
     analysis.warm_up()
-    analyzer = analysis.Analyzer()
     documents, questions = load_squad(args.file)
     questions = questions[: args.limit] if args.limit else questions
     results = []
-    for size, overlap in itertools.product(args.sizes, args.overlaps):
+    for han, title, pinyin, size, overlap in itertools.product(
+        args.han, args.title, args.pinyin, args.sizes, args.overlaps
+    ):
+        analyzer = analysis.Analyzer(han=han, title_weight=title, pinyin=bool(pinyin))
         settings = Settings(passage_size=size, passage_overlap=overlap)
         with tempfile.TemporaryDirectory() as tmp:
             base = asyncio.run(build_index(documents, settings, analyzer, Path(tmp) / "t.db"))
@@ -47,7 +52,7 @@ def main() -> None:
                          bm25_k1=k1, bm25_b=b, min_coverage=cov)
             index = SearchIndex.build(base.passages, variant, k1, b)
             r1, r5, mrr, _ = score(questions, index, analyzer, s)
-            line = (f"size={size} overlap={overlap} variant={variant} k1={k1} b={b} "
+            line = (f"han={han} title={title} pinyin={pinyin} size={size} overlap={overlap} variant={variant} k1={k1} b={b} "
                     f"coverage={cov}  R@1={100 * r1:.1f} R@5={100 * r5:.1f} MRR@10={mrr:.3f}")
             print(line, flush=True)
             results.append((r1, mrr, line))

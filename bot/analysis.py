@@ -17,6 +17,7 @@ from importlib import resources
 import jieba
 import opencc
 import Stemmer
+from pypinyin import Style, lazy_pinyin
 
 # Bump when the token stream changes for the same text: stored tokens are then rebuilt.
 ANALYZER_VERSION = "1"
@@ -26,6 +27,10 @@ _HAN_RUN = re.compile(f"[{HAN}]+")
 # Letters and digits that are not Han: English words, numbers, pinyin, other scripts.
 _RUNS = re.compile(f"[{HAN}]+|[^\\W_{HAN}]+")
 _ASCII_WORD = re.compile(r"[a-z]+")
+
+# How Han runs become terms: jieba's search-mode words, overlapping character bigrams (as
+# Lucene's CJK analyzer does), or both.
+HAN_MODES = ("words", "bigrams", "both")
 
 _jieba_lock = threading.Lock()
 _jieba_ready = False
@@ -59,6 +64,20 @@ def to_simplified(text: str) -> str:
     return _converter().convert(text)
 
 
+@functools.lru_cache(maxsize=100_000)
+def toneless_pinyin(word: str) -> str:
+    """The syllables of a Han word without tones, run together: 王小容 -> wangxiaorong."""
+    return "".join(lazy_pinyin(word, style=Style.NORMAL, errors="ignore"))
+
+
+# Words at most this frequent in jieba's dictionary count as rare (names, small places).
+RARE_WORD = 20
+
+
+def _rare(word: str) -> bool:
+    return (jieba.dt.FREQ.get(word) or 0) <= RARE_WORD
+
+
 def has_han(text: str) -> bool:
     """True when text holds at least one Han character."""
     return _HAN_RUN.search(text) is not None
@@ -67,7 +86,13 @@ def has_han(text: str) -> bool:
 class Analyzer:
     """Turns text into index terms; the same instance serves passages and questions."""
 
-    def __init__(self, stem: bool = True, stop_words: bool = True) -> None:
+    def __init__(self, stem: bool = True, stop_words: bool = True, han: str = "both",
+                 title_weight: int = 2, pinyin: bool = True) -> None:
+        if han not in HAN_MODES:
+            raise ValueError(f"han must be one of {', '.join(HAN_MODES)}")
+        self._han = han
+        self.title_weight = title_weight
+        self.pinyin = pinyin
         self._stemmer = Stemmer.Stemmer("english") if stem else None
         self._stop = (
             load_stop_words("stopwords_en.txt") | load_stop_words("stopwords_zh.txt")
@@ -75,7 +100,18 @@ class Analyzer:
             else frozenset()
         )
         self._stems: dict[str, str] = {}
-        self.signature = f"v{ANALYZER_VERSION};stem={stem};stop={stop_words};jieba=search"
+        self.signature = (
+            f"v{ANALYZER_VERSION};stem={stem};stop={stop_words};han={han};title={title_weight};"
+            f"pinyin={pinyin}"
+        )
+
+    def is_stop_word(self, word: str) -> bool:
+        """True for a stop word of either language (Chinese in simplified form)."""
+        return word in self._stop
+
+    def stem(self, word: str) -> str:
+        """The index form of one lower-case English word."""
+        return self._stem(word)
 
     def _stem(self, word: str) -> str:
         stem = self._stems.get(word)
@@ -85,12 +121,35 @@ class Analyzer:
                 self._stems[word] = stem
         return stem
 
-    def _han_words(self, run: str) -> Iterator[str]:
-        if not _jieba_ready:
-            warm_up()
-        for word in jieba.cut_for_search(run):
-            if word not in self._stop:
-                yield word
+    def _han_words(self, run: str, han: str, pinyin: bool) -> Iterator[str]:
+        if han in ("words", "both"):
+            if not _jieba_ready:
+                warm_up()
+            previous = ""
+            for word in jieba.cut_for_search(run):
+                # jieba often cuts a name after its one-character surname (王 | 小容): the
+                # surname gets its pinyin too when a rare word follows it.
+                if (pinyin and len(previous) == 1 and previous not in self._stop
+                        and len(word) <= 2 and _rare(word)):
+                    yield toneless_pinyin(previous)
+                previous = word
+                if word not in self._stop:
+                    yield word
+                    # Passages' names and places are findable by their toneless pinyin too
+                    # ("Xiaorong", "Dongyuan"). Only rare words of two to four characters get
+                    # it: names are rare in jieba's dictionary, and the pinyin of common words
+                    # or single syllables would match far too much. Questions get none, so a
+                    # Chinese question does not count its words twice.
+                    if pinyin and 2 <= len(word) <= 4 and _rare(word):
+                        yield self._stem(toneless_pinyin(word))
+        if han in ("bigrams", "both"):
+            if len(run) == 1:
+                if han == "bigrams" and run not in self._stop:
+                    yield run
+                return
+            for i in range(len(run) - 1):
+                if run[i : i + 2] not in self._stop:
+                    yield run[i : i + 2]
 
     def _other_words(self, run: str) -> Iterator[str]:
         if run in self._stop:
@@ -99,6 +158,21 @@ class Analyzer:
 
     def tokens(self, text: str) -> list[str]:
         """Index terms of text, in order, repeats kept (BM25 counts them)."""
+        return self._analyse(text, self._han)
+
+    def passage_terms(self, texts: Iterable[str], title: str) -> list[list[str]]:
+        """Index terms of a document's passages; each also gets the title's terms, repeated
+        title_weight times, so the title acts as a field of every passage."""
+        index_terms = functools.partial(self._analyse, han=self._han, pinyin=self.pinyin)
+        title_terms = index_terms(title) * self.title_weight if self.title_weight else []
+        return [index_terms(text) + title_terms for text in texts]
+
+    def words(self, text: str) -> list[str]:
+        """The question's words without character bigrams: what relevance is judged on, since
+        most bigrams of a question ("有多", "少户") are noise that no passage contains."""
+        return self._analyse(text, "bigrams" if self._han == "bigrams" else "words")
+
+    def _analyse(self, text: str, han: str, pinyin: bool = False) -> list[str]:
         text = unicodedata.normalize("NFKC", text).casefold()
         if has_han(text):
             text = to_simplified(text)
@@ -106,7 +180,8 @@ class Analyzer:
         for match in _RUNS.finditer(text):
             run = match.group()
             words: Iterable[str] = (
-                self._han_words(run) if _HAN_RUN.fullmatch(run) else self._other_words(run)
+                self._han_words(run, han, pinyin) if _HAN_RUN.fullmatch(run)
+                else self._other_words(run)
             )
             out.extend(words)
         return out

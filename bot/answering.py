@@ -14,6 +14,7 @@ from bot.cleaning import clean_question
 from bot.index import SearchIndex
 from bot.models import Answer, CitedPassage, Hit, Span, Status
 from bot.splitting import sentence_spans
+from bot.translation import Dictionary
 
 _HAN_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
@@ -29,6 +30,7 @@ class AnswerOptions:
     k: int = 3
     min_coverage: float = 0.3
     max_question_chars: int = 1000
+    dictionary: Dictionary | None = None  # set: questions also search the other language
 
 
 def detect_language(question: str) -> tuple[str, bool]:
@@ -45,18 +47,28 @@ def detect_language(question: str) -> tuple[str, bool]:
     return "zh", to_simplified(han_text) != han_text
 
 
-def coverage(terms: Sequence[str], hit: Hit, index: SearchIndex) -> tuple[float, int]:
-    """Share of the question's IDF weight found in the passage, and how many terms matched."""
-    wanted = set(terms)
-    present = wanted & set(hit.passage.tokens)
-    total = sum(index.ranker.idf(t) for t in wanted)
-    found = sum(index.ranker.idf(t) for t in present)
-    return (found / total if total else 0.0), len(present)
+def coverage(
+    concepts: Sequence[Sequence[str]], hit: Hit, index: SearchIndex
+) -> tuple[float, int]:
+    """Share of the question's IDF weight found in the passage, and how many of its concepts
+    (a word, or a word with its translations) the passage holds."""
+    tokens = set(hit.passage.tokens)
+    total = found = 0.0
+    matched = 0
+    for concept in concepts:
+        weight = index.ranker.group_idf(concept)
+        total += weight
+        if tokens.intersection(concept):
+            found += weight
+            matched += 1
+    return (found / total if total else 0.0), matched
 
 
-def is_relevant(terms: Sequence[str], hit: Hit, index: SearchIndex, min_coverage: float) -> bool:
-    """Enough of the question is in the passage: most of its weight, or two of its terms."""
-    share, matched = coverage(terms, hit, index)
+def is_relevant(
+    concepts: Sequence[Sequence[str]], hit: Hit, index: SearchIndex, min_coverage: float
+) -> bool:
+    """Enough of the question is in the passage: most of its weight, or two of its concepts."""
+    share, matched = coverage(concepts, hit, index)
     return share >= min_coverage or matched >= 2
 
 
@@ -70,14 +82,49 @@ def _near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:
     return len(a & b) / len(a | b) >= 0.8
 
 
+def query_groups(
+    terms: Sequence[str], words: Sequence[str], dictionary: Dictionary | None, question: str
+) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """(ranking groups, relevance concepts) for a question.
+
+    Without a dictionary every term is its own group. With one, each word joins its
+    translations in one group, and the other terms (bigrams, pinyin) stay single.
+    """
+    concepts = dictionary.expand(question) if dictionary else [(w,) for w in dict.fromkeys(words)]
+    heads = {c[0] for c in concepts}
+    groups = [c for c in concepts if len(c) > 1]
+    expanded = {c[0] for c in groups}
+    groups += [(t,) for t in terms if t not in expanded]
+    if not heads.issuperset(words):
+        concepts += [(w,) for w in dict.fromkeys(words) if w not in heads]
+    return groups, concepts
+
+
 def retrieve(
-    terms: Sequence[str], index: SearchIndex, k: int, min_coverage: float
+    terms: Sequence[str], index: SearchIndex, k: int, min_coverage: float,
+    words: Sequence[str] | None = None, dictionary: Dictionary | None = None,
+    question: str = "",
 ) -> list[Hit]:
-    """The k best relevant passages, each shown once even if another document repeats it."""
+    """The k best relevant passages, each shown once even if another document repeats it.
+
+    Relevance is judged on `words` (the question without character bigrams) when given; with
+    a dictionary the question is also searched in the other language.
+    """
+    words = terms if words is None else words
+    groups, concepts = query_groups(terms, words, dictionary, question)
+    # Translations the collection never uses change nothing; dropping them keeps a
+    # monolingual collection on the plain (faster) ranking path.
+    groups = [tuple(t for t in g if t == g[0] or index.ranker.document_frequency(t))
+              for g in groups]
+    limit = k + _EXTRA if k < 10 else 2 * k
+    if any(len(g) > 1 for g in groups):
+        found = index.search_groups(groups, limit)
+    else:
+        found = index.search(terms, limit)
     chosen: list[Hit] = []
     prints: list[frozenset[str]] = []
-    for hit in index.search(terms, k + _EXTRA if k < 10 else 2 * k):
-        if not is_relevant(terms, hit, index, min_coverage):
+    for hit in found:
+        if not is_relevant(concepts, hit, index, min_coverage):
             continue
         fp = _fingerprint(hit)
         if any(_near_duplicate(fp, other) for other in prints):
@@ -128,14 +175,21 @@ def answer(
         return Answer(question, language, traditional, Status.NO_DOCUMENTS, message)
 
     terms = analyzer.tokens(cleaned)
-    hits = retrieve(terms, index, options.k, options.min_coverage) if terms else []
+    hits = (
+        retrieve(terms, index, options.k, options.min_coverage, analyzer.words(cleaned),
+                 options.dictionary, cleaned)
+        if terms else []
+    )
     if not hits:
         message = messages.text("no_match", language, traditional, documents=index.documents)
         return Answer(question, language, traditional, Status.NO_MATCH, message)
+    groups, _ = query_groups(terms, terms, options.dictionary, cleaned)
+    highlight_terms = [t for g in groups for t in g]
 
     cited = tuple(
         CitedPassage(number=hit.rank, hit=hit,
-                     highlight=best_sentence(hit.passage.text, terms, index, analyzer))
+                     highlight=best_sentence(hit.passage.text, highlight_terms, index, analyzer),
+                     other_language=detect_language(hit.passage.text)[0] != language)
         for hit in hits
     )
     top = cited[0]

@@ -23,6 +23,7 @@ from bot.index import SearchIndex
 from bot.models import Document
 from bot.splitting import split_passages
 from bot.storage import Database, DocumentUpdate
+from bot.translation import Dictionary, load_dictionary
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,8 @@ async def build_index(
         for doc in documents:
             passages = split_passages(doc.id, doc.text, settings.passage_size,
                                       settings.passage_overlap)
-            updates.append(DocumentUpdate(doc, passages,
-                                          [analyzer.tokens(p.text) for p in passages]))
+            terms = analyzer.passage_terms((p.text for p in passages), doc.title)
+            updates.append(DocumentUpdate(doc, passages, terms))
         await db.apply(updates)
         stored = await db.passages()
     finally:
@@ -117,13 +118,15 @@ async def build_index(
 
 
 def score(
-    questions: list[Question], index: SearchIndex, analyzer: analysis.Analyzer, settings: Settings
+    questions: list[Question], index: SearchIndex, analyzer: analysis.Analyzer, settings: Settings,
+    dictionary: Dictionary | None = None,
 ) -> tuple[float, float, float, float]:
     """Recall@1, Recall@5, MRR@10 and the seconds spent asking."""
     r1 = r5 = mrr = 0.0
     started = time.perf_counter()
     for q in questions:
-        hits = retrieve(analyzer.tokens(q.text), index, 10, settings.min_coverage)
+        hits = retrieve(analyzer.tokens(q.text), index, 10, settings.min_coverage,
+                        analyzer.words(q.text), dictionary, q.text)
         golds = [_norm(a) for a in q.answers]
         for hit in hits:
             if hit.passage.doc_id == q.doc_id and any(g in _norm(hit.passage.text) for g in golds):
@@ -152,7 +155,8 @@ async def evaluate(
         started = time.perf_counter()
         index = await build_index(documents, settings, analyzer, Path(tmp) / "eval.sqlite3")
         build_seconds = time.perf_counter() - started
-    r1, r5, mrr, seconds = score(questions, index, analyzer, settings)
+    dictionary = load_dictionary(analyzer) if settings.cross_lingual else None
+    r1, r5, mrr, seconds = score(questions, index, analyzer, settings, dictionary)
     return EvalResult(
         questions=len(questions),
         recall_at_1=r1,

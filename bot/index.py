@@ -43,7 +43,13 @@ class SearchIndex:
 
     def search(self, terms: Sequence[str], limit: int) -> list[Hit]:
         """The best `limit` passages sharing a term with the query, best first."""
-        ranked = self.ranker.rank(terms, limit)
+        return self._hits(self.ranker.rank(terms, limit))
+
+    def search_groups(self, groups: Sequence[Sequence[str]], limit: int) -> list[Hit]:
+        """Like search, for a structured query of alternative groups (words + translations)."""
+        return self._hits(self.ranker.rank_groups(groups, limit))
+
+    def _hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
         return [
             Hit(passage=self.passages[i], score=score, rank=n + 1)
             for n, (i, score) in enumerate(ranked)

@@ -70,6 +70,8 @@ _TEXTS: dict[str, dict[str, str]] = {
     "context": {"en": "Context", "zh": "上下文"},
     "documents": {"en": "Documents", "zh": "文档"},
     "sources": {"en": "Sources", "zh": "来源"},
+    # Said of a cited passage written in the other language than the question.
+    "other_language": {"en": "in Chinese", "zh": "英文原文"},
     "passage": {"en": "passage {position}/{count}", "zh": "第 {position}/{count} 段"},
 }
 

@@ -86,6 +86,7 @@ class CitedPassage:
     number: int
     hit: Hit
     highlight: Span | None  # the answering sentence, relative to the passage text
+    other_language: bool = False  # written in the other language than the question
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,38 @@ class Ranker:
             seen.update(self._postings.get(term, ()))
         return sorted(seen)
 
+    def group_idf(self, group: Sequence[str]) -> float:
+        """IDF of alternatives counted as one term: a passage counts once if any occurs."""
+        if len(group) == 1:
+            return self.idf(group[0])
+        n = len(set().union(*(self._postings.get(t, ()) for t in group)))
+        return math.log(1 + (self.size - n + 0.5) / (n + 0.5))
+
+    def rank_groups(
+        self, groups: Sequence[Sequence[str]], limit: int
+    ) -> list[tuple[int, float]]:
+        """BM25 over a structured query: each group of alternatives (a word and its
+        translations) is one term, with summed term frequencies and a union document
+        frequency, so a word with many translations weighs no more than one with a single
+        translation. Groups of one term score exactly as `rank` does with the Lucene IDF."""
+        if self._bm25 is None or limit <= 0:
+            return []
+        ids = self.candidates([t for g in groups for t in g])
+        if not ids:
+            return []
+        model = self._bm25
+        k1, b, avgdl = model.k1, model.b, model.avgdl
+        lengths = np.asarray(model.doc_len, dtype=np.float64)[ids]
+        norm = k1 * (1 - b + b * lengths / avgdl)
+        scores = np.zeros(len(ids))
+        for group in groups:
+            tf = np.zeros(len(ids))
+            for term in set(group):
+                tf += np.fromiter((model.doc_freqs[i].get(term, 0) for i in ids), float, len(ids))
+            scores += self.group_idf(group) * tf * (k1 + 1) / (tf + norm)
+        order = np.lexsort((np.asarray(ids), -scores))[:limit]
+        return [(ids[i], float(scores[i])) for i in order if scores[i] > 0]
+
     def rank(self, query: Sequence[str], limit: int) -> list[tuple[int, float]]:
         """Best passages first as (index, score); ties go to the earlier passage."""
         if self._bm25 is None or limit <= 0:

@@ -16,6 +16,8 @@ def citation(cited: CitedPassage, language: str, traditional: bool = False) -> s
     p = cited.hit.passage
     where = messages.text("passage", language, traditional, position=p.position, count=p.count)
     details = [d for d in (p.source, p.url, p.date) if d] + [where]
+    if cited.other_language:
+        details.append(messages.text("other_language", language, traditional))
     return f"[{cited.number}] {p.title} — {', '.join(details)}"
 
 

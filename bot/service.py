@@ -8,6 +8,7 @@ questions keep being answered from the old index until the new one is complete.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable
 
@@ -18,6 +19,7 @@ from bot.index import SearchIndex
 from bot.models import Answer
 from bot.storage import Database, DocumentInfo
 from bot.sync import SyncReport, sync_folder
+from bot.translation import Dictionary, load_dictionary
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +27,8 @@ log = logging.getLogger(__name__)
 class QAService:
     """Documents in the database, an index in memory, answers out."""
 
-    def __init__(self, settings: Settings, db: Database, analyzer: analysis.Analyzer) -> None:
+    def __init__(self, settings: Settings, db: Database, analyzer: analysis.Analyzer,
+                 dictionary: Dictionary | None = None) -> None:
         self.settings = settings
         self.db = db
         self.analyzer = analyzer
@@ -34,6 +37,7 @@ class QAService:
             k=settings.top_k,
             min_coverage=settings.min_coverage,
             max_question_chars=settings.max_question_chars,
+            dictionary=dictionary,
         )
         self._reload_lock = asyncio.Lock()
 
@@ -45,8 +49,11 @@ class QAService:
         # jieba's dictionary takes a second to load: do it in a thread, once, at start-up.
         await asyncio.to_thread(analysis.warm_up)
         analyzer = analysis.Analyzer()
+        dictionary = (
+            await asyncio.to_thread(load_dictionary, analyzer) if settings.cross_lingual else None
+        )
         db = await Database.open(settings.database_path)
-        service = cls(settings, db, analyzer)
+        service = cls(settings, db, analyzer, dictionary)
         try:
             if sync:
                 report = await service.reload(progress=progress)
@@ -92,10 +99,7 @@ class QAService:
 
     def ask(self, question: str, k: int | None = None) -> Answer:
         """Answer one question from the current index (CPU-bound, pure)."""
-        options = self.options if k is None else AnswerOptions(
-            k=k, min_coverage=self.options.min_coverage,
-            max_question_chars=self.options.max_question_chars,
-        )
+        options = self.options if k is None else dataclasses.replace(self.options, k=k)
         return answer(question, self.index, self.analyzer, options)
 
     async def documents(self) -> list[DocumentInfo]:

@@ -89,7 +89,7 @@ def prepare(
     passages = split_passages(doc.id, doc.text, passage_size, overlap)
     if not passages:
         raise DocumentError("no passages")
-    return DocumentUpdate(doc, passages, [analyzer.tokens(p.text) for p in passages])
+    return DocumentUpdate(doc, passages, analyzer.passage_terms((p.text for p in passages), doc.title))
 
 
 def splitter_signature(passage_size: int, overlap: int) -> str:
@@ -101,7 +101,7 @@ async def sync_folder(
     db: Database,
     folder: Path,
     analyzer: Analyzer,
-    passage_size: int = 1000,
+    passage_size: int = 1200,
     overlap: int = 1,
     progress: Callable[[str], None] | None = None,
 ) -> SyncReport:

@@ -48,3 +48,21 @@ def test_has_han() -> None:
 
 def test_analyzer_signature_names_its_choices() -> None:
     assert Analyzer(stem=False).signature != Analyzer().signature
+
+
+def test_passages_get_pinyin_of_rare_words_and_questions_do_not(analyzer: Analyzer) -> None:
+    (terms,) = analyzer.passage_terms(["王小容是东原社区的志愿者"], "")
+    assert {"wang", "xiaorong", "dongyuan"} <= set(terms)
+    assert "shequ" not in terms  # 社区 is a common word: no pinyin
+    assert "xiaorong" not in analyzer.tokens("王小容是东原社区的志愿者")
+
+
+def test_bigrams_and_words(analyzer: Analyzer) -> None:
+    tokens = analyzer.tokens("东原社区居民")
+    assert "社区" in tokens and "原社" in tokens  # a jieba word and a cross-word bigram
+    assert "原社" not in analyzer.words("东原社区居民")
+
+
+def test_title_is_a_field_of_every_passage(analyzer: Analyzer) -> None:
+    first, second = analyzer.passage_terms(["Boats race.", "Lanterns glow."], "River Festival")
+    assert first.count("festiv") == analyzer.title_weight == second.count("festiv")

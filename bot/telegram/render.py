@@ -42,7 +42,7 @@ def passage_html(cited: CitedPassage, limit: int | None = None) -> str:
 
 
 def citation_html(passage: StoredPassage, number: int, language: str,
-                  traditional: bool = False) -> str:
+                  traditional: bool = False, other_language: bool = False) -> str:
     """`[n] Title — source, date, passage i/N`, the title linking to the URL when there is one."""
     title = html.escape(passage.title)
     if passage.url:
@@ -50,12 +50,15 @@ def citation_html(passage: StoredPassage, number: int, language: str,
     where = messages.text("passage", language, traditional, position=passage.position,
                           count=passage.count)
     details = [html.escape(d) for d in (passage.source, passage.date) if d] + [where]
+    if other_language:
+        details.append(messages.text("other_language", language, traditional))
     return f"[{number}] {title} — {', '.join(details)}"
 
 
 def _sources(cited: Sequence[CitedPassage], answer: Answer) -> str:
     heading = messages.text("sources", answer.language, answer.traditional)
-    lines = [citation_html(c.hit.passage, c.number, answer.language, answer.traditional)
+    lines = [citation_html(c.hit.passage, c.number, answer.language, answer.traditional,
+                           c.other_language)
              for c in cited]
     return f"<b>{heading}</b>\n" + "\n".join(lines)
 

@@ -1,0 +1,53 @@
+"""Quality floors: retrieval on fixed slices of public question sets must not fall below a
+mark a little under the figure measured when the floor was set (given in each comment)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.evaluation import evaluate, load_squad
+from tests.conftest import DATA
+
+
+@pytest.mark.parametrize(
+    ("name", "questions_from", "floor_r1", "floor_r5"),
+    [
+        ("cmrc2018_dev_slice.json", None, 0.93, 0.96),  # measured 94.8 / 97.0
+        ("squad_v1.1_dev_slice.json", None, 0.70, 0.91),  # measured 72.0 / 93.1
+        # cross-lingual: English questions, Chinese paragraphs, and the reverse
+        ("xquad_zh_slice.json", "xquad_en_slice.json", 0.59, 0.70),  # measured 62.0 / 72.3
+        ("xquad_en_slice.json", "xquad_zh_slice.json", 0.73, 0.87),  # measured 75.9 / 89.1
+    ],
+)
+async def test_recall_floors(
+    name: str, questions_from: str | None, floor_r1: float, floor_r5: float, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = await evaluate(DATA / name, Settings(),
+                            questions_from=DATA / questions_from if questions_from else None)
+    assert result.recall_at_1 >= floor_r1
+    assert result.recall_at_5 >= floor_r5
+    assert result.recall_at_1 <= result.mrr_at_10 <= result.recall_at_5
+
+
+async def test_cross_lingual_search_is_what_finds_the_other_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    on = await evaluate(DATA / "xquad_zh_slice.json", Settings(),
+                        questions_from=DATA / "xquad_en_slice.json")
+    off = await evaluate(DATA / "xquad_zh_slice.json", Settings(cross_lingual=False),
+                         questions_from=DATA / "xquad_en_slice.json")
+    assert on.recall_at_1 > off.recall_at_1 + 0.3
+
+
+def test_parallel_questions_keep_ids_and_paragraphs() -> None:
+    _, zh = load_squad(DATA / "xquad_zh_slice.json")
+    _, en_on_zh = load_squad(DATA / "xquad_zh_slice.json", DATA / "xquad_en_slice.json")
+    assert [q.id for q in zh] == [q.id for q in en_on_zh]
+    assert [q.doc_id for q in zh] == [q.doc_id for q in en_on_zh]
+    assert zh[0].text != en_on_zh[0].text and en_on_zh[0].text.isascii()

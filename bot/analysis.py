@@ -87,7 +87,7 @@ class Analyzer:
     """Turns text into index terms; the same instance serves passages and questions."""
 
     def __init__(self, stem: bool = True, stop_words: bool = True, han: str = "both",
-                 title_weight: int = 2, pinyin: bool = True) -> None:
+                 title_weight: int = 3, pinyin: bool = True) -> None:
         if han not in HAN_MODES:
             raise ValueError(f"han must be one of {', '.join(HAN_MODES)}")
         self._han = han
@@ -163,9 +163,12 @@ class Analyzer:
     def passage_terms(self, texts: Iterable[str], title: str) -> list[list[str]]:
         """Index terms of a document's passages; each also gets the title's terms, repeated
         title_weight times, so the title acts as a field of every passage."""
-        index_terms = functools.partial(self._analyse, han=self._han, pinyin=self.pinyin)
-        title_terms = index_terms(title) * self.title_weight if self.title_weight else []
-        return [index_terms(text) + title_terms for text in texts]
+        title_terms = self.index_terms(title) * self.title_weight if self.title_weight else []
+        return [self.index_terms(text) + title_terms for text in texts]
+
+    def index_terms(self, text: str) -> list[str]:
+        """Terms of document text: like `tokens`, plus the pinyin of names."""
+        return self._analyse(text, self._han, self.pinyin)
 
     def words(self, text: str) -> list[str]:
         """The question's words without character bigrams: what relevance is judged on, since

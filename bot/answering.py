@@ -137,13 +137,17 @@ def retrieve(
 
 
 def best_sentence(
-    text: str, terms: Sequence[str], index: SearchIndex, analyzer: Analyzer
+    text: str, terms: Sequence[str], index: SearchIndex, analyzer: Analyzer,
+    already: frozenset[str] = frozenset(),
 ) -> Span | None:
-    """The sentence carrying most of the question's IDF weight; the earliest wins a tie."""
+    """The sentence carrying most of the question's IDF weight; the earliest wins a tie.
+    Sentences in `already` (marked in an earlier, overlapping passage) are passed over."""
     wanted = set(terms)
     best: tuple[float, Span] | None = None
     for span in sentence_spans(text):
-        present = wanted.intersection(analyzer.tokens(text[span.start : span.end]))
+        if text[span.start : span.end] in already:
+            continue
+        present = wanted.intersection(analyzer.index_terms(text[span.start : span.end]))
         weight = sum(index.ranker.idf(t) for t in present)
         if weight > 0 and (best is None or weight > best[0]):
             best = (weight, span)
@@ -186,16 +190,19 @@ def answer(
     groups, _ = query_groups(terms, terms, options.dictionary, cleaned)
     highlight_terms = [t for g in groups for t in g]
 
-    cited = tuple(
-        CitedPassage(number=hit.rank, hit=hit,
-                     highlight=best_sentence(hit.passage.text, highlight_terms, index, analyzer),
-                     other_language=detect_language(hit.passage.text)[0] != language)
-        for hit in hits
-    )
+    cited: list[CitedPassage] = []
+    marked: set[str] = set()
+    for hit in hits:
+        text = hit.passage.text
+        span = best_sentence(text, highlight_terms, index, analyzer, frozenset(marked))
+        if span is not None:
+            marked.add(text[span.start : span.end])
+        cited.append(CitedPassage(number=hit.rank, hit=hit, highlight=span,
+                                  other_language=detect_language(text)[0] != language))
     top = cited[0]
     direct = (
         top.hit.passage.text[top.highlight.start : top.highlight.end]
         if top.highlight
         else top.hit.passage.text
     )
-    return Answer(question, language, traditional, Status.ANSWERED, direct, cited)
+    return Answer(question, language, traditional, Status.ANSWERED, direct, tuple(cited))

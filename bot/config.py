@@ -37,11 +37,11 @@ class Settings(BaseSettings):
     database_path: Path = Path("data/bot.sqlite3")
 
     top_k: int = Field(3, ge=1, le=10)
-    passage_size: int = Field(1200, ge=80, le=5000)
+    passage_size: int = Field(1500, ge=80, le=5000)
     passage_overlap: int = Field(1, ge=0, le=3)
     bm25_variant: str = "lucene"
     bm25_k1: float = Field(1.2, gt=0)
-    bm25_b: float = Field(0.75, ge=0, le=1)
+    bm25_b: float = Field(0.6, ge=0, le=1)
     min_coverage: float = Field(0.3, ge=0, le=1)
     cross_lingual: bool = True
     max_question_chars: int = Field(1000, ge=10)

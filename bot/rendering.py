@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot import messages
-from bot.models import Answer, CitedPassage
+from bot.models import Answer, CitedPassage, Span
+from bot.splitting import sentence_spans, width
 
 PLAIN_MARK = ("**", "**")
 ANSI_BOLD = ("\033[1m", "\033[0m")
@@ -21,10 +22,47 @@ def citation(cited: CitedPassage, language: str, traditional: bool = False) -> s
     return f"[{cited.number}] {p.title} — {', '.join(details)}"
 
 
+# Passages are ranked whole, but a chat shows at most this many display columns of each: the
+# answering sentence and the sentences around it. The full passage is one button (or the JSON
+# output) away.
+EXCERPT = 700
+
+
+def excerpt(text: str, highlight: Span | None, limit: int = EXCERPT) -> tuple[str, Span | None]:
+    """Whole sentences around the highlighted one, within `limit` columns, "…" where cut."""
+    if width(text) <= limit:
+        return text, highlight
+    spans = sentence_spans(text)
+    centre = next((i for i, s in enumerate(spans)
+                   if highlight is not None and s.start == highlight.start), 0)
+    lo = hi = centre
+    used = width(text[spans[centre].start : spans[centre].end])
+    grew = True
+    while grew:
+        grew = False
+        for side in (hi + 1, lo - 1):  # after first: the sentences that follow read best
+            if 0 <= side < len(spans):
+                span = spans[side]
+                extra = width(text[span.start : span.end]) + 1
+                if used + extra <= limit:
+                    used += extra
+                    lo, hi = min(lo, side), max(hi, side)
+                    grew = True
+    start, end = spans[lo].start, spans[hi].end
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if end < len(text.rstrip()) else ""
+    shifted = (
+        Span(highlight.start - start + len(prefix), highlight.end - start + len(prefix))
+        if highlight is not None and start <= highlight.start and highlight.end <= end
+        else None
+    )
+    return prefix + text[start:end] + suffix, shifted
+
+
 def marked_text(cited: CitedPassage, mark: tuple[str, str] = PLAIN_MARK) -> str:
-    """The passage with its answering sentence wrapped in `mark`, paragraphs on their own lines."""
-    text = cited.hit.passage.text
-    span = cited.highlight
+    """The passage excerpt with its answering sentence wrapped in `mark`, paragraphs on their
+    own lines."""
+    text, span = excerpt(cited.hit.passage.text, cited.highlight)
     if span is not None:
         text = f"{text[: span.start]}{mark[0]}{text[span.start : span.end]}{mark[1]}{text[span.end :]}"
     return "\n".join(line for line in text.split("\n") if line.strip())

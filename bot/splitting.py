@@ -112,7 +112,7 @@ def _hard_split(text: str, sentence: Sentence, limit: int) -> list[Sentence]:
 
 
 def split_passages(
-    doc_id: str, text: str, target: int = 1200, overlap: int = 1
+    doc_id: str, text: str, target: int = 1500, overlap: int = 1
 ) -> list[Passage]:
     """Whole sentences packed into passages of about target columns.
 

@@ -101,7 +101,7 @@ async def sync_folder(
     db: Database,
     folder: Path,
     analyzer: Analyzer,
-    passage_size: int = 1200,
+    passage_size: int = 1500,
     overlap: int = 1,
     progress: Callable[[str], None] | None = None,
 ) -> SyncReport:

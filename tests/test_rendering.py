@@ -49,3 +49,20 @@ def test_json_has_exactly_the_documented_keys() -> None:
         "source": "Example Desk", "date": "2024-02-03", "passage": 2, "passages_in_doc": 5,
         "text": "First sentence.\n\nThe answer is here. Last one.",
     }]
+
+
+def test_excerpt_keeps_whole_sentences_around_the_answer() -> None:
+    from bot.rendering import excerpt
+    from bot.splitting import width
+
+    sentences = [f"Sentence number {i} says something long enough to count." for i in range(30)]
+    text = " ".join(sentences)
+    target = sentences[15]
+    start = text.index(target)
+    cut, span = excerpt(text, Span(start, start + len(target)), limit=300)
+    assert width(cut) <= 300 + 4
+    assert cut.startswith("… ") and cut.endswith(" …")
+    assert span is not None and cut[span.start : span.end] == target
+    assert sentences[16] in cut  # what follows the answer is shown first
+    short = "One sentence. Two sentences."
+    assert excerpt(short, None, limit=300) == (short, None)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from bot import messages
 from bot.models import Answer, CitedPassage, StoredPassage
+from bot.rendering import excerpt
 
 # Telegram's limit, counted by us on the HTML source: the tags only make that stricter than
 # Telegram's own count after parsing, so a message that passes here always fits.
@@ -27,9 +28,9 @@ def _lines(text: str) -> str:
 
 
 def passage_html(cited: CitedPassage, limit: int | None = None) -> str:
-    """`[n]` and the passage, the answering sentence in bold; cut to `limit` raw characters."""
-    text = cited.hit.passage.text
-    span = cited.highlight
+    """`[n]` and the passage excerpt, the answering sentence in bold; cut to `limit` raw
+    characters."""
+    text, span = excerpt(cited.hit.passage.text, cited.highlight)
     if limit is not None:
         text = _clip(text, limit)
     if span is not None and span.start < len(text):
@@ -90,7 +91,7 @@ def answer_messages(answer: Answer, limit: int = MAX_MESSAGE) -> list[str]:
 def _shrink(cited: CitedPassage, answer: Answer, limit: int) -> str:
     """The longest cut of one passage that fits a message with its citation."""
     best = _fit(lambda n: _message([passage_html(cited, n)], [cited], answer),
-                len(cited.hit.passage.text), limit)
+                len(excerpt(cited.hit.passage.text, cited.highlight)[0]), limit)
     return best.rsplit("\n\n", 1)[0]  # the passage block, without the sources
 
 

@@ -229,16 +229,25 @@ async def test_a_failing_update_does_not_stop_the_next(
 
 
 async def test_long_answers_are_split_between_passages(
-    start_bot: Any, fake_api: FakeBotAPI
+    start_bot: Any, fake_api: FakeBotAPI, knowledge: Any
 ) -> None:
-    await start_bot(passage_size=5000, top_k=3)
-    fake_api.message("王小容 东原社区 Fu Linlin hospital community")
+    import random
+
+    vocabulary = [f"word{n}" for n in range(400)]
+    paragraphs = []
+    for i in range(40):
+        rng = random.Random(i)
+        filler = ". ".join(" ".join(rng.sample(vocabulary, 12)) for _ in range(9))
+        paragraphs.append(f"The river lanterns of district {i} are lit at dusk. {filler}.")
+    (knowledge / "lanterns.md").write_text("\n\n".join(paragraphs), encoding="utf-8")
+    await start_bot(top_k=10)
+    fake_api.message("When are the river lanterns lit?")
     await fake_api.settle(2.0)
     messages = fake_api.sent("sendMessage")
     assert len(messages) >= 2
     for call in messages:
         assert_telegram_html(call.params["text"])
-        assert "<b>Sources</b>" in call.params["text"] or "<b>来源</b>" in call.params["text"]
+        assert "<b>Sources</b>" in call.params["text"]
     assert all(not buttons(c) for c in messages[:-1]) and buttons(messages[-1])
 
 

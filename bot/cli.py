@@ -6,7 +6,6 @@ import asyncio
 import functools
 import json
 import logging
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
+from bot import logs
 from bot.config import Settings, load_settings
 from bot.rendering import render_text, to_json
 from bot.service import QAService, describe_report
@@ -44,10 +44,9 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
             settings = load_settings(**overrides)
         except ValidationError as exc:
             raise click.UsageError(f"invalid setting: {exc}") from exc
-        logging.basicConfig(
-            level=settings.log_level.upper(), stream=sys.stderr,
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
+        token = settings.telegram_bot_token
+        logs.configure(settings.log_level, settings.log_format,
+                       (token.get_secret_value(),) if token else ())
         try:
             return func(settings, *args, **kwargs)
         except (StorageError, SyncError) as exc:
@@ -169,3 +168,41 @@ def evaluate(settings: Settings, file: Path, limit: int | None, questions_from: 
     click.echo(f"MRR@10               {result.mrr_at_10:.3f}")
     click.echo(f"build seconds        {result.build_seconds:.1f}")
     click.echo(f"questions per second {result.questions_per_second:.0f}")
+
+
+@main.command()
+@common_options
+def doctor(settings: Settings) -> None:
+    """Check the set-up: settings, token, ids, knowledge folder, database, index."""
+    from bot.doctor import run_checks
+
+    checks = run_checks(settings)
+    for check in checks:
+        click.echo(check.line())
+    if not all(c.ok for c in checks):
+        raise SystemExit(1)
+
+
+@main.command()
+@common_options
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup(settings: Settings, path: Path) -> None:
+    """Write a consistent copy of the database to PATH, even while the bot runs."""
+    from bot.storage import backup as backup_db
+
+    if not settings.database_path.exists():
+        raise click.ClickException(f"no database at {settings.database_path}")
+    backup_db(settings.database_path, path)
+    click.echo(f"backed up {settings.database_path} to {path}")
+
+
+@main.command()
+@common_options
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore(settings: Settings, path: Path) -> None:
+    """Check the backup at PATH and put it in place of the database (stop the bot first)."""
+    from bot.storage import restore as restore_db
+
+    restore_db(path, settings.database_path)
+    click.echo(f"restored {settings.database_path} from {path}")
+

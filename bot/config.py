@@ -47,8 +47,19 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(1000, ge=10)
 
     log_level: str = "INFO"
+    log_format: str = Field("text", pattern="^(text|json)$")
+    # /healthz, /readyz and /metrics: on in webhook mode, off in polling mode, unless set.
+    health_server: bool | None = None
+    health_listen: str = "127.0.0.1"
+    health_port: int = Field(8081, ge=0, le=65535)
 
-    @field_validator("telegram_bot_token", "webhook_url", "webhook_secret_token", mode="before")
+    @property
+    def serve_health(self) -> bool:
+        """Whether the health and metrics server runs."""
+        return self.health_server if self.health_server is not None else bool(self.webhook_url)
+
+    @field_validator("telegram_bot_token", "webhook_url", "webhook_secret_token",
+                     "health_server", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

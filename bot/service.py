@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import time
 from collections.abc import Callable
 
 from bot import analysis
 from bot.answering import AnswerOptions, answer
 from bot.config import Settings
 from bot.index import SearchIndex
+from bot.metrics import Metrics
 from bot.models import Answer
 from bot.storage import Database, DocumentInfo
 from bot.sync import SyncReport, sync_folder
@@ -33,6 +35,8 @@ class QAService:
         self.db = db
         self.analyzer = analyzer
         self.index = SearchIndex.build([])
+        self.metrics = Metrics()
+        self.loaded = False  # True once an index built from the database is in place
         self.options = AnswerOptions(
             k=settings.top_k,
             min_coverage=settings.min_coverage,
@@ -76,6 +80,9 @@ class QAService:
         self.index = await asyncio.to_thread(
             SearchIndex.build, passages, s.bm25_variant, s.bm25_k1, s.bm25_b
         )
+        self.loaded = True
+        self.metrics.documents.set(self.index.documents)
+        self.metrics.passages.set(len(self.index.passages))
 
     @property
     def reloading(self) -> bool:
@@ -85,22 +92,42 @@ class QAService:
     async def reload(self, progress: Callable[[str], None] | None = None) -> SyncReport:
         """Sync the knowledge folder and swap in the new index; one reload at a time."""
         async with self._reload_lock:
-            report = await sync_folder(
-                self.db,
-                self.settings.knowledge_dir,
-                self.analyzer,
-                self.settings.passage_size,
-                self.settings.passage_overlap,
-                progress=progress,
-            )
-            if report.touched or not self.index.passages:
-                await self.load_index()
+            started = time.perf_counter()
+            try:
+                report = await sync_folder(
+                    self.db,
+                    self.settings.knowledge_dir,
+                    self.analyzer,
+                    self.settings.passage_size,
+                    self.settings.passage_overlap,
+                    progress=progress,
+                )
+                if report.touched or not self.loaded:
+                    await self.load_index()
+            except BaseException:
+                self.metrics.reloads.labels("failed").inc()
+                raise
+            self.metrics.reloads.labels("ok").inc()
+            self.metrics.reload_seconds.observe(time.perf_counter() - started)
             return report
 
     def ask(self, question: str, k: int | None = None) -> Answer:
         """Answer one question from the current index (CPU-bound, pure)."""
         options = self.options if k is None else dataclasses.replace(self.options, k=k)
-        return answer(question, self.index, self.analyzer, options)
+        started = time.perf_counter()
+        result = answer(question, self.index, self.analyzer, options)
+        self.metrics.answered(result, time.perf_counter() - started)
+        return result
+
+    async def ready(self) -> bool:
+        """The index is loaded and the database answers."""
+        if not self.loaded:
+            return False
+        try:
+            await self.db.get_meta("analyzer")
+        except Exception:  # any database failure means not ready
+            return False
+        return True
 
     async def documents(self) -> list[DocumentInfo]:
         """The documents in the collection."""

@@ -19,12 +19,15 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
+from bot.health import start_health_server
 from bot.service import QAService
 from bot.telegram import handlers
 from bot.telegram.limits import QuestionLimiter
 from bot.telegram.results import ResultStore
 
 log = logging.getLogger(__name__)
+
+HEALTH = "health"
 
 COMMANDS = [
     BotCommand("help", "How to ask / 如何提问"),
@@ -39,13 +42,20 @@ async def post_init(application: Application) -> None:
     application.bot_data[handlers.SERVICE] = await QAService.start(settings)
     application.bot_data[handlers.LIMITER] = QuestionLimiter(settings.questions_per_minute)
     application.bot_data[handlers.RESULTS] = ResultStore()
+    if settings.serve_health:
+        application.bot_data[HEALTH] = start_health_server(
+            application.bot_data[handlers.SERVICE], settings.health_listen, settings.health_port
+        )
     await application.bot.set_my_commands(COMMANDS)
     log.info("serving %d documents as @%s", application.bot_data[handlers.SERVICE].index.documents,
              application.bot.username)
 
 
 async def post_shutdown(application: Application) -> None:
-    """Close the database after the last update."""
+    """Stop the health server and close the database after the last update."""
+    health = application.bot_data.pop(HEALTH, None)
+    if health is not None:
+        health.stop()
     service = application.bot_data.pop(handlers.SERVICE, None)
     if service is not None:
         await service.close()

@@ -21,7 +21,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import messages
@@ -66,7 +66,8 @@ def _is_private(update: Update) -> bool:
 
 
 async def _send(message: Message, texts: list[str],
-                markup: InlineKeyboardMarkup | None = None, quote: bool = False) -> None:
+                markup: InlineKeyboardMarkup | None = None, quote: bool = False,
+                context: Context | None = None) -> None:
     """Send HTML messages, the buttons under the last; a message whose markup Telegram
     rejects is sent again as plain text, so the reply is never lost."""
     for i, text in enumerate(texts):
@@ -78,6 +79,8 @@ async def _send(message: Message, texts: list[str],
             if "parse entities" not in str(exc).lower():
                 raise
             log.warning("HTML rejected (%s); sending plain text", exc)
+            if context is not None:
+                _service(context).metrics.telegram_errors.labels("bad_request").inc()
             await message.reply_text(render.strip_html(text), parse_mode=None, **options)
 
 
@@ -119,7 +122,8 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     if full.status is Status.ANSWERED:
         key = context.bot_data[RESULTS].put(full, len(shown))
         markup = _keyboard(key, shown, len(full.passages) > len(shown), full)
-    await _send(message, render.answer_messages(answer), markup, quote=not _is_private(update))
+    await _send(message, render.answer_messages(answer), markup, quote=not _is_private(update),
+                context=context)
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -227,7 +231,7 @@ async def button(update: Update, context: Context) -> None:
         await query.answer()
         answer = dataclasses.replace(item.answer, passages=page)
         markup = _keyboard(key, page, item.shown < len(item.answer.passages), item.answer)
-        await _send(query.message, render.answer_messages(answer), markup)
+        await _send(query.message, render.answer_messages(answer), markup, context=context)
     elif kind == "ctx" and number.isdigit():
         cited = next((c for c in item.answer.passages if c.number == int(number)), None)
         if cited is None:
@@ -282,7 +286,13 @@ async def unknown_command(update: Update, context: Context) -> None:
 async def on_error(update: object, context: Context) -> None:
     """Log any failure with its update id and tell the user, in their language."""
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("update %s failed", update_id, exc_info=context.error)
+    log.error("update %s failed", update_id, exc_info=context.error,
+              extra={"update_id": update_id})
+    service = context.bot_data.get(SERVICE)
+    if service is not None:
+        kind = type(context.error).__name__ if context.error else "unknown"
+        is_telegram = isinstance(context.error, TelegramError)
+        service.metrics.telegram_errors.labels(kind if is_telegram else "handler").inc()
     if not isinstance(update, Update) or update.effective_message is None:
         return
     language, traditional = detect_language(update.effective_message.text or "")

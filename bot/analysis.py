@@ -27,6 +27,8 @@ _HAN_RUN = re.compile(f"[{HAN}]+")
 # Letters and digits that are not Han: English words, numbers, pinyin, other scripts.
 _RUNS = re.compile(f"[{HAN}]+|[^\\W_{HAN}]+")
 _ASCII_WORD = re.compile(r"[a-z]+")
+# Lone surrogates cannot be encoded (OpenCC and jieba would fail on them); they carry no text.
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 # How Han runs become terms: jieba's search-mode words, overlapping character bigrams (as
 # Lucene's CJK analyzer does), or both.
@@ -176,7 +178,7 @@ class Analyzer:
         return self._analyse(text, "bigrams" if self._han == "bigrams" else "words")
 
     def _analyse(self, text: str, han: str, pinyin: bool = False) -> list[str]:
-        text = unicodedata.normalize("NFKC", text).casefold()
+        text = _SURROGATES.sub("", unicodedata.normalize("NFKC", text)).casefold()
         if has_han(text):
             text = to_simplified(text)
         out: list[str] = []

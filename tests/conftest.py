@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from bot import analysis
 from bot.config import Settings
 from bot.service import QAService
+
+# A fixed seed and a modest count in CI; HYPOTHESIS_PROFILE=long for the long run by hand.
+hypothesis_settings.register_profile("ci", derandomize=True, max_examples=150, deadline=None)
+hypothesis_settings.register_profile("long", max_examples=10_000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "knowledge"

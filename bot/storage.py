@@ -38,6 +38,19 @@ class StorageError(RuntimeError):
     """The database file cannot be used (newer schema, corrupt file)."""
 
 
+def _explain(path: str, exc: Exception) -> str:
+    """What went wrong with the database file, and how to fix it."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        fix = "another program holds a lock on it (a second bot?); stop it and try again"
+    elif "readonly" in text or "read-only" in text or "unable to open" in text:
+        fix = "make the file and its folder writable, or point DATABASE_PATH / --db elsewhere"
+    else:
+        fix = ("restore a backup with `bot restore FILE`, or move the file away and start "
+               "again: the database is rebuilt from the knowledge folder")
+    return f"cannot use database {path}: {text}. Fix: {fix}"
+
+
 @dataclass(frozen=True)
 class FileState:
     """What the database knows about the file behind a document."""
@@ -85,10 +98,16 @@ class Database:
     async def open(cls, path: str | Path) -> Database:
         """Open (creating if needed) and migrate the database file."""
         path = str(path)
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # Autocommit mode: transactions are opened explicitly, so a reload is one unit.
-        conn = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            if path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # Autocommit mode: transactions are opened explicitly, so a reload is one unit.
+            conn = await aiosqlite.connect(path, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise StorageError(
+                f"cannot create or open database {path}: {exc}. Fix: check that its folder "
+                "exists and is writable, or point DATABASE_PATH / --db elsewhere"
+            ) from exc
         try:
             await conn.execute("PRAGMA foreign_keys = ON")
             if path != ":memory:":
@@ -97,7 +116,7 @@ class Database:
             await db._migrate()
         except aiosqlite.DatabaseError as exc:
             await conn.close()
-            raise StorageError(f"cannot use database {path}: {exc}") from exc
+            raise StorageError(_explain(path, exc)) from exc
         except BaseException:
             await conn.close()
             raise

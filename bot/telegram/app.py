@@ -71,7 +71,8 @@ def build_application(settings: Settings) -> Application:
         .base_url(settings.telegram_api_base_url)
         # Answers run in threads; other chats must not wait for one slow question.
         .concurrent_updates(True)
-        .rate_limiter(AIORateLimiter())
+        # Flood limits on outgoing calls; a 429 "retry after" is waited out and tried again.
+        .rate_limiter(AIORateLimiter(max_retries=3))
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(post_init)

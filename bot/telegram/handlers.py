@@ -21,7 +21,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import messages
@@ -65,6 +65,24 @@ def _is_private(update: Update) -> bool:
     return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
 
 
+# Sends that fail on the network (5xx, time-outs, resets) are tried again after these pauses;
+# Telegram's own "retry after" answers are waited out by the rate limiter.
+RETRY_PAUSES = (0.5, 1.0, 2.0)
+
+
+async def _reply(message: Message, text: str, **options: object) -> None:
+    """reply_text, tried again when the network or Telegram's servers fail."""
+    for pause in (*RETRY_PAUSES, None):
+        try:
+            await message.reply_text(text, **options)  # type: ignore[arg-type]
+            return
+        except NetworkError as exc:
+            if pause is None or isinstance(exc, BadRequest):
+                raise
+            log.warning("sending failed (%s); trying again in %.1fs", exc, pause)
+            await asyncio.sleep(pause)
+
+
 async def _send(message: Message, texts: list[str],
                 markup: InlineKeyboardMarkup | None = None, quote: bool = False,
                 context: Context | None = None) -> None:
@@ -74,14 +92,14 @@ async def _send(message: Message, texts: list[str],
         options = {"do_quote": quote and i == 0,
                    "reply_markup": markup if i == len(texts) - 1 else None}
         try:
-            await message.reply_text(text, parse_mode=ParseMode.HTML, **options)
+            await _reply(message, text, parse_mode=ParseMode.HTML, **options)
         except BadRequest as exc:
             if "parse entities" not in str(exc).lower():
                 raise
             log.warning("HTML rejected (%s); sending plain text", exc)
             if context is not None:
                 _service(context).metrics.telegram_errors.labels("bad_request").inc()
-            await message.reply_text(render.strip_html(text), parse_mode=None, **options)
+            await _reply(message, render.strip_html(text), parse_mode=None, **options)
 
 
 def _keyboard(key: str, shown: tuple[CitedPassage, ...], more: bool,
@@ -109,9 +127,12 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     limiter: QuestionLimiter = context.bot_data[LIMITER]
     wait = limiter.wait_seconds(user_id)
     if wait:
-        await message.reply_text(
-            messages.text("rate_limited", language, traditional, seconds=wait), parse_mode=None
-        )
+        # Told once per wait: a flood of questions must not become a flood of replies.
+        if limiter.should_warn(user_id):
+            await message.reply_text(
+                messages.text("rate_limited", language, traditional, seconds=wait),
+                parse_mode=None,
+            )
         return
     await message.chat.send_action(ChatAction.TYPING)
     k = _settings(context).top_k

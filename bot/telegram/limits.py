@@ -16,6 +16,7 @@ class QuestionLimiter:
         self.per_minute = per_minute
         self._clock = clock
         self._asked: dict[int, deque[float]] = {}
+        self._warned_until: dict[int, float] = {}
 
     def wait_seconds(self, user_id: int) -> int:
         """0 and the question is counted, or how many whole seconds until the user may ask."""
@@ -29,3 +30,13 @@ class QuestionLimiter:
             return max(1, int(asked[0] + WINDOW - now + 0.999))
         asked.append(now)
         return 0
+
+    def should_warn(self, user_id: int) -> bool:
+        """True the first time a user is held back in a window, False for the rest of it."""
+        now = self._clock()
+        if self._warned_until.get(user_id, 0.0) > now:
+            return False
+        asked = self._asked.get(user_id)
+        self._warned_until[user_id] = (asked[0] + WINDOW) if asked else now + WINDOW
+        return True
+

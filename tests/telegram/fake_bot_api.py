@@ -47,6 +47,8 @@ class FakeBotAPI:
         self.token = token
         self.calls: list[Call] = []
         self.reject: Callable[[str, dict[str, Any]], str | None] = lambda method, params: None
+        # Faults to answer the next calls of a method with, in order: "429", "500", "reset".
+        self.faults: dict[str, list[str]] = {}
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(500)
@@ -139,6 +141,19 @@ class FakeBotAPI:
         if method != "getUpdates":
             self.calls.append(Call(method, params))
             await self._notify()
+        pending = self.faults.get(method)
+        if pending:
+            fault = pending.pop(0)
+            if fault == "429":
+                return web.json_response(
+                    {"ok": False, "error_code": 429, "parameters": {"retry_after": 1},
+                     "description": "Too Many Requests: retry after 1"}, status=429)
+            if fault == "500":
+                return web.json_response({"ok": False, "error_code": 500,
+                                          "description": "Internal Server Error"}, status=500)
+            if fault == "reset" and request.transport is not None:
+                request.transport.abort()  # the connection drops without an answer
+                return web.Response(status=500)
         problem = self.reject(method, params)
         if problem:
             return web.json_response({"ok": False, "error_code": 400,

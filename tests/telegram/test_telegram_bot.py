@@ -265,3 +265,35 @@ async def test_allow_list(start_bot: Any, fake_api: FakeBotAPI) -> None:
     fake_api.message("Who is Fu Linlin?")
     (reply,) = await fake_api.wait_for("sendMessage")
     assert "only answers its own members" in reply.params["text"]
+
+
+@pytest.mark.parametrize("faults", [["429"], ["500", "500"], ["reset"], ["reset", "429", "500"]])
+async def test_telegram_faults_do_not_lose_the_answer(
+    bot_app: Application, fake_api: FakeBotAPI, faults: list[str]
+) -> None:
+    fake_api.faults["sendMessage"] = list(faults)
+    fake_api.message("Who did Fu Linlin take to the hospital?")
+    calls = await fake_api.wait_for("sendMessage", len(faults) + 1, timeout=30)
+    assert not fake_api.faults["sendMessage"]  # every fault was met
+    last = calls[-1].params["text"]
+    assert "takes the residents to the hospital" in last and "<b>Sources</b>" in last
+    fake_api.message("Who is Duan Chengming?")  # and the bot carries on
+    after = await fake_api.wait_for("sendMessage", len(faults) + 2, timeout=30)
+    assert "Duan" in after[-1].params["text"]
+
+
+async def test_a_flood_is_throttled_without_a_flood_of_replies(
+    start_bot: Any, fake_api: FakeBotAPI
+) -> None:
+    await start_bot(questions_per_minute=3)
+    for i in range(60):
+        fake_api.message(f"Who is Fu Linlin? {i}")
+    other = {**USER, "id": 2002, "first_name": "Mei"}
+    fake_api.message("东原社区有多少户居民？", chat={**PRIVATE, "id": 2002}, user=other)
+    await fake_api.wait_for("sendMessage", 5, timeout=30)
+    await fake_api.settle(1.5)
+    to_flooder = [c for c in fake_api.sent() if c.params["chat_id"] == PRIVATE["id"]]
+    to_other = [c for c in fake_api.sent() if c.params["chat_id"] == 2002]
+    assert len(to_flooder) == 4  # three answers and one "please wait"
+    assert sum("Please wait" in c.params["text"] for c in to_flooder) == 1
+    assert len(to_other) == 1 and "6126" in to_other[0].params["text"]

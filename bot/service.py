@@ -70,8 +70,10 @@ class QAService:
         return service
 
     async def close(self) -> None:
-        """Close the database."""
-        await self.db.close()
+        """Close the database once any reload in flight has finished (it writes in one
+        transaction, so a kill instead would leave the old state, never half of the new)."""
+        async with self._reload_lock:
+            await self.db.close()
 
     async def load_index(self) -> None:
         """Build the index from the database and swap it in."""

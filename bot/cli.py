@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from bot.config import Settings, load_settings
 from bot.rendering import render_text, to_json
-from bot.service import QAService, describe_report
+from bot.service import QAService, describe_report, report_lines
 from bot.storage import StorageError
 from bot.sync import SyncError
 
@@ -136,12 +136,8 @@ def reload(settings: Settings) -> None:
             report = await service.reload(progress=lambda m: click.echo(m, err=True))
         finally:
             await service.close()
-        for label, items in (("added", report.added), ("changed", report.changed),
-                             ("removed", report.removed)):
-            for item in items:
-                click.echo(f"{label}: {item}")
-        for path, reason in report.skipped:
-            click.echo(f"skipped: {path} ({reason})")
+        for line in report_lines(report):
+            click.echo(line)
         click.echo(describe_report(report) + f", {len(service.index.passages)} passages in all")
 
     asyncio.run(go())
@@ -169,3 +165,27 @@ def evaluate(settings: Settings, file: Path, limit: int | None, questions_from: 
     click.echo(f"MRR@10               {result.mrr_at_10:.3f}")
     click.echo(f"build seconds        {result.build_seconds:.1f}")
     click.echo(f"questions per second {result.questions_per_second:.0f}")
+
+
+@main.command()
+@common_options
+@click.option("--csv", "as_csv", is_flag=True,
+              help="Print every logged question as CSV (passages, scores, votes) instead.")
+def stats(settings: Settings, as_csv: bool) -> None:
+    """Usage: questions per day, share with no passage, most asked, 👎, median answer time."""
+    from bot.storage import Database
+    from bot.usage import stats_text, summarize, write_csv
+    from bot.usage_log import UsageLog
+
+    async def go() -> list[Any]:
+        db = await Database.open(settings.database_path)
+        try:
+            return await UsageLog(db).questions()
+        finally:
+            await db.close()
+
+    logged = asyncio.run(go())
+    if as_csv:
+        write_csv(logged, click.get_text_stream("stdout"))
+    else:
+        click.echo(stats_text(summarize(logged)))

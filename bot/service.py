@@ -8,18 +8,42 @@ questions keep being answered from the old index until the new one is complete.
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from bot import analysis
+from bot import analysis, uploads
 from bot.answering import AnswerOptions, answer
 from bot.config import Settings
 from bot.index import SearchIndex
-from bot.models import Answer
+from bot.models import Answer, StoredPassage
+from bot.parsing import DocumentError, content_hash
 from bot.storage import Database, DocumentInfo
-from bot.sync import SyncReport, sync_folder
+from bot.sync import SyncReport, prepare, scan, sync_folder
+from bot.usage_log import UsageLog
 
 log = logging.getLogger(__name__)
+
+
+class UploadStatus(enum.Enum):
+    """What became of a file an admin sent."""
+
+    ADDED = "added"
+    DUPLICATE = "duplicate"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """The outcome of adding one file: its name in the folder, why not, or what it gave."""
+
+    status: UploadStatus
+    name: str
+    reason: str = ""
+    doc_id: str | None = None  # the new document, or the one already holding this text
+    passages: tuple[StoredPassage, ...] = field(default_factory=tuple)
 
 
 class QAService:
@@ -35,6 +59,7 @@ class QAService:
             min_coverage=settings.min_coverage,
             max_question_chars=settings.max_question_chars,
         )
+        self.usage = UsageLog(db, settings.store_question_text, settings.hash_user_ids)
         self._reload_lock = asyncio.Lock()
 
     @classmethod
@@ -78,17 +103,93 @@ class QAService:
     async def reload(self, progress: Callable[[str], None] | None = None) -> SyncReport:
         """Sync the knowledge folder and swap in the new index; one reload at a time."""
         async with self._reload_lock:
-            report = await sync_folder(
-                self.db,
-                self.settings.knowledge_dir,
-                self.analyzer,
-                self.settings.passage_size,
-                self.settings.passage_overlap,
-                progress=progress,
-            )
-            if report.touched or not self.index.passages:
-                await self.load_index()
+            return await self._sync(progress)
+
+    async def _sync(self, progress: Callable[[str], None] | None = None) -> SyncReport:
+        """The reload itself; the caller holds the lock."""
+        report = await sync_folder(
+            self.db,
+            self.settings.knowledge_dir,
+            self.analyzer,
+            self.settings.passage_size,
+            self.settings.passage_overlap,
+            progress=progress,
+        )
+        if report.touched or not self.index.passages:
+            await self.load_index()
+        return report
+
+    async def add_upload(self, name: str, data: bytes, fields: dict[str, str]) -> UploadResult:
+        """Save a file an admin sent into the knowledge folder and index it through the reload;
+        a file that gives no document, or one whose text is already held, is not kept."""
+        if not uploads.is_supported(name):
+            return UploadResult(UploadStatus.REFUSED, name,
+                                f"unsupported file type {uploads.suffix_of(name) or '(none)'}")
+        safe = uploads.safe_name(name)
+        s = self.settings
+        try:
+            data = uploads.with_metadata(safe, data, fields)
+            update = await asyncio.to_thread(prepare, safe, data, self.analyzer,
+                                             s.passage_size, s.passage_overlap)
+        except DocumentError as exc:
+            return UploadResult(UploadStatus.REFUSED, safe, str(exc))
+        # Same cleaned text, same document: a re-encoded or re-captioned copy is caught too.
+        digest = content_hash(update.document.text.encode("utf-8"))
+        async with self._reload_lock:
+            for doc_id, text in await self.db.document_texts():
+                if content_hash(text.encode("utf-8")) == digest:
+                    return UploadResult(UploadStatus.DUPLICATE, safe, doc_id=doc_id)
+            path = await asyncio.to_thread(_write_new, s.knowledge_dir, safe, data)
+            try:
+                report = await self._sync()
+            except BaseException:
+                path.unlink(missing_ok=True)
+                raise
+            if path.name not in report.added:
+                path.unlink(missing_ok=True)
+                reason = dict(report.skipped).get(path.name, "it was not indexed")
+                return UploadResult(UploadStatus.REFUSED, path.name, reason)
+            doc_id = (await self.db.file_states())[path.name].doc_id
+        passages = tuple(p for p in self.index.passages if p.doc_id == doc_id)
+        return UploadResult(UploadStatus.ADDED, path.name, doc_id=doc_id, passages=passages)
+
+    async def remove_document(self, doc_id: str) -> SyncReport | None:
+        """Delete a document's file from the knowledge folder and reload; None if unknown.
+        The file is moved aside first and put back if the reload fails."""
+        async with self._reload_lock:
+            info = next((d for d in await self.db.documents() if d.id == doc_id), None)
+            if info is None or info.path is None:
+                return None
+            folder = self.settings.knowledge_dir.resolve()
+            path = (folder / info.path).resolve()
+            if not path.is_relative_to(folder):
+                raise DocumentError(f"{info.path!r} is outside the knowledge folder")
+            aside = path.with_name(f".{path.name}.removing")  # hidden: the scan passes it over
+            if path.exists():
+                path.rename(aside)
+            try:
+                report = await self._sync()
+            except BaseException:
+                if aside.exists():
+                    aside.rename(path)
+                raise
+            aside.unlink(missing_ok=True)
             return report
+
+    async def watch(self, seconds: float) -> None:
+        """Reload whenever the knowledge folder's files (names, sizes, times) change; runs until
+        cancelled. A failed reload is logged and tried again at the next change."""
+        last = await asyncio.to_thread(fingerprint, self.settings.knowledge_dir)
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                now = await asyncio.to_thread(fingerprint, self.settings.knowledge_dir)
+                if now == last or self.reloading:
+                    continue
+                last = now
+                log.info("knowledge folder changed: %s", describe_report(await self.reload()))
+            except Exception:
+                log.exception("automatic reload failed; the previous index stays in use")
 
     def ask(self, question: str, k: int | None = None) -> Answer:
         """Answer one question from the current index (CPU-bound, pure)."""
@@ -101,6 +202,28 @@ class QAService:
     async def documents(self) -> list[DocumentInfo]:
         """The documents in the collection."""
         return await self.db.documents()
+
+
+def _write_new(folder: Path, name: str, data: bytes) -> Path:
+    """Write data under a free name in folder; "x" mode fails rather than overwrite a file."""
+    path = uploads.free_path(folder, name)
+    with path.open("xb") as out:
+        out.write(data)
+    return path
+
+
+def fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and modification times of the folder's documents: cheap to compare."""
+    files, _ = scan(folder)
+    return tuple((f.rel, f.size, f.mtime_ns) for f in files)
+
+
+def report_lines(report: SyncReport) -> list[str]:
+    """One line per added, changed, removed and skipped file (with the reason)."""
+    lines = [f"{label}: {item}" for label, items in (
+        ("added", report.added), ("changed", report.changed), ("removed", report.removed),
+    ) for item in items]
+    return lines + [f"skipped: {path} ({reason})" for path, reason in report.skipped]
 
 
 def describe_report(report: SyncReport) -> str:

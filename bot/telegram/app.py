@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -20,11 +22,13 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.service import QAService
-from bot.telegram import handlers
+from bot.telegram import admin, handlers
 from bot.telegram.limits import QuestionLimiter
 from bot.telegram.results import ResultStore
 
 log = logging.getLogger(__name__)
+
+WATCHER = "watcher"
 
 COMMANDS = [
     BotCommand("help", "How to ask / 如何提问"),
@@ -39,13 +43,21 @@ async def post_init(application: Application) -> None:
     application.bot_data[handlers.SERVICE] = await QAService.start(settings)
     application.bot_data[handlers.LIMITER] = QuestionLimiter(settings.questions_per_minute)
     application.bot_data[handlers.RESULTS] = ResultStore()
+    if settings.watch_seconds > 0:
+        service = application.bot_data[handlers.SERVICE]
+        application.bot_data[WATCHER] = asyncio.create_task(service.watch(settings.watch_seconds))
     await application.bot.set_my_commands(COMMANDS)
     log.info("serving %d documents as @%s", application.bot_data[handlers.SERVICE].index.documents,
              application.bot.username)
 
 
 async def post_shutdown(application: Application) -> None:
-    """Close the database after the last update."""
+    """Stop watching the folder and close the database after the last update."""
+    watcher = application.bot_data.pop(WATCHER, None)
+    if watcher is not None:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
     service = application.bot_data.pop(handlers.SERVICE, None)
     if service is not None:
         await service.close()
@@ -59,6 +71,7 @@ def build_application(settings: Settings) -> Application:
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_base_file_url)
         # Answers run in threads; other chats must not wait for one slow question.
         .concurrent_updates(True)
         .rate_limiter(AIORateLimiter())
@@ -76,11 +89,23 @@ def build_application(settings: Settings) -> Application:
     application.add_handler(CommandHandler(["start", "help"], handlers.help_command, filters=new))
     application.add_handler(CommandHandler("sources", handlers.sources_command, filters=new))
     application.add_handler(CommandHandler("ask", handlers.ask_command, filters=new))
+    # Admin commands: registered for everyone, so others get a polite refusal, not /help.
+    application.add_handler(CommandHandler("reload", admin.reload_command, filters=new))
+    application.add_handler(CommandHandler("docs", admin.docs_command, filters=new))
+    application.add_handler(CommandHandler("remove", admin.remove_command, filters=new))
+    application.add_handler(CommandHandler("stats", admin.stats_command, filters=new))
+    # A file in a private chat is an upload (admins only); before the "not text" hint.
+    application.add_handler(MessageHandler(new & filters.Document.ALL & filters.ChatType.PRIVATE,
+                                           admin.upload_document))
     application.add_handler(MessageHandler(text & filters.ChatType.PRIVATE, handlers.private_text))
     application.add_handler(MessageHandler(text & filters.ChatType.GROUPS, handlers.group_text))
     application.add_handler(MessageHandler(new & filters.COMMAND & filters.ChatType.PRIVATE,
                                            handlers.unknown_command))
     application.add_handler(MessageHandler(new & ~filters.TEXT, handlers.not_text))
+    # Buttons by callback prefix; the catch-all (More results, Context) comes last.
+    application.add_handler(CallbackQueryHandler(handlers.vote_button,
+                                                 pattern=f"^{handlers.VOTE}:"))
+    application.add_handler(CallbackQueryHandler(admin.remove_button, pattern=f"^{admin.REMOVE}:"))
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     application.add_error_handler(handlers.on_error)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import io
 import json
 import logging
 import sys
@@ -186,6 +187,8 @@ def stats(settings: Settings, as_csv: bool) -> None:
 
     logged = asyncio.run(go())
     if as_csv:
-        write_csv(logged, click.get_text_stream("stdout"))
+        out = io.StringIO()
+        write_csv(logged, out)
+        click.echo(out.getvalue(), nl=False)
     else:
         click.echo(stats_text(summarize(logged)))

@@ -49,17 +49,18 @@ class UploadResult:
 class QAService:
     """Documents in the database, an index in memory, answers out."""
 
-    def __init__(self, settings: Settings, db: Database, analyzer: analysis.Analyzer) -> None:
+    def __init__(self, settings: Settings, db: Database, analyzer: analysis.Analyzer,
+                 usage: UsageLog | None = None) -> None:
         self.settings = settings
         self.db = db
         self.analyzer = analyzer
+        self.usage = usage or UsageLog(db, settings.store_question_text, settings.hash_user_ids)
         self.index = SearchIndex.build([])
         self.options = AnswerOptions(
             k=settings.top_k,
             min_coverage=settings.min_coverage,
             max_question_chars=settings.max_question_chars,
         )
-        self.usage = UsageLog(db, settings.store_question_text, settings.hash_user_ids)
         self._reload_lock = asyncio.Lock()
 
     @classmethod
@@ -71,7 +72,15 @@ class QAService:
         await asyncio.to_thread(analysis.warm_up)
         analyzer = analysis.Analyzer()
         db = await Database.open(settings.database_path)
-        service = cls(settings, db, analyzer)
+        usage = None
+        try:
+            if str(settings.database_path) != ":memory:":  # its own connection: see usage_log
+                usage = await UsageLog.open(settings.database_path, settings.store_question_text,
+                                            settings.hash_user_ids)
+        except BaseException:
+            await db.close()
+            raise
+        service = cls(settings, db, analyzer, usage)
         try:
             if sync:
                 report = await service.reload(progress=progress)
@@ -79,12 +88,14 @@ class QAService:
             else:
                 await service.load_index()
         except BaseException:
-            await db.close()
+            await service.close()
             raise
         return service
 
     async def close(self) -> None:
-        """Close the database."""
+        """Close the database (and the usage log's connection to it)."""
+        if self.usage.db is not self.db:
+            await self.usage.close()
         await self.db.close()
 
     async def load_index(self) -> None:

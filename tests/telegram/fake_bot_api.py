@@ -30,6 +30,8 @@ OTHER = {"id": 2002, "is_bot": False, "first_name": "Mo", "language_code": "en"}
 OTHER_CHAT = {"id": 2002, "type": "private", "first_name": "Mo"}
 GROUP = {"id": -100500, "type": "supergroup", "title": "Volunteers"}
 
+# Longest getUpdates wait: short, because stopping the bot waits for the poll in flight.
+LONG_POLL_CAP = 0.25
 _JSON_FIELDS = {"reply_markup", "reply_parameters", "link_preview_options", "results",
                 "commands", "allowed_updates", "entities", "button", "show_alert", "is_personal",
                 "drop_pending_updates", "disable_notification"}
@@ -204,7 +206,7 @@ class FakeBotAPI:
                 async with self._changed:
                     await asyncio.wait_for(
                         self._changed.wait_for(lambda: bool(self._updates)),
-                        min(float(params.get("timeout", 0)), 1.0),
+                        min(float(params.get("timeout", 0)), LONG_POLL_CAP),
                     )
             except TimeoutError:
                 pass

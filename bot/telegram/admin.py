@@ -17,7 +17,14 @@ from bot import messages, uploads
 from bot.service import UploadStatus, describe_report, report_lines
 from bot.sync import SyncReport
 from bot.telegram import render
-from bot.telegram.handlers import Context, is_admin, service_of, settings_of
+from bot.telegram.handlers import (
+    Context,
+    is_admin,
+    list_documents,
+    send_html,
+    service_of,
+    settings_of,
+)
 from bot.usage import stats_text, summarize
 
 log = logging.getLogger(__name__)
@@ -43,8 +50,7 @@ async def _admin(update: Update, context: Context, what: str) -> bool:
 
 
 async def _reply_plain(message: Message, text: str) -> None:
-    for chunk in render.split_lines(html.escape(text)):
-        await message.reply_text(chunk, parse_mode=ParseMode.HTML)
+    await send_html(message, html.escape(text))
 
 
 def _report_text(report: SyncReport, headline: str = "Reloaded") -> str:
@@ -123,11 +129,7 @@ async def docs_command(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not await _admin(update, context, "/docs"):
         return
-    docs = await service_of(context).documents()
-    lines = [render.document_line(n, d, admin=True) for n, d in enumerate(docs, 1)]
-    text = "\n".join(lines) or html.escape(messages.bilingual("no_documents"))
-    for chunk in render.split_lines(text):
-        await message.reply_text(chunk, parse_mode=ParseMode.HTML)
+    await list_documents(update, context, admin=True)
 
 
 async def remove_command(update: Update, context: Context) -> None:

@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 import logging
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -35,6 +36,12 @@ COMMANDS = [
     BotCommand("ask", "Ask a question (in groups) / 提问（群组中）"),
     BotCommand("sources", "The documents I know / 文档列表"),
 ]
+ADMIN_COMMANDS = [
+    BotCommand("reload", "Re-read the knowledge folder / 重新加载"),
+    BotCommand("docs", "Documents with ids / 文档与 ID"),
+    BotCommand("remove", "Remove a document / 删除文档"),
+    BotCommand("stats", "Usage statistics / 使用统计"),
+]
 
 
 async def post_init(application: Application) -> None:
@@ -47,6 +54,13 @@ async def post_init(application: Application) -> None:
         service = application.bot_data[handlers.SERVICE]
         application.bot_data[WATCHER] = asyncio.create_task(service.watch(settings.watch_seconds))
     await application.bot.set_my_commands(COMMANDS)
+    for admin_id in settings.telegram_admin_ids:
+        # Admins see their commands in the menu; the handlers check the id again regardless.
+        try:
+            await application.bot.set_my_commands(COMMANDS + ADMIN_COMMANDS,
+                                                  scope=BotCommandScopeChat(admin_id))
+        except TelegramError as exc:  # e.g. the admin has not opened a chat with the bot yet
+            log.warning("could not set the admin menu for %s: %s", admin_id, exc)
     log.info("serving %d documents as @%s", application.bot_data[handlers.SERVICE].index.documents,
              application.bot.username)
 

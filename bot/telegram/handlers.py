@@ -170,17 +170,25 @@ async def help_command(update: Update, context: Context) -> None:
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
+async def send_html(message: Message, text: str) -> None:
+    """HTML text in as many messages as it needs, split between lines."""
+    for chunk in render.split_lines(text):
+        await message.reply_text(chunk, parse_mode=ParseMode.HTML)
+
+
+async def list_documents(update: Update, context: Context, admin: bool = False) -> None:
+    """The numbered document list of /sources, or of /docs with the admin details."""
+    message = update.effective_message
+    if message is None:
+        return
+    docs = await service_of(context).documents()
+    lines = [render.document_line(n, d, admin) for n, d in enumerate(docs, 1)]
+    await send_html(message, "\n".join(lines) or html.escape(messages.bilingual("no_documents")))
+
+
 async def sources_command(update: Update, context: Context) -> None:
     """/sources: every document with its title, source and date."""
-    docs = await service_of(context).documents()
-    if not docs:
-        text = html.escape(messages.bilingual("no_documents"))
-    else:
-        text = "\n".join(render.document_line(n, d) for n, d in enumerate(docs, 1))
-    message = update.effective_message
-    if message:
-        for chunk in render.split_lines(text):
-            await message.reply_text(chunk, parse_mode=ParseMode.HTML)
+    await list_documents(update, context)
 
 
 async def ask_command(update: Update, context: Context) -> None:

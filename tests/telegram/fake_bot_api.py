@@ -32,7 +32,7 @@ GROUP = {"id": -100500, "type": "supergroup", "title": "Volunteers"}
 
 # Longest getUpdates wait: short, because stopping the bot waits for the poll in flight.
 LONG_POLL_CAP = 0.25
-_JSON_FIELDS = {"reply_markup", "reply_parameters", "link_preview_options", "results",
+_JSON_FIELDS = {"reply_markup", "reply_parameters", "link_preview_options", "results", "scope",
                 "commands", "allowed_updates", "entities", "button", "show_alert", "is_personal",
                 "drop_pending_updates", "disable_notification"}
 _INT_FIELDS = {"chat_id", "offset", "timeout", "limit", "message_id", "cache_time"}

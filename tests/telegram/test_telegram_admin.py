@@ -34,6 +34,23 @@ async def admin_bot(start_bot: Any) -> Application:
     return await start_bot(telegram_admin_ids=frozenset({ADMIN}))
 
 
+@pytest.fixture
+def held_apply(admin_bot: Application,
+               monkeypatch: pytest.MonkeyPatch) -> tuple[asyncio.Event, asyncio.Event]:
+    """Once the bot is up, reloads stop before writing: `started` is set when one gets there,
+    `release` lets it go on."""
+    started, release = asyncio.Event(), asyncio.Event()
+    real_apply = Database.apply
+
+    async def held(self: Database, *args: Any, **kwargs: Any) -> None:
+        started.set()
+        await release.wait()
+        await real_apply(self, *args, **kwargs)
+
+    monkeypatch.setattr(Database, "apply", held)
+    return started, release
+
+
 def _folder(app: Application) -> Path:
     return app.bot_data["settings"].knowledge_dir
 
@@ -66,6 +83,11 @@ async def test_non_admins_are_refused_and_logged(
     fake_api.message("/help")
     admin_help = await _reply(fake_api)
     assert "/reload" in admin_help and "/remove ID" in admin_help and "/stats" in admin_help
+    everyone, admins = fake_api.sent("setMyCommands")
+    assert "scope" not in everyone.params and "reload" not in str(everyone.params["commands"])
+    assert admins.params["scope"] == {"type": "chat", "chat_id": ADMIN}
+    assert {c["command"] for c in admins.params["commands"]} >= {"reload", "docs", "remove",
+                                                                  "stats"}
 
 
 async def test_reload_reports_each_change_and_the_time(
@@ -85,18 +107,10 @@ async def test_reload_reports_each_change_and_the_time(
 
 
 async def test_second_reload_is_told_one_is_running(
-    admin_bot: Application, fake_api: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+    admin_bot: Application, fake_api: FakeBotAPI, held_apply: tuple[asyncio.Event, asyncio.Event]
 ) -> None:
     (_folder(admin_bot) / "pool.md").write_text(POOL_NOTE)
-    started, release = asyncio.Event(), asyncio.Event()
-    real_apply = Database.apply
-
-    async def slow_apply(self: Database, *args: Any, **kwargs: Any) -> None:
-        started.set()
-        await release.wait()
-        await real_apply(self, *args, **kwargs)
-
-    monkeypatch.setattr(Database, "apply", slow_apply)
+    started, release = held_apply
     fake_api.message("/reload")
     await asyncio.wait_for(started.wait(), 10)
     fake_api.message("/reload")
@@ -106,20 +120,12 @@ async def test_second_reload_is_told_one_is_running(
 
 
 async def test_questions_during_a_reload_get_whole_answers(
-    admin_bot: Application, fake_api: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+    admin_bot: Application, fake_api: FakeBotAPI, held_apply: tuple[asyncio.Event, asyncio.Event]
 ) -> None:
     fake_api.message(FU)
     before = await _reply(fake_api)
     (_folder(admin_bot) / "pool.md").write_text(POOL_NOTE)
-    started, release = asyncio.Event(), asyncio.Event()
-    real_apply = Database.apply
-
-    async def slow_apply(self: Database, *args: Any, **kwargs: Any) -> None:
-        started.set()
-        await release.wait()
-        await real_apply(self, *args, **kwargs)
-
-    monkeypatch.setattr(Database, "apply", slow_apply)
+    started, release = held_apply
     fake_api.message("/reload")
     await asyncio.wait_for(started.wait(), 10)
     for _ in range(3):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,9 @@ from bot.sync import SyncReport, prepare, scan, sync_folder
 from bot.usage_log import UsageLog
 
 log = logging.getLogger(__name__)
+
+# Meta key changed by every reload that touches the database, in whichever process it runs.
+GENERATION_KEY = "generation"
 
 
 class UploadStatus(enum.Enum):
@@ -62,6 +66,7 @@ class QAService:
             max_question_chars=settings.max_question_chars,
         )
         self._reload_lock = asyncio.Lock()
+        self._generation: str | None = None  # the database change the index was built from
 
     @classmethod
     async def start(
@@ -100,11 +105,13 @@ class QAService:
 
     async def load_index(self) -> None:
         """Build the index from the database and swap it in."""
+        generation = await self.db.get_meta(GENERATION_KEY)
         passages = await self.db.passages()
         s = self.settings
         self.index = await asyncio.to_thread(
             SearchIndex.build, passages, s.bm25_variant, s.bm25_k1, s.bm25_b
         )
+        self._generation = generation
 
     @property
     def reloading(self) -> bool:
@@ -126,7 +133,12 @@ class QAService:
             self.settings.passage_overlap,
             progress=progress,
         )
-        if report.touched or not self.index.passages:
+        if report.touched:
+            await self.db.set_meta(GENERATION_KEY, secrets.token_hex(8))
+        # Another process (`bot reload`) may have changed the database since this index was
+        # built: then this reload finds nothing to do, but the index must still be rebuilt.
+        if (report.touched or not self.index.passages
+                or await self.db.get_meta(GENERATION_KEY) != self._generation):
             await self.load_index()
         return report
 
@@ -190,17 +202,19 @@ class QAService:
     async def watch(self, seconds: float) -> None:
         """Reload whenever the knowledge folder's files (names, sizes, times) change; runs until
         cancelled. A failed reload is logged and tried again at the next change."""
-        last = await asyncio.to_thread(fingerprint, self.settings.knowledge_dir)
+        last = None
         while True:
-            await asyncio.sleep(seconds)
             try:
                 now = await asyncio.to_thread(fingerprint, self.settings.knowledge_dir)
-                if now == last or self.reloading:
-                    continue
-                last = now
-                log.info("knowledge folder changed: %s", describe_report(await self.reload()))
+                # While another reload runs, look again next time rather than miss a change.
+                if last is not None and now != last and not self.reloading:
+                    last = now
+                    log.info("knowledge folder changed: %s", describe_report(await self.reload()))
+                elif last is None or not self.reloading:
+                    last = now
             except Exception:
                 log.exception("automatic reload failed; the previous index stays in use")
+            await asyncio.sleep(seconds)
 
     def ask(self, question: str, k: int | None = None) -> Answer:
         """Answer one question from the current index (CPU-bound, pure)."""

@@ -148,3 +148,20 @@ async def test_watching_reloads_when_a_file_changes(service: QAService) -> None:
         assert answer.passages[0].hit.passage.title == "Pool"
     finally:
         watcher.cancel()
+
+
+async def test_running_bot_picks_up_a_command_line_reload(settings: Settings) -> None:
+    running = await QAService.start(settings)
+    command_line = await QAService.start(settings, sync=False)
+    try:
+        (settings.knowledge_dir / "pool.md").write_text(
+            "---\ntitle: Pool\n---\nThe swimming pool opens at seven every morning.\n")
+        assert (await command_line.reload()).added == ["pool.md"]
+        assert running.ask("When does the swimming pool open?").status is Status.NO_MATCH
+        report = await running.reload()
+        assert not report.touched  # the database was already up to date ...
+        answer = running.ask("When does the swimming pool open?")
+        assert answer.passages[0].hit.passage.title == "Pool"  # ... yet the index is new
+    finally:
+        await command_line.close()
+        await running.close()

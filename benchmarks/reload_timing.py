@@ -56,7 +56,7 @@ async def measure(folder: Path, db: Path, repeats: int) -> None:
     print(f"first build (start-up): {time.perf_counter() - started:.3f} s, "
           f"{service.index.documents} documents, {len(service.index.passages)} passages")
     try:
-        target = sorted(folder.glob("*.txt"))[0]
+        target = min(folder.glob("*.txt"))
         for n in range(1, repeats + 1):
             started = time.perf_counter()
             report = await service.reload()

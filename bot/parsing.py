@@ -120,7 +120,7 @@ def _extract_pdf(data: bytes) -> tuple[dict[str, Any], str]:
         if reader.is_encrypted:
             reader.decrypt("")  # many "encrypted" PDFs only restrict printing
         pages = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata or {}
+        info: dict[str, Any] = dict(reader.metadata or {})
         meta = {key: info.get(name) for key, name in PDF_META_KEYS.items()}
     except Exception as exc:  # pypdf raises many types on broken or locked files
         raise DocumentError(f"unreadable PDF: {exc}") from exc

@@ -93,9 +93,9 @@ def stats_text(stats: UsageStats) -> str:
         return "No questions logged yet."
     median = f"{1000 * stats.median_seconds:.0f} ms" if stats.median_seconds is not None else "-"
     lines = [
-        f"Questions: {stats.total}; no relevant passage: {stats.missed} "
-        f"({100 * stats.missed_share:.1f}%); median answer time: {median}; "
-        f"👍 {stats.thumbs_up} / 👎 {stats.thumbs_down}",
+        (f"Questions: {stats.total}; no relevant passage: {stats.missed} "
+         f"({100 * stats.missed_share:.1f}%); median answer time: {median}; "
+         f"👍 {stats.thumbs_up} / 👎 {stats.thumbs_down}"),
         "",
         "Questions per day:",
         *(f"  {day}  {n}" for day, n in stats.per_day),

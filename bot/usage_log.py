@@ -113,5 +113,9 @@ class UsageLog:
         async with conn.execute("SELECT id, asked_at, chat_type, language, question, user_id, "
                                 "status, seconds FROM questions ORDER BY id") as cur:
             rows = await cur.fetchall()
-        return [LoggedQuestion(*row, passages=tuple(passages[row[0]]),
-                               votes=tuple(votes[row[0]])) for row in rows]
+        return [
+            LoggedQuestion(id=qid, asked_at=asked_at, chat_type=chat_type, language=language,
+                           question=question, user=user, status=status, seconds=seconds,
+                           passages=tuple(passages[qid]), votes=tuple(votes[qid]))
+            for qid, asked_at, chat_type, language, question, user, status, seconds in rows
+        ]

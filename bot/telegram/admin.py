@@ -108,7 +108,7 @@ async def upload_document(update: Update, context: Context) -> None:
     try:
         result = await service_of(context).add_upload(name, data,
                                                     uploads.parse_caption(message.caption))
-    except Exception as exc:
+    except Exception as exc:  # the file is gone again and nothing changed: say why
         await _failed(message, exc)
         return
     if result.status is UploadStatus.DUPLICATE:
@@ -187,7 +187,7 @@ async def remove_button(update: Update, context: Context) -> None:
         return
     try:
         report = await service_of(context).remove_document(doc_id)
-    except Exception as exc:
+    except Exception as exc:  # the file is back in place and nothing changed: say why
         await _failed(query.message, exc)
         return
     if report is None:

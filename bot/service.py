@@ -202,16 +202,17 @@ class QAService:
     async def watch(self, seconds: float) -> None:
         """Reload whenever the knowledge folder's files (names, sizes, times) change; runs until
         cancelled. A failed reload is logged and tried again at the next change."""
-        last = None
+        # None: the first look reloads too, catching changes made since start-up's reload.
+        last: tuple[tuple[str, int, int], ...] | None = None
         while True:
             try:
                 now = await asyncio.to_thread(fingerprint, self.settings.knowledge_dir)
                 # While another reload runs, look again next time rather than miss a change.
-                if last is not None and now != last and not self.reloading:
+                if now != last and not self.reloading:
                     last = now
-                    log.info("knowledge folder changed: %s", describe_report(await self.reload()))
-                elif last is None or not self.reloading:
-                    last = now
+                    report = await self.reload()
+                    if report.touched:
+                        log.info("knowledge folder changed: %s", describe_report(report))
             except Exception:
                 log.exception("automatic reload failed; the previous index stays in use")
             await asyncio.sleep(seconds)

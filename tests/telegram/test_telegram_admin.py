@@ -344,8 +344,9 @@ async def test_stats_and_csv_export_on_logged_questions(
 ) -> None:
     for question in (FU, "who did fu linlin take to the hospital?", "What is the capital of France?"):
         fake_api.message(question)
-    replies = await fake_api.wait_for("sendMessage", 3)
-    disliked = next(b for b in buttons(replies[0]) if b["text"] == "👎")
+    replies = await fake_api.wait_for("sendMessage", 3)  # in any order: updates run concurrently
+    answered = next(c for c in replies if "Fu Linlin" in c.params["text"])
+    disliked = next(b for b in buttons(answered) if b["text"] == "👎")
     fake_api.callback(disliked["callback_data"])
     await fake_api.wait_for("answerCallbackQuery")
     fake_api.message("/stats")

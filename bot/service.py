@@ -11,6 +11,7 @@ import asyncio
 import enum
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,6 +126,7 @@ class QAService:
 
     async def _sync(self, progress: Callable[[str], None] | None = None) -> SyncReport:
         """The reload itself; the caller holds the lock."""
+        started = time.perf_counter()
         report = await sync_folder(
             self.db,
             self.settings.knowledge_dir,
@@ -140,6 +142,7 @@ class QAService:
         if (report.touched or not self.index.passages
                 or await self.db.get_meta(GENERATION_KEY) != self._generation):
             await self.load_index()
+        report.seconds = time.perf_counter() - started  # the whole reload, index swap included
         return report
 
     async def add_upload(self, name: str, data: bytes, fields: dict[str, str]) -> UploadResult:

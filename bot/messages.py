@@ -92,6 +92,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "I did not add {name}: {reason}.",
         "zh": "没有添加 {name}：{reason}。",
     },
+    "upload_types": {
+        "en": "I can only add .txt, .md, .html and .pdf files; {name} is not one of them.",
+        "zh": "只能添加 .txt、.md、.html 和 .pdf 文件，{name} 不是这几种。",
+    },
     "upload_duplicate": {
         "en": "{name} is already in the collection as {doc_id}, so I did not add it again.",
         "zh": "{name} 的内容已经在文档库中（{doc_id}），没有重复添加。",

@@ -50,15 +50,18 @@ async def _admin(update: Update, context: Context, what: str) -> bool:
 
 
 async def _reply_plain(message: Message, text: str) -> None:
+    """Plain text (file names, reasons) sent safely as HTML, split as needed."""
     await send_html(message, html.escape(text))
 
 
 def _report_text(report: SyncReport, headline: str = "Reloaded") -> str:
+    """The summary line, then one line per added, changed, removed or skipped file."""
     lines = report_lines(report) or ["nothing changed"]
     return f"{headline}: {describe_report(report)}\n" + "\n".join(lines)
 
 
 async def _failed(message: Message, exc: Exception) -> None:
+    """Log a failed reload and tell the admin why; nothing was changed."""
     log.exception("admin reload failed")
     reason = str(exc) or type(exc).__name__
     await message.reply_text(messages.bilingual("reload_failed", reason=reason), parse_mode=None)
@@ -93,8 +96,7 @@ async def upload_document(update: Update, context: Context) -> None:
     limit = settings_of(context).max_upload_bytes
     refuse = None
     if not uploads.is_supported(name):
-        refuse = messages.bilingual("upload_refused", name=name, reason="only .txt, .md, .html "
-                                    "and .pdf files can be added / 只能添加这几种文件")
+        refuse = messages.bilingual("upload_types", name=name)
     elif doc.file_size is not None and doc.file_size > limit:  # before downloading anything
         refuse = messages.bilingual("upload_too_large", size=doc.file_size / MB, limit=limit / MB)
     if refuse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import io
 import json
 import logging
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from pydantic import ValidationError
 from bot import logs
 from bot.config import Settings, load_settings
 from bot.rendering import render_text, to_json
-from bot.service import QAService, describe_report
+from bot.service import QAService, describe_report, report_lines
 from bot.storage import StorageError
 from bot.sync import SyncError
 
@@ -135,12 +136,8 @@ def reload(settings: Settings) -> None:
             report = await service.reload(progress=lambda m: click.echo(m, err=True))
         finally:
             await service.close()
-        for label, items in (("added", report.added), ("changed", report.changed),
-                             ("removed", report.removed)):
-            for item in items:
-                click.echo(f"{label}: {item}")
-        for path, reason in report.skipped:
-            click.echo(f"skipped: {path} ({reason})")
+        for line in report_lines(report):
+            click.echo(line)
         click.echo(describe_report(report) + f", {len(service.index.passages)} passages in all")
 
     asyncio.run(go())
@@ -206,3 +203,28 @@ def restore(settings: Settings, path: Path) -> None:
     restore_db(path, settings.database_path)
     click.echo(f"restored {settings.database_path} from {path}")
 
+
+@main.command()
+@common_options
+@click.option("--csv", "as_csv", is_flag=True,
+              help="Print every logged question as CSV (passages, scores, votes) instead.")
+def stats(settings: Settings, as_csv: bool) -> None:
+    """Usage: questions per day, share with no passage, most asked, 👎, median answer time."""
+    from bot.storage import Database
+    from bot.usage import stats_text, summarize, write_csv
+    from bot.usage_log import UsageLog
+
+    async def go() -> list[Any]:
+        db = await Database.open(settings.database_path)
+        try:
+            return await UsageLog(db).questions()
+        finally:
+            await db.close()
+
+    logged = asyncio.run(go())
+    if as_csv:
+        out = io.StringIO()
+        write_csv(logged, out)
+        click.echo(out.getvalue(), nl=False)
+    else:
+        click.echo(stats_text(summarize(logged)))

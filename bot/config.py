@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TELEGRAM_API = "https://api.telegram.org/bot"
+TELEGRAM_FILE_API = "https://api.telegram.org/file/bot"
 
 
 class Settings(BaseSettings):
@@ -24,6 +25,8 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = TELEGRAM_API
+    # Where files sent to the bot are downloaded from; the token is appended, as for the API.
+    telegram_api_base_file_url: str = TELEGRAM_FILE_API
     # Webhook mode when a public URL is set; long polling otherwise.
     webhook_url: str | None = None
     webhook_listen: str = "0.0.0.0"
@@ -33,6 +36,15 @@ class Settings(BaseSettings):
     questions_per_minute: int = Field(10, ge=0)
     # Empty: everyone may use the bot. Otherwise only these user or chat ids.
     allowed_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    # Telegram user ids that may reload, add, remove documents and see usage statistics.
+    telegram_admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    # Largest file an admin may send to be added, checked against Telegram's size before download.
+    max_upload_mb: float = Field(10, gt=0)
+    # Seconds between checks of the knowledge folder for changes; 0 turns watching off.
+    watch_seconds: float = Field(0, ge=0)
+    # The usage log: keep the question text (else only its metadata), and hash user ids.
+    store_question_text: bool = True
+    hash_user_ids: bool = False
     knowledge_dir: Path = Path("knowledge")
     database_path: Path = Path("data/bot.sqlite3")
 
@@ -58,13 +70,18 @@ class Settings(BaseSettings):
         """Whether the health and metrics server runs."""
         return self.health_server if self.health_server is not None else bool(self.webhook_url)
 
+    @property
+    def max_upload_bytes(self) -> int:
+        """MAX_UPLOAD_MB in bytes."""
+        return int(self.max_upload_mb * 1024 * 1024)
+
     @field_validator("telegram_bot_token", "webhook_url", "webhook_secret_token",
                      "health_server", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("allowed_ids", mode="before")
+    @field_validator("allowed_ids", "telegram_admin_ids", mode="before")
     @classmethod
     def _comma_separated_ids(cls, value: object) -> object:
         if isinstance(value, str):

@@ -65,6 +65,61 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "This answer is no longer available. Please ask again.",
         "zh": "这个回答已经失效，请重新提问。",
     },
+    "admin_only": {
+        "en": "Sorry, only the bot's admins can do that.",
+        "zh": "抱歉，只有本机器人的管理员可以这样做。",
+    },
+    "admin_help": {
+        "en": "Admin: /reload re-reads the knowledge folder; send a .txt, .md, .html or .pdf file "
+        "(caption: Title | https://url) to add it; /docs lists the documents; /remove ID removes "
+        "one; /stats shows usage.",
+        "zh": "管理员：/reload 重新加载知识库；发送 .txt、.md、.html 或 .pdf 文件即可添加"
+        "（说明文字：标题 | https://链接）；/docs 列出文档；/remove ID 删除文档；/stats 查看使用情况。",
+    },
+    "reload_busy": {
+        "en": "A reload is already running. Try again when it has finished.",
+        "zh": "已经有一次重新加载正在进行，请等它完成后再试。",
+    },
+    "reload_failed": {
+        "en": "The reload failed, so the documents and answers stay as they were. Reason: {reason}",
+        "zh": "重新加载失败，文档和回答保持原样。原因：{reason}",
+    },
+    "upload_too_large": {
+        "en": "That file is {size:.1f} MB; files up to {limit:.1f} MB can be added.",
+        "zh": "这个文件有 {size:.1f} MB，只能添加不超过 {limit:.1f} MB 的文件。",
+    },
+    "upload_refused": {
+        "en": "I did not add {name}: {reason}.",
+        "zh": "没有添加 {name}：{reason}。",
+    },
+    "upload_types": {
+        "en": "I can only add .txt, .md, .html and .pdf files; {name} is not one of them.",
+        "zh": "只能添加 .txt、.md、.html 和 .pdf 文件，{name} 不是这几种。",
+    },
+    "upload_duplicate": {
+        "en": "{name} is already in the collection as {doc_id}, so I did not add it again.",
+        "zh": "{name} 的内容已经在文档库中（{doc_id}），没有重复添加。",
+    },
+    "upload_added": {
+        "en": "Added {name}: {passages} passages. It is cited as:",
+        "zh": "已添加 {name}：共 {passages} 段。引用格式：",
+    },
+    "remove_usage": {
+        "en": "Write the document's id or its number from /docs after /remove, e.g. /remove 2",
+        "zh": "请在 /remove 后面写上文档的 ID 或它在 /docs 中的编号，例如：/remove 2",
+    },
+    "remove_unknown": {
+        "en": "There is no document {doc_id}. /docs lists them.",
+        "zh": "没有文档 {doc_id}。发送 /docs 查看文档列表。",
+    },
+    "remove_confirm": {
+        "en": "Remove “{title}” ({doc_id})? Its file is deleted from the knowledge folder.",
+        "zh": "删除《{title}》（{doc_id}）吗？它的文件会从知识库文件夹中删除。",
+    },
+    "remove_yes": {"en": "Remove", "zh": "删除"},
+    "remove_no": {"en": "Cancel", "zh": "取消"},
+    "remove_cancelled": {"en": "Nothing was removed.", "zh": "没有删除任何文档。"},
+    "feedback_thanks": {"en": "Thanks for the feedback!", "zh": "谢谢您的反馈！"},
     "no_more": {"en": "No more results.", "zh": "没有更多结果了。"},
     "more": {"en": "More results", "zh": "更多结果"},
     "context": {"en": "Context", "zh": "上下文"},

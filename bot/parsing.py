@@ -1,8 +1,8 @@
 """Bytes of one file in, a cleaned Document with citation metadata out (no I/O here).
 
-Decoding uses charset-normalizer, front matter python-frontmatter, and HTML main-text
-extraction trafilatura (the extractor behind many web-corpus projects), so none of that is
-hand-written.
+Decoding uses charset-normalizer, front matter python-frontmatter, HTML main-text
+extraction trafilatura (the extractor behind many web-corpus projects) and PDF text pypdf, so
+none of that is hand-written.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
+import io
 import logging
 import re
 from typing import Any
@@ -24,7 +25,10 @@ log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
+PDF_SUFFIXES = frozenset({".pdf"})
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
+# PDF document-information keys read as citation data; uploads write the same keys.
+PDF_META_KEYS = {"title": "/Title", "url": "/URL", "source": "/Source"}
 
 # Encodings tried when a file is not UTF-8: the Chinese ones the issue names, UTF-16 without
 # a byte-order mark, and the Western default of old Windows tools.
@@ -107,13 +111,34 @@ def _extract_html(html: str) -> tuple[dict[str, Any], str]:
     return {k: v for k, v in meta.items() if v}, result.text
 
 
+def _extract_pdf(data: bytes) -> tuple[dict[str, Any], str]:
+    """The text layer of a PDF, page by page, and its title, URL and source if it states them."""
+    import pypdf  # only needed for PDF
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            reader.decrypt("")  # many "encrypted" PDFs only restrict printing
+        pages = [page.extract_text() or "" for page in reader.pages]
+        info: dict[str, Any] = dict(reader.metadata or {})
+        meta = {key: info.get(name) for key, name in PDF_META_KEYS.items()}
+    except Exception as exc:  # pypdf raises many types on broken or locked files
+        raise DocumentError(f"unreadable PDF: {exc}") from exc
+    text = _checked("\n\n".join(pages), "PDF text")
+    if not text.strip():
+        raise DocumentError("no text in the PDF (a scan without a text layer?)")
+    return {k: str(v) for k, v in meta.items() if v}, text
+
+
 def parse(rel_path: str, data: bytes) -> Document:
     """Turn one file's bytes into a Document, or raise DocumentError with the reason."""
     suffix = "." + rel_path.rsplit(".", 1)[-1].lower() if "." in rel_path else ""
     if suffix not in SUPPORTED_SUFFIXES:
         raise DocumentError(f"unsupported file type {suffix or '(none)'}")
-    text = decode(data)
-    stated, body = _split_front_matter(text)
+    if suffix in PDF_SUFFIXES:
+        stated, body = _extract_pdf(data)
+    else:
+        stated, body = _split_front_matter(decode(data))
     if suffix in HTML_SUFFIXES:
         page_meta, body = _extract_html(body)
         stated = {**page_meta, **stated}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -125,6 +125,15 @@ class Database:
     async def close(self) -> None:
         """Close the connection; safe to call twice."""
         await self._conn.close()
+
+    @property
+    def connection(self) -> aiosqlite.Connection:
+        """The connection, for the usage log's own queries (bot/usage_log.py)."""
+        return self._conn
+
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK when anything inside fails."""
+        return self._transaction()
 
     async def schema_version(self) -> int:
         """The number of migrations this file has had."""
@@ -250,6 +259,12 @@ class Database:
             )
             for r in rows
         ]
+
+    async def document_texts(self) -> list[tuple[str, str]]:
+        """(id, cleaned text) of every document, to recognise an upload already held."""
+        async with self._conn.execute("SELECT id, text FROM documents ORDER BY id") as cur:
+            rows = await cur.fetchall()
+        return [(r[0], r[1]) for r in rows]
 
     async def passage_texts(self) -> list[tuple[int, str]]:
         """(id, text) of every passage, for re-tokenising after an analyzer change."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,32 @@ SEEDS = ROOT / "knowledge"
 DATA = Path(__file__).resolve().parent / "data"
 EN_SEED = "000_8c4ed84407d39b0c.txt"
 ZH_SEED = "003_a5b605149d222604.txt"
+
+
+def make_pdf(lines: Sequence[str], title: str | None = None) -> bytes:
+    """A real one-page PDF whose text layer holds `lines` (Latin-1, Helvetica), made by hand
+    with pypdf's writer: it has no API for drawing text, so the content stream is written out."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"),
+                             NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+    escaped = (line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+               for line in lines)
+    stream = DecodedStreamObject()
+    stream.set_data(("BT /F1 12 Tf 72 800 Td 14 TL " + " ".join(f"({t}) '" for t in escaped)
+                     + " ET").encode("latin-1"))
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    if title:
+        writer.add_metadata({"/Title": title})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from bot import analysis
 from bot.parsing import DocumentError, decode, parse
-from tests.conftest import EN_SEED, SEEDS, ZH_SEED
+from tests.conftest import EN_SEED, SEEDS, ZH_SEED, make_pdf
 
 CHINESE = "東原社區實際居住居民6126戶18000余人,其中特保人員就達到了400余名。" * 3
 
@@ -110,3 +110,28 @@ def test_documents_without_content_are_refused(name: str, data: bytes, reason: s
 def test_content_hash_is_stable() -> None:
     data = (SEEDS / EN_SEED).read_bytes()
     assert parse("a.txt", data).content_hash == parse("b.txt", data).content_hash
+
+
+def test_pdf_text_and_stated_title() -> None:
+    data = make_pdf(["The bike shed opens at eight (weekdays).", "Bring your own lock."],
+                    title="Bike shed rules")
+    doc = parse("sheds/bike.pdf", data)
+    assert doc.title == "Bike shed rules"
+    assert "The bike shed opens at eight (weekdays)." in doc.text
+    assert "Bring your own lock." in doc.text
+    assert doc.id == "sheds/bike.pdf"
+
+
+def test_pdf_without_a_title_is_named_from_its_text() -> None:
+    first = "Opening hours of the Riverside community library in 2024"
+    doc = parse("notes.pdf", make_pdf([first, "The library opens at nine."]))
+    assert doc.title == first
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [(make_pdf([]), "no text in the PDF"), (b"%PDF-1.4 broken" + os.urandom(200), "unreadable PDF")],
+)
+def test_pdf_without_text_or_broken_is_refused(data: bytes, reason: str) -> None:
+    with pytest.raises(DocumentError, match=reason):
+        parse("scan.pdf", data)

@@ -108,3 +108,60 @@ async def test_empty_knowledge_folder_answers_politely(settings: Settings, tmp_p
     finally:
         await svc.close()
     assert answer.status is Status.NO_DOCUMENTS
+
+
+async def test_failed_removal_puts_the_file_back(
+    service: QAService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken_apply(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Database, "apply", broken_apply)
+    with pytest.raises(OSError, match="disk full"):
+        await service.remove_document(EN_SEED)
+    assert (service.settings.knowledge_dir / EN_SEED).read_bytes().startswith(b"---")
+    assert sorted(p.name for p in service.settings.knowledge_dir.iterdir()) == sorted(
+        [EN_SEED, "003_a5b605149d222604.txt"])
+    assert service.ask(QUESTION).status is Status.ANSWERED
+
+
+async def test_removal_deletes_the_file_and_the_document(service: QAService) -> None:
+    report = await service.remove_document(EN_SEED)
+    assert report is not None and report.removed == [EN_SEED]
+    assert not (service.settings.knowledge_dir / EN_SEED).exists()
+    assert [d.id for d in await service.documents()] == ["003_a5b605149d222604.txt"]
+    assert await service.remove_document("no-such-document") is None
+
+
+async def test_watching_reloads_when_a_file_changes(service: QAService) -> None:
+    watcher = asyncio.create_task(service.watch(0.05))
+    try:
+        await asyncio.sleep(0.2)
+        assert service.ask("When does the swimming pool open?").status is Status.NO_MATCH
+        (service.settings.knowledge_dir / "pool.md").write_text(
+            "---\ntitle: Pool\n---\nThe swimming pool opens at seven every morning.\n")
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if service.ask("When does the swimming pool open?").status is Status.ANSWERED:
+                break
+        answer = service.ask("When does the swimming pool open?")
+        assert answer.passages[0].hit.passage.title == "Pool"
+    finally:
+        watcher.cancel()
+
+
+async def test_running_bot_picks_up_a_command_line_reload(settings: Settings) -> None:
+    running = await QAService.start(settings)
+    command_line = await QAService.start(settings, sync=False)
+    try:
+        (settings.knowledge_dir / "pool.md").write_text(
+            "---\ntitle: Pool\n---\nThe swimming pool opens at seven every morning.\n")
+        assert (await command_line.reload()).added == ["pool.md"]
+        assert running.ask("When does the swimming pool open?").status is Status.NO_MATCH
+        report = await running.reload()
+        assert not report.touched  # the database was already up to date ...
+        answer = running.ask("When does the swimming pool open?")
+        assert answer.passages[0].hit.passage.title == "Pool"  # ... yet the index is new
+    finally:
+        await command_line.close()
+        await running.close()

@@ -88,6 +88,10 @@ async def test_older_file_is_migrated_and_keeps_its_data(tmp_path: Path) -> None
     await db.close()
     assert states["old.txt"].size is None  # the column the migration added
     assert passages[0].tokens == ("old", "text")
+    conn = sqlite3.connect(path)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    conn.close()
+    assert {"questions", "question_passages", "feedback"} <= tables  # the usage log's migration
 
 
 async def test_newer_schema_is_refused(tmp_path: Path) -> None:

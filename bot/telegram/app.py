@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -21,18 +24,25 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.health import start_health_server
 from bot.service import QAService
-from bot.telegram import handlers
+from bot.telegram import admin, handlers
 from bot.telegram.limits import QuestionLimiter
 from bot.telegram.results import ResultStore
 
 log = logging.getLogger(__name__)
 
 HEALTH = "health"
+WATCHER = "watcher"
 
 COMMANDS = [
     BotCommand("help", "How to ask / 如何提问"),
     BotCommand("ask", "Ask a question (in groups) / 提问（群组中）"),
     BotCommand("sources", "The documents I know / 文档列表"),
+]
+ADMIN_COMMANDS = [
+    BotCommand("reload", "Re-read the knowledge folder / 重新加载"),
+    BotCommand("docs", "Documents with ids / 文档与 ID"),
+    BotCommand("remove", "Remove a document / 删除文档"),
+    BotCommand("stats", "Usage statistics / 使用统计"),
 ]
 
 
@@ -46,13 +56,29 @@ async def post_init(application: Application) -> None:
         application.bot_data[HEALTH] = start_health_server(
             application.bot_data[handlers.SERVICE], settings.health_listen, settings.health_port
         )
+    if settings.watch_seconds > 0:
+        service = application.bot_data[handlers.SERVICE]
+        application.bot_data[WATCHER] = asyncio.create_task(service.watch(settings.watch_seconds))
     await application.bot.set_my_commands(COMMANDS)
+    for admin_id in settings.telegram_admin_ids:
+        # Admins see their commands in the menu; the handlers check the id again regardless.
+        try:
+            await application.bot.set_my_commands(COMMANDS + ADMIN_COMMANDS,
+                                                  scope=BotCommandScopeChat(admin_id))
+        except TelegramError as exc:  # e.g. the admin has not opened a chat with the bot yet
+            log.warning("could not set the admin menu for %s: %s", admin_id, exc)
     log.info("serving %d documents as @%s", application.bot_data[handlers.SERVICE].index.documents,
              application.bot.username)
 
 
 async def post_shutdown(application: Application) -> None:
-    """Stop the health server and close the database after the last update."""
+    """Stop watching the folder and the health server, then close the database after the
+    last update."""
+    watcher = application.bot_data.pop(WATCHER, None)
+    if watcher is not None:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
     health = application.bot_data.pop(HEALTH, None)
     if health is not None:
         health.stop()
@@ -69,6 +95,7 @@ def build_application(settings: Settings) -> Application:
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_base_file_url)
         # Answers run in threads; other chats must not wait for one slow question.
         .concurrent_updates(True)
         # Flood limits on outgoing calls; a 429 "retry after" is waited out and tried again.
@@ -87,11 +114,23 @@ def build_application(settings: Settings) -> Application:
     application.add_handler(CommandHandler(["start", "help"], handlers.help_command, filters=new))
     application.add_handler(CommandHandler("sources", handlers.sources_command, filters=new))
     application.add_handler(CommandHandler("ask", handlers.ask_command, filters=new))
+    # Admin commands: registered for everyone, so others get a polite refusal, not /help.
+    application.add_handler(CommandHandler("reload", admin.reload_command, filters=new))
+    application.add_handler(CommandHandler("docs", admin.docs_command, filters=new))
+    application.add_handler(CommandHandler("remove", admin.remove_command, filters=new))
+    application.add_handler(CommandHandler("stats", admin.stats_command, filters=new))
+    # A file in a private chat is an upload (admins only); before the "not text" hint.
+    application.add_handler(MessageHandler(new & filters.Document.ALL & filters.ChatType.PRIVATE,
+                                           admin.upload_document))
     application.add_handler(MessageHandler(text & filters.ChatType.PRIVATE, handlers.private_text))
     application.add_handler(MessageHandler(text & filters.ChatType.GROUPS, handlers.group_text))
     application.add_handler(MessageHandler(new & filters.COMMAND & filters.ChatType.PRIVATE,
                                            handlers.unknown_command))
     application.add_handler(MessageHandler(new & ~filters.TEXT, handlers.not_text))
+    # Buttons by callback prefix; the catch-all (More results, Context) comes last.
+    application.add_handler(CallbackQueryHandler(handlers.vote_button,
+                                                 pattern=f"^{handlers.VOTE}:"))
+    application.add_handler(CallbackQueryHandler(admin.remove_button, pattern=f"^{admin.REMOVE}:"))
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     application.add_error_handler(handlers.on_error)

@@ -10,6 +10,7 @@ import asyncio
 import dataclasses
 import html
 import logging
+import time
 
 from telegram import (
     InlineKeyboardButton,
@@ -36,6 +37,7 @@ from bot.telegram.results import ResultStore
 log = logging.getLogger(__name__)
 
 SETTINGS, SERVICE, LIMITER, RESULTS = "settings", "service", "limiter", "results"
+VOTE = "fb"  # callback data prefix of the 👍 / 👎 buttons
 # Passages fetched per question: the first TOP_K are shown, "More results" pages the rest.
 FETCH = 10
 INLINE_RESULTS = 10
@@ -44,21 +46,29 @@ MAX_INLINE_QUERY = 256
 Context = ContextTypes.DEFAULT_TYPE
 
 
-def _service(context: Context) -> QAService:
+def service_of(context: Context) -> QAService:
+    """The running service, created in post_init."""
     return context.bot_data[SERVICE]
 
 
-def _settings(context: Context) -> Settings:
+def settings_of(context: Context) -> Settings:
+    """The settings the Application was built with."""
     return context.bot_data[SETTINGS]
 
 
 def _allowed(update: Update, context: Context) -> bool:
-    allowed = _settings(context).allowed_ids
+    allowed = settings_of(context).allowed_ids
     if not allowed:
         return True
     user = update.effective_user.id if update.effective_user else None
     chat = update.effective_chat.id if update.effective_chat else None
     return user in allowed or chat in allowed
+
+
+def is_admin(update: Update, context: Context) -> bool:
+    """The sender is in TELEGRAM_ADMIN_IDS; checked again on every admin path, buttons too."""
+    user = update.effective_user
+    return user is not None and user.id in settings_of(context).telegram_admin_ids
 
 
 def _is_private(update: Update) -> bool:
@@ -98,20 +108,39 @@ async def _send(message: Message, texts: list[str],
                 raise
             log.warning("HTML rejected (%s); sending plain text", exc)
             if context is not None:
-                _service(context).metrics.telegram_errors.labels("bad_request").inc()
+                service_of(context).metrics.telegram_errors.labels("bad_request").inc()
             await _reply(message, render.strip_html(text), parse_mode=None, **options)
 
 
 def _keyboard(key: str, shown: tuple[CitedPassage, ...], more: bool,
-              answer: Answer) -> InlineKeyboardMarkup | None:
+              answer: Answer, question_id: int | None = None) -> InlineKeyboardMarkup | None:
     rows = []
     if more:
         label = messages.text("more", answer.language, answer.traditional)
         rows.append([InlineKeyboardButton(f"{label} ▶", callback_data=f"more:{key}")])
+    if question_id is not None:
+        rows.append(_votes(question_id))
     ctx = messages.text("context", answer.language, answer.traditional)
     rows.append([InlineKeyboardButton(f"📄 {ctx} [{c.number}]", callback_data=f"ctx:{key}:{c.number}")
                  for c in shown])
     return InlineKeyboardMarkup(rows) if any(rows) else None
+
+
+def _votes(question_id: int) -> list[InlineKeyboardButton]:
+    """👍 / 👎 for a logged question; the callback carries only the log's row id."""
+    return [InlineKeyboardButton(mark, callback_data=f"{VOTE}:{question_id}:{value}")
+            for mark, value in (("👍", 1), ("👎", -1))]
+
+
+async def _record(update: Update, context: Context, answer: Answer, seconds: float) -> int | None:
+    """Log the question; a failing log must not cost the user the answer."""
+    chat = update.effective_chat.type if update.effective_chat else "unknown"
+    user = update.effective_user.id if update.effective_user else None
+    try:
+        return await service_of(context).usage.record(answer, chat, user, seconds)
+    except Exception:
+        log.exception("could not log a question")
+        return None
 
 
 async def answer_question(update: Update, context: Context, question: str) -> None:
@@ -135,49 +164,56 @@ async def answer_question(update: Update, context: Context, question: str) -> No
             )
         return
     await message.chat.send_action(ChatAction.TYPING)
-    k = _settings(context).top_k
-    full = await asyncio.to_thread(_service(context).ask, question, max(FETCH, k))
+    k = settings_of(context).top_k
+    started = time.perf_counter()
+    full = await asyncio.to_thread(service_of(context).ask, question, max(FETCH, k))
     shown = full.passages[:k]
     answer = dataclasses.replace(full, passages=shown)
+    question_id = await _record(update, context, answer, time.perf_counter() - started)
     markup = None
     if full.status is Status.ANSWERED:
         key = context.bot_data[RESULTS].put(full, len(shown))
-        markup = _keyboard(key, shown, len(full.passages) > len(shown), full)
+        markup = _keyboard(key, shown, len(full.passages) > len(shown), full, question_id)
+    elif full.status is Status.NO_MATCH and question_id is not None:
+        markup = InlineKeyboardMarkup([_votes(question_id)])
     await _send(message, render.answer_messages(answer), markup, quote=not _is_private(update),
                 context=context)
 
 
 async def help_command(update: Update, context: Context) -> None:
     """/start and /help: what the bot knows and how to ask, in English and Chinese."""
-    docs = await _service(context).documents()
+    docs = await service_of(context).documents()
     titles = "\n".join(f"• {html.escape(d.title)}" for d in docs[:20])
     if len(docs) > 20:
         titles += f"\n… (+{len(docs) - 20})"
     text = html.escape(messages.bilingual("help", documents=len(docs)))
     if titles:
         text += f"\n\n<b>{messages.text('documents', 'en')} / {messages.text('documents', 'zh')}</b>\n{titles}"
+    if is_admin(update, context):
+        text += "\n\n" + html.escape(messages.bilingual("admin_help"))
     if update.effective_message:
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
+async def send_html(message: Message, text: str) -> None:
+    """HTML text in as many messages as it needs, split between lines."""
+    for chunk in render.split_lines(text):
+        await message.reply_text(chunk, parse_mode=ParseMode.HTML)
+
+
+async def list_documents(update: Update, context: Context, admin: bool = False) -> None:
+    """The numbered document list of /sources, or of /docs with the admin details."""
+    message = update.effective_message
+    if message is None:
+        return
+    docs = await service_of(context).documents()
+    lines = [render.document_line(n, d, admin) for n, d in enumerate(docs, 1)]
+    await send_html(message, "\n".join(lines) or html.escape(messages.bilingual("no_documents")))
+
+
 async def sources_command(update: Update, context: Context) -> None:
     """/sources: every document with its title, source and date."""
-    docs = await _service(context).documents()
-    if not docs:
-        text = html.escape(messages.bilingual("no_documents"))
-    else:
-        lines = []
-        for n, d in enumerate(docs, 1):
-            title = html.escape(d.title)
-            if d.url:
-                title = f'<a href="{html.escape(d.url, quote=True)}">{title}</a>'
-            details = ", ".join(html.escape(x) for x in (d.source, d.date) if x)
-            lines.append(f"{n}. {title}" + (f" — {details}" if details else ""))
-        text = "\n".join(lines)
-    message = update.effective_message
-    if message:
-        for chunk in render.split_lines(text):
-            await message.reply_text(chunk, parse_mode=ParseMode.HTML)
+    await list_documents(update, context)
 
 
 async def ask_command(update: Update, context: Context) -> None:
@@ -243,7 +279,7 @@ async def button(update: Update, context: Context) -> None:
         await query.answer(messages.bilingual("expired"))
         return
     if kind == "more":
-        k = _settings(context).top_k
+        k = settings_of(context).top_k
         page = item.answer.passages[item.shown : item.shown + k]
         if not page:
             await query.answer(messages.text("no_more", language, traditional))
@@ -260,13 +296,28 @@ async def button(update: Update, context: Context) -> None:
             return
         await query.answer()
         p = cited.hit.passage
-        index = _service(context).index
+        index = service_of(context).index
         around = [index.passage_at(p.doc_id, pos) for pos in (p.position - 1, p.position + 1)]
         neighbours = [x for x in (around[0], p, around[1]) if x is not None]
         text = render.context_message(p, neighbours, language, traditional)
         await query.message.reply_text(text, parse_mode=ParseMode.HTML)
     else:
         await query.answer()
+
+
+async def vote_button(update: Update, context: Context) -> None:
+    """A press on 👍 or 👎: stored with the question it belongs to, and acknowledged."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    _, question_id, value = (query.data.split(":") + ["", ""])[:3]
+    stored = False
+    if question_id.isdigit() and value in {"1", "-1"}:
+        stored = await service_of(context).usage.vote(int(question_id), query.from_user.id,
+                                                    int(value))
+    language = query.from_user.language_code or "en"
+    key = "feedback_thanks" if stored else "expired"
+    await query.answer(messages.text(key, "zh" if language.startswith("zh") else "en"))
 
 
 async def inline_query(update: Update, context: Context) -> None:
@@ -278,7 +329,7 @@ async def inline_query(update: Update, context: Context) -> None:
     if not text or not _allowed(update, context):
         await query.answer([], cache_time=5, is_personal=True)
         return
-    answer = await asyncio.to_thread(_service(context).ask, text, INLINE_RESULTS)
+    answer = await asyncio.to_thread(service_of(context).ask, text, INLINE_RESULTS)
     results = []
     for c in answer.passages[:50]:
         single = dataclasses.replace(answer, passages=(dataclasses.replace(c, number=1),))

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from bot import messages
 from bot.models import Answer, CitedPassage, StoredPassage
 from bot.rendering import excerpt
+from bot.storage import DocumentInfo
 
 # Telegram's limit, counted by us on the HTML source: the tags only make that stricter than
 # Telegram's own count after parsing, so a message that passes here always fits.
@@ -54,6 +55,19 @@ def citation_html(passage: StoredPassage, number: int, language: str,
     if other_language:
         details.append(messages.text("other_language", language, traditional))
     return f"[{number}] {title} — {', '.join(details)}"
+
+
+def document_line(number: int, doc: DocumentInfo, admin: bool = False) -> str:
+    """`n. Title — source, date` for /sources; /docs adds passages, when added and the id."""
+    title = html.escape(doc.title)
+    if doc.url:
+        title = f'<a href="{html.escape(doc.url, quote=True)}">{title}</a>'
+    details = ", ".join(html.escape(x) for x in (doc.source, doc.date) if x)
+    line = f"{number}. {title}" + (f" — {details}" if details else "")
+    if admin:
+        line += (f"\n    {doc.passages} passages · added {doc.added_at[:10]} · "
+                 f"id <code>{html.escape(doc.id)}</code>")
+    return line
 
 
 def _sources(cited: Sequence[CitedPassage], answer: Answer) -> str:

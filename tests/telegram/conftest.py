@@ -30,6 +30,7 @@ def telegram_settings(settings: Settings, fake_api: FakeBotAPI) -> Callable[...,
         return settings.model_copy(update={
             "telegram_bot_token": SecretStr(fake_api.token),
             "telegram_api_base_url": fake_api.base_url,
+            "telegram_api_base_file_url": fake_api.file_base_url,
             "questions_per_minute": 100,
             **overrides,
         })

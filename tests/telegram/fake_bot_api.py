@@ -2,6 +2,8 @@
 
 It implements the methods the bot calls, answers as Telegram does (`{"ok": true, "result":
 ...}`), records every request, and serves pushed updates through long-polling `getUpdates`.
+Files sent to the bot (`document`) are served through `getFile` and Telegram's download path
+`/file/bot<token>/<file_path>`.
 An unknown method gets Telegram's 404 answer, so a test notices a call the fake lacks.
 """
 
@@ -24,9 +26,13 @@ BOT_USER = {
 }
 USER = {"id": 1001, "is_bot": False, "first_name": "Lin", "language_code": "en"}
 PRIVATE = {"id": 1001, "type": "private", "first_name": "Lin"}
+OTHER = {"id": 2002, "is_bot": False, "first_name": "Mo", "language_code": "en"}
+OTHER_CHAT = {"id": 2002, "type": "private", "first_name": "Mo"}
 GROUP = {"id": -100500, "type": "supergroup", "title": "Volunteers"}
 
-_JSON_FIELDS = {"reply_markup", "reply_parameters", "link_preview_options", "results",
+# Longest getUpdates wait: short, because stopping the bot waits for the poll in flight.
+LONG_POLL_CAP = 0.25
+_JSON_FIELDS = {"reply_markup", "reply_parameters", "link_preview_options", "results", "scope",
                 "commands", "allowed_updates", "entities", "button", "show_alert", "is_personal",
                 "drop_pending_updates", "disable_notification"}
 _INT_FIELDS = {"chat_id", "offset", "timeout", "limit", "message_id", "cache_time"}
@@ -54,18 +60,23 @@ class FakeBotAPI:
         self._message_ids = itertools.count(500)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
+        self._files: dict[str, bytes] = {}
+        self.downloads: list[str] = []
         self.base_url = ""
+        self.file_base_url = ""
 
     async def start(self) -> None:
         """Listen on a free port on 127.0.0.1."""
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.base_url = f"http://127.0.0.1:{port}/bot"
+        self.file_base_url = f"http://127.0.0.1:{port}/file/bot"
 
     async def stop(self) -> None:
         """Close the server."""
@@ -93,6 +104,27 @@ class FakeBotAPI:
                 body["entities"] = [{"type": "bot_command", "offset": 0,
                                      "length": len(command.encode("utf-16-le")) // 2}]
         return self.push({"message": body})
+
+    def document(self, file_name: str, data: bytes, caption: str | None = None,
+                 file_size: int | None = None, chat: dict[str, Any] = PRIVATE,
+                 user: dict[str, Any] = USER) -> int:
+        """Push a message carrying a file; `file_size` is what Telegram reports (default: true)."""
+        file_id = f"file{len(self._files) + 1}"
+        self._files[file_id] = data
+        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name,
+                    "file_size": len(data) if file_size is None else file_size}
+        extra: dict[str, Any] = {"document": document}
+        if caption is not None:
+            extra["caption"] = caption
+        return self.message(None, chat=chat, user=user, **extra)
+
+    def callback(self, data: str, user: dict[str, Any] = USER,
+                 chat: dict[str, Any] = PRIVATE) -> int:
+        """Push a button press with this callback data, on a message the bot sent."""
+        return self.push({"callback_query": {
+            "id": f"cb{next(self._message_ids)}", "from": user, "chat_instance": "x", "data": data,
+            "message": {"message_id": 9, "date": 0, "chat": chat, "from": BOT_USER, "text": "…"},
+        }})
 
     def sent(self, method: str = "sendMessage") -> list[Call]:
         """The calls of one method so far."""
@@ -165,6 +197,19 @@ class FakeBotAPI:
                                      status=404)
         return web.json_response({"ok": True, "result": await handler(params)})
 
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        path = request.match_info["path"]
+        self.downloads.append(path)
+        data = self._files.get(path.rsplit("/", 1)[-1])
+        return web.Response(body=data) if data is not None else web.Response(status=404)
+
+    async def _getFile(self, params: dict[str, Any]) -> Any:
+        file_id = params["file_id"]
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}",
+                "file_size": len(self._files[file_id]), "file_path": f"documents/{file_id}"}
+
     async def _getMe(self, params: dict[str, Any]) -> Any:
         return BOT_USER
 
@@ -176,7 +221,7 @@ class FakeBotAPI:
                 async with self._changed:
                     await asyncio.wait_for(
                         self._changed.wait_for(lambda: bool(self._updates)),
-                        min(float(params.get("timeout", 0)), 1.0),
+                        min(float(params.get("timeout", 0)), LONG_POLL_CAP),
                     )
             except TimeoutError:
                 pass

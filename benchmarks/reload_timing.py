@@ -1,0 +1,98 @@
+"""How long a reload takes when nothing changed and when one file changed, through the same
+QAService.reload that /reload, `bot reload` and start-up use.
+
+    python benchmarks/reload_timing.py                       # the seed collection (knowledge/)
+    python benchmarks/reload_timing.py --docs 10000 ../shared/data/*.json
+
+With SQuAD-format files, each paragraph is cut at its middle sentence into two documents and
+the first DOCS of those are written as .txt files into a temporary knowledge folder (so Chinese
+CMRC and English SQuAD paragraphs both count). Prints the first full build, then each repeated
+unchanged and one-file-changed reload, in seconds of wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from bot.config import Settings
+from bot.service import QAService
+
+ROOT = Path(__file__).resolve().parent.parent
+_SENTENCE_END = re.compile(r"(?<=[。！？.!?])\s*")
+
+
+def write_documents(files: list[Path], count: int, folder: Path) -> int:
+    """Half-paragraph documents from SQuAD-format files; returns how many were written."""
+    written = 0
+    for file in files:
+        for article in json.loads(file.read_text(encoding="utf-8"))["data"]:
+            for paragraph in article["paragraphs"]:
+                sentences = [s for s in _SENTENCE_END.split(paragraph["context"]) if s.strip()]
+                middle = max(1, len(sentences) // 2)
+                for half in (sentences[:middle], sentences[middle:]):
+                    if not half or written >= count:
+                        continue
+                    title = article.get("title") or file.stem
+                    body = " ".join(half)
+                    (folder / f"{written:05d}.txt").write_text(
+                        f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n{body}\n",
+                        encoding="utf-8")
+                    written += 1
+    return written
+
+
+async def measure(folder: Path, db: Path, repeats: int) -> None:
+    """Print the first build, then unchanged and one-file-changed reloads."""
+    settings = Settings(knowledge_dir=folder, database_path=db)
+    started = time.perf_counter()
+    service = await QAService.start(settings)
+    print(f"first build (start-up): {time.perf_counter() - started:.3f} s, "
+          f"{service.index.documents} documents, {len(service.index.passages)} passages")
+    try:
+        target = min(folder.glob("*.txt"))
+        for n in range(1, repeats + 1):
+            started = time.perf_counter()
+            report = await service.reload()
+            assert not report.touched, report
+            print(f"unchanged reload #{n}: {time.perf_counter() - started:.3f} s")
+        for n in range(1, repeats + 1):
+            with target.open("a", encoding="utf-8") as out:
+                out.write(f"\nAn extra line added for run {n} of the benchmark.\n")
+            started = time.perf_counter()
+            report = await service.reload()
+            assert report.changed == [target.name], report
+            print(f"one-file-changed reload #{n}: {time.perf_counter() - started:.3f} s")
+    finally:
+        await service.close()
+
+
+def main() -> None:
+    """Build the collection in a temporary folder and time the reloads."""
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", type=Path, nargs="*", help="SQuAD-format JSON files")
+    parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "knowledge"
+        folder.mkdir()
+        if args.files:
+            written = write_documents(args.files, args.docs, folder)
+            print(f"collection: {written} documents from {len(args.files)} files")
+        else:
+            for path in (ROOT / "knowledge").glob("*"):
+                shutil.copy(path, folder / path.name)
+            print(f"collection: the seed knowledge folder ({len(list(folder.iterdir()))} files)")
+        asyncio.run(measure(folder, Path(tmp) / "bench.sqlite3", args.repeats))
+
+
+if __name__ == "__main__":
+    main()

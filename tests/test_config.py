@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings, load_settings
+from tests.conftest import ROOT
+
+
+def test_every_setting_is_in_env_example_with_its_default() -> None:
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    documented = dict(re.findall(r"^([A-Z0-9_]+)=(.*)$", example, re.MULTILINE))
+    assert set(documented) == {name.upper() for name in Settings.model_fields}
+
+
+def test_admin_ids_are_parsed_like_allowed_ids(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_ADMIN_IDS", " 1001, 2002,,")
+    monkeypatch.setenv("ALLOWED_IDS", "")
+    settings = load_settings()
+    assert settings.telegram_admin_ids == frozenset({1001, 2002})
+    assert settings.allowed_ids == frozenset()
+    assert settings.max_upload_bytes == 10 * 1024 * 1024
+    assert settings.telegram_api_base_file_url == "https://api.telegram.org/file/bot"
+    assert (settings.watch_seconds, settings.store_question_text, settings.hash_user_ids) == (
+        0, True, False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot import cleaning, metadata
@@ -64,6 +64,8 @@ def test_passages_lie_inside_the_text_and_cover_it(text: str, target: int, overl
 
 @settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(texts=st.lists(st.one_of(TEXT, LONG_WORD), min_size=0, max_size=6), question=TEXT)
+@example(texts=["戰\ud800"], question="戰")  # found by the long profile: a lone surrogate in a title
+@example(texts=["戰戰"], question="戰戰\ud800")  # found by the CI profile: one in the question
 def test_ranking_answering_and_rendering_never_raise(
     analyzer: Analyzer, texts: list[str], question: str
 ) -> None:

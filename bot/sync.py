@@ -21,6 +21,10 @@ from bot.storage import Database, DocumentUpdate, FileState
 
 log = logging.getLogger(__name__)
 
+# A document bigger than this is almost always a dump or a mistake; reading, cleaning and
+# tokenising it would hold a reload (and memory) for minutes.
+MAX_DOCUMENT_BYTES = 20 * 2**20
+
 ANALYZER_KEY = "analyzer"
 SPLITTER_KEY = "splitter"
 
@@ -76,6 +80,10 @@ def scan(folder: Path) -> tuple[list[SourceFile], list[tuple[str, str]]]:
             st = path.stat()
         except OSError as exc:
             passed.append((rel, f"cannot read: {exc.strerror}"))
+            continue
+        if st.st_size > MAX_DOCUMENT_BYTES:
+            passed.append((rel, f"too large ({st.st_size / 2**20:.0f} MB; the limit is "
+                                f"{MAX_DOCUMENT_BYTES // 2**20} MB)"))
             continue
         files.append(SourceFile(path, rel, st.st_size, st.st_mtime_ns))
     return files, passed

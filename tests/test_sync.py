@@ -123,3 +123,16 @@ async def test_new_analyzer_rebuilds_terms(tmp_path: Path, knowledge: Path, anal
     tokens = {t for p in await db.passages() for t in p.tokens}
     assert "volunteers" in tokens and "volunt" not in tokens
     await db.close()
+
+
+async def test_a_50_mb_single_line_file_is_skipped_and_the_rest_loads(
+    tmp_path: Path, knowledge: Path, analyzer: Analyzer
+):
+    with (knowledge / "huge.txt").open("w") as f:
+        for _ in range(50):
+            f.write("lantern " * (2**20 // 8))  # one line, 50 MB
+    db = await Database.open(tmp_path / "db.sqlite3")
+    report = await _sync(db, knowledge, analyzer)
+    assert dict(report.skipped)["huge.txt"].startswith("too large (50 MB")
+    assert sorted(report.added) == [EN_SEED, ZH_SEED]
+    await db.close()

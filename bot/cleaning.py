@@ -19,11 +19,14 @@ _PINYIN_NOTE = re.compile(
 )
 
 # Characters that carry no text: C0/C1 controls (except tab and newline), zero-width marks,
-# byte-order marks, private-use glyphs (mojibake), the replacement character.
+# direction marks, byte-order marks, lone surrogates. Removed before pinyin notes are looked for.
 _INVISIBLE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff"
-    "\ue000-\uf8ff\ufffd\ud800-\udfff]"
+    "\ud800-\udfff]"
 )
+# Glyphs standing for a character the scraper lost (private-use mojibake, the replacement
+# character): they anchor pinyin notes, so they go only after the notes.
+_LOST = re.compile("[\ue000-\uf8ff\ufffd]")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 
 # Lines that are site chrome rather than content, as (pattern, longest line it may drop).
@@ -66,9 +69,8 @@ _SHORT_LINE = 100
 def normalise(text: str) -> str:
     """NFKC-normalise, strip pinyin notes and invisible characters, and tidy white space."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFKC", text)
-    text = _PINYIN_NOTE.sub("", text)
-    text = _INVISIBLE.sub("", text)
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    text = _LOST.sub("", _PINYIN_NOTE.sub("", text))
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(lines)
 

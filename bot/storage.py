@@ -186,8 +186,7 @@ class Database:
     async def file_states(self) -> dict[str, FileState]:
         """Known files by relative path."""
         sql = "SELECT id, path, content_hash, file_size, file_mtime_ns FROM documents"
-        async with self._conn.execute(sql) as cur:
-            rows = await cur.fetchall()
+        rows = await self._conn.execute_fetchall(sql)
         return {r[1]: FileState(r[0], r[1], r[2], r[3], r[4]) for r in rows if r[1] is not None}
 
     async def documents(self) -> list[DocumentInfo]:
@@ -197,8 +196,7 @@ class Database:
             "(SELECT COUNT(*) FROM passages p WHERE p.doc_id = d.id), d.added_at "
             "FROM documents d ORDER BY d.id"
         )
-        async with self._conn.execute(sql) as cur:
-            rows = await cur.fetchall()
+        rows = await self._conn.execute_fetchall(sql)
         return [DocumentInfo(*row) for row in rows]
 
     async def apply(
@@ -250,8 +248,7 @@ class Database:
             "d.title, d.source, d.url, d.date "
             "FROM passages p JOIN documents d ON d.id = p.doc_id ORDER BY p.id"
         )
-        async with self._conn.execute(sql) as cur:
-            rows = await cur.fetchall()
+        rows = await self._conn.execute_fetchall(sql)
         return [
             StoredPassage(
                 id=r[0], doc_id=r[1], position=r[2], count=r[3], text=r[4],
@@ -262,25 +259,8 @@ class Database:
 
     async def document_texts(self) -> list[tuple[str, str]]:
         """(id, cleaned text) of every document, to recognise an upload already held."""
-        async with self._conn.execute("SELECT id, text FROM documents ORDER BY id") as cur:
-            rows = await cur.fetchall()
+        rows = await self._conn.execute_fetchall("SELECT id, text FROM documents ORDER BY id")
         return [(r[0], r[1]) for r in rows]
-
-    async def passage_texts(self) -> list[tuple[int, str]]:
-        """(id, text) of every passage, for re-tokenising after an analyzer change."""
-        async with self._conn.execute("SELECT id, text FROM passages ORDER BY id") as cur:
-            rows = await cur.fetchall()
-        return [(r[0], r[1]) for r in rows]
-
-    async def replace_tokens(self, tokens: Iterable[tuple[int, Sequence[str]]],
-                             meta: dict[str, str]) -> None:
-        """Store new index terms for existing passages, with the analyzer that made them."""
-        async with self._transaction():
-            await self._conn.executemany(
-                "UPDATE passages SET tokens = ? WHERE id = ?",
-                [(" ".join(toks), pid) for pid, toks in tokens],
-            )
-            await self._put_meta(meta)
 
 
 def backup(source: str | Path, target: str | Path) -> None:

@@ -1,9 +1,16 @@
-"""BM25 ranking of passages through rank-bm25, restricted to passages that share a term.
+"""BM25 ranking of passages over an inverted index, scoring exactly as rank-bm25 does.
 
-Pure: tokens in, ranked passage indices out. rank-bm25's BM25Okapi floors the IDF of a term
-found in half the passages at zero (and of commoner terms at epsilon x average IDF), so in a
-small collection such terms stop counting; the default variant here keeps Okapi's term
-weighting but uses Lucene's always-positive IDF, log(1 + (N - n + 0.5) / (n + 0.5)).
+Pure: tokens in, ranked passage indices out. rank-bm25 stays the reference (`make_bm25`): its
+BM25Okapi floors the IDF of a term found in half the passages at zero (and of commoner terms
+at epsilon x average IDF), so in a small collection such terms stop counting; the default
+variant here keeps Okapi's term weighting but uses Lucene's always-positive IDF,
+log(1 + (N - n + 0.5) / (n + 0.5)).
+
+rank-bm25 loops in Python over every passage. `Ranker` instead reads only the postings of the
+question's terms and evaluates rank-bm25's own float64 expressions on them, in the same order,
+so scores are bit-identical. It scores the rarest terms' passages first and stops adding
+commoner terms once even their best possible weight cannot reach the current k-th score
+(MaxScore), so a common term's long postings are usually never touched.
 """
 
 from __future__ import annotations
@@ -14,7 +21,15 @@ from collections.abc import Sequence
 import numpy as np
 from rank_bm25 import BM25, BM25L, BM25Okapi, BM25Plus
 
+from bot.postings import Postings
+
 VARIANTS = ("lucene", "okapi", "plus", "l")
+# rank-bm25's defaults for the constants our settings do not expose.
+OKAPI_EPSILON = 0.25
+L_DELTA = 0.5
+PLUS_DELTA = 1
+# Postings weighed at a time when computing each term's best weight, to bound memory.
+_CHUNK = 8_000_000
 
 
 class BM25Lucene(BM25Okapi):
@@ -26,7 +41,7 @@ class BM25Lucene(BM25Okapi):
 
 
 def make_bm25(corpus: Sequence[Sequence[str]], variant: str, k1: float, b: float) -> BM25:
-    """The rank-bm25 model of the chosen variant over tokenised passages."""
+    """The rank-bm25 model of the chosen variant over tokenised passages (the reference)."""
     if variant == "lucene":
         return BM25Lucene(corpus, k1=k1, b=b)
     if variant == "okapi":
@@ -36,6 +51,64 @@ def make_bm25(corpus: Sequence[Sequence[str]], variant: str, k1: float, b: float
     if variant == "l":
         return BM25L(corpus, k1=k1, b=b)
     raise ValueError(f"unknown BM25 variant {variant!r}; choose from {', '.join(VARIANTS)}")
+
+
+def variant_idf(variant: str, size: int, df: np.ndarray) -> np.ndarray:
+    """Each term's IDF as rank-bm25's class for the variant computes it, by term id."""
+    # math.log, not np.log: numpy's vectorised log may differ from libm in the last bit.
+    values, inverse = np.unique(df, return_inverse=True)
+    n = size
+    if variant == "lucene":
+        table = [math.log(1 + (n - f + 0.5) / (f + 0.5)) for f in values.tolist()]
+    elif variant == "okapi":
+        table = [math.log(n - f + 0.5) - math.log(f + 0.5) for f in values.tolist()]
+    elif variant == "plus":
+        table = [math.log((n + 1) / f) for f in values.tolist()]
+    elif variant == "l":
+        table = [math.log(n + 1) - math.log(f + 0.5) for f in values.tolist()]
+    else:
+        raise ValueError(f"unknown BM25 variant {variant!r}; choose from {', '.join(VARIANTS)}")
+    idf = np.asarray(table, dtype=np.float64)[inverse.reshape(-1)]
+    if variant == "okapi" and len(idf):
+        # rank-bm25 sums in first-seen order (cumsum is sequential, like its loop).
+        average = float(np.cumsum(idf)[-1]) / len(idf)
+        idf[idf < 0] = OKAPI_EPSILON * average
+    return idf
+
+
+def term_weight(
+    variant: str, idf: float | np.ndarray, tf: np.ndarray, dl: np.ndarray,
+    k1: float, b: float, avgdl: float,
+) -> np.ndarray:
+    """One term's contribution per passage: rank-bm25's expression, operation for operation."""
+    if variant in ("lucene", "okapi"):
+        return idf * (tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl)))
+    if variant == "plus":
+        return idf * (PLUS_DELTA + (tf * (k1 + 1)) / (k1 * (1 - b + b * dl / avgdl) + tf))
+    ctd = tf / (1 - b + b * dl / avgdl)
+    return idf * tf * (k1 + 1) * (ctd + L_DELTA) / (k1 + ctd + L_DELTA)
+
+
+def best_weights(
+    postings: Postings, variant: str, idf: np.ndarray, k1: float, b: float
+) -> np.ndarray:
+    """Each term's highest weight in any passage, by term id (the MaxScore bounds)."""
+    df = postings.document_frequencies()
+    best = np.zeros(len(df), dtype=np.float64)
+    avgdl = postings.average_length
+    start = 0
+    while start < len(df):
+        # Whole terms per chunk, so reduceat never splits one.
+        end = int(np.searchsorted(postings.offsets, postings.offsets[start] + _CHUNK, "right"))
+        end = min(max(end - 1, start + 1), len(df))
+        lo, hi = postings.offsets[start], postings.offsets[end]
+        tf = postings.frequencies[lo:hi].astype(np.int64)
+        dl = postings.lengths[postings.passages[lo:hi]]
+        weights = term_weight(variant, np.repeat(idf[start:end], df[start:end]), tf, dl,
+                              k1, b, avgdl)
+        best[start:end] = np.maximum.reduceat(weights, postings.offsets[start:end] - lo)
+        start = end
+    return best
 
 
 class Ranker:
@@ -48,17 +121,42 @@ class Ranker:
         k1: float = 1.2,
         b: float = 0.75,
     ) -> None:
-        self.size = len(corpus)
-        self._postings: dict[str, list[int]] = {}
-        for i, tokens in enumerate(corpus):
-            for term in set(tokens):
-                self._postings.setdefault(term, []).append(i)
-        # rank-bm25 divides by the corpus size: an empty collection gets no model at all.
-        self._bm25 = make_bm25(corpus, variant, k1, b) if self.size else None
+        self._setup(Postings.build(corpus), variant, k1, b, None, None)
+
+    @classmethod
+    def from_postings(
+        cls,
+        postings: Postings,
+        variant: str = "lucene",
+        k1: float = 1.2,
+        b: float = 0.75,
+        idf: np.ndarray | None = None,
+        best: np.ndarray | None = None,
+    ) -> Ranker:
+        """A ranker over an existing index, with its term weights when they were saved."""
+        ranker = cls.__new__(cls)
+        ranker._setup(postings, variant, k1, b, idf, best)
+        return ranker
+
+    def _setup(
+        self, postings: Postings, variant: str, k1: float, b: float,
+        idf: np.ndarray | None, best: np.ndarray | None,
+    ) -> None:
+        if variant not in VARIANTS:
+            raise ValueError(f"unknown BM25 variant {variant!r}; choose from {', '.join(VARIANTS)}")
+        self.postings = postings
+        self.variant, self.k1, self.b = variant, k1, b
+        self.size = postings.size
+        df = postings.document_frequencies()
+        self.term_idf = variant_idf(variant, self.size, df) if idf is None else idf
+        self.best = (
+            best_weights(postings, variant, self.term_idf, k1, b) if best is None else best
+        )
 
     def document_frequency(self, term: str) -> int:
         """In how many passages the term occurs."""
-        return len(self._postings.get(term, ()))
+        t = self.postings.vocabulary.get(term)
+        return 0 if t is None else int(self.postings.offsets[t + 1] - self.postings.offsets[t])
 
     def idf(self, term: str) -> float:
         """A positive weight for how rare a term is; unseen terms weigh the most."""
@@ -67,18 +165,95 @@ class Ranker:
 
     def candidates(self, query: Sequence[str]) -> list[int]:
         """Indices of passages sharing at least one term with the query, ascending."""
-        seen: set[int] = set()
-        for term in set(query):
-            seen.update(self._postings.get(term, ()))
-        return sorted(seen)
+        lists = [self.postings.term(term)[0] for term in set(query)]
+        return np.unique(np.concatenate(lists)).tolist() if lists else []
+
+    def _weights(self, t: int, tf: np.ndarray, dl: np.ndarray) -> np.ndarray:
+        return term_weight(self.variant, float(self.term_idf[t]), tf, dl, self.k1, self.b,
+                           self.postings.average_length)
+
+    def _frequencies(self, t: int, docs: np.ndarray) -> np.ndarray:
+        """Term t's frequency in each of the ascending passages docs (0 where absent)."""
+        ids, tf = self.postings.slice(t)
+        out = np.zeros(len(docs), dtype=np.int64)
+        if len(ids) <= len(docs):  # search the shorter list in the longer one
+            pos = np.minimum(np.searchsorted(docs, ids), len(docs) - 1)
+            hit = docs[pos] == ids
+            out[pos[hit]] = tf[hit]
+        else:
+            pos = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
+            hit = ids[pos] == docs
+            out[hit] = tf[pos[hit]]
+        return out
+
+    def score(self, query: Sequence[int], docs: np.ndarray) -> np.ndarray:
+        """Exact scores of ascending passages docs for term ids, summed in query order."""
+        dl = self.postings.lengths[docs]
+        total = np.zeros(len(docs), dtype=np.float64)
+        cache: dict[int, np.ndarray] = {}
+        for t in query:
+            if t not in cache:
+                cache[t] = self._weights(t, self._frequencies(t, docs), dl)
+            total += cache[t]
+        return total
 
     def rank(self, query: Sequence[str], limit: int) -> list[tuple[int, float]]:
         """Best passages first as (index, score); ties go to the earlier passage."""
-        if self._bm25 is None or limit <= 0:
+        vocabulary = self.postings.vocabulary
+        # rank-bm25 gives unseen terms no weight at all, and counts a repeated term twice.
+        order = [vocabulary[term] for term in query if term in vocabulary]
+        if not order or limit <= 0:
             return []
-        ids = self.candidates(query)
-        if not ids:
-            return []
-        scores = np.asarray(self._bm25.get_batch_scores(list(query), ids), dtype=np.float64)
-        order = np.lexsort((np.asarray(ids), -scores))[:limit]
-        return [(ids[i], float(scores[i])) for i in order if scores[i] > 0]
+        counts: dict[int, int] = {}
+        for t in order:
+            counts[t] = counts.get(t, 0) + 1
+        terms = sorted(counts, key=lambda t: (self.postings.offsets[t + 1]
+                                              - self.postings.offsets[t], t))
+        one = np.ones(1, dtype=np.int64)
+        absent = {t: float(self._weights(t, 0 * one, one)[0]) for t in terms}
+        best = {t: max(float(self.best[t]), absent[t]) for t in terms}
+        seen = np.zeros(self.size, dtype=bool)
+        docs: list[np.ndarray] = []
+        scores: list[np.ndarray] = []
+        for j, t in enumerate(terms):
+            ids = self.postings.slice(t)[0]
+            new = ids[~seen[ids]]
+            if len(new):
+                seen[new] = True
+                docs.append(new)
+                scores.append(self.score(order, new))
+            if j + 1 < len(terms) and self._complete(terms, j, counts, absent, best, scores,
+                                                     limit):
+                break
+        return _top(np.concatenate(docs), np.concatenate(scores), limit)
+
+    @staticmethod
+    def _complete(
+        terms: list[int], j: int, counts: dict[int, int], absent: dict[int, float],
+        best: dict[int, float], scores: list[np.ndarray], limit: int,
+    ) -> bool:
+        """True when no passage outside terms[: j + 1]'s postings can reach the top `limit`."""
+        # Such a passage lacks every scored term and has at most the best of the others.
+        bound = sum(counts[t] * absent[t] for t in terms[: j + 1])
+        bound += sum(counts[t] * best[t] for t in terms[j + 1 :])
+        bound += 1e-9 * abs(bound) + 1e-12  # room for float rounding in the sums
+        found = np.concatenate(scores) if scores else np.zeros(0)
+        found = found[found > 0]
+        if len(found) < limit:
+            return bound <= 0
+        kth = -np.partition(-found, limit - 1)[limit - 1]
+        # Strictly below: an outside passage tying the k-th could be earlier and win the tie.
+        return bound < kth
+
+
+def _top(docs: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[int, float]]:
+    """The `limit` best positive scores, ties to the lower passage index."""
+    keep = scores > 0
+    docs, scores = docs[keep], scores[keep]
+    if len(scores) > limit:
+        # Partition on the candidates only, then keep every tie of the k-th for the sort.
+        kth = -np.partition(-scores, limit - 1)[limit - 1]
+        keep = scores >= kth
+        docs, scores = docs[keep], scores[keep]
+    order = np.lexsort((docs, -scores))[:limit]
+    return [(int(docs[i]), float(scores[i])) for i in order]

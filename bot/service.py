@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from bot import analysis
+from bot import analysis, index_store
 from bot.answering import AnswerOptions, answer
 from bot.config import Settings
 from bot.index import SearchIndex
@@ -66,9 +66,15 @@ class QAService:
         """Build the index from the database and swap it in."""
         passages = await self.db.passages()
         s = self.settings
-        self.index = await asyncio.to_thread(
-            SearchIndex.build, passages, s.bm25_variant, s.bm25_k1, s.bm25_b
-        )
+        folder = index_store.folder_for(s.database_path)
+
+        def build() -> SearchIndex:
+            ranker = index_store.load_or_build(
+                passages, folder, s.bm25_variant, s.bm25_k1, s.bm25_b
+            )
+            return SearchIndex.build(passages, ranker=ranker)
+
+        self.index = await asyncio.to_thread(build)
 
     @property
     def reloading(self) -> bool:

@@ -75,6 +75,7 @@ class Analyzer:
             else frozenset()
         )
         self._stems: dict[str, str] = {}
+        self.options = (stem, stop_words)  # enough to build the same analyzer in a worker
         self.signature = f"v{ANALYZER_VERSION};stem={stem};stop={stop_words};jieba=search"
 
     def _stem(self, word: str) -> str:

@@ -16,7 +16,7 @@ commoner terms once even their best possible weight cannot reach the current k-t
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 from rank_bm25 import BM25, BM25L, BM25Okapi, BM25Plus
@@ -30,6 +30,10 @@ L_DELTA = 0.5
 PLUS_DELTA = 1
 # Postings weighed at a time when computing each term's best weight, to bound memory.
 _CHUNK = 8_000_000
+# Terms in fewer than size / _RARE passages are scored together in the first batch.
+_RARE = 4096
+# A later term's new passages are bounded one by one when there are at least this many.
+_PRUNE_FROM = 1000
 
 
 class BM25Lucene(BM25Okapi):
@@ -76,16 +80,20 @@ def variant_idf(variant: str, size: int, df: np.ndarray) -> np.ndarray:
     return idf
 
 
+def length_norm(dl: np.ndarray, b: float, avgdl: float) -> np.ndarray:
+    """1 - b + b * dl / avgdl per passage, evaluated as rank-bm25 evaluates it."""
+    return 1 - b + b * dl / avgdl
+
+
 def term_weight(
-    variant: str, idf: float | np.ndarray, tf: np.ndarray, dl: np.ndarray,
-    k1: float, b: float, avgdl: float,
+    variant: str, idf: float | np.ndarray, tf: np.ndarray, norm: np.ndarray, k1: float
 ) -> np.ndarray:
     """One term's contribution per passage: rank-bm25's expression, operation for operation."""
     if variant in ("lucene", "okapi"):
-        return idf * (tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl)))
+        return idf * (tf * (k1 + 1) / (tf + k1 * norm))
     if variant == "plus":
-        return idf * (PLUS_DELTA + (tf * (k1 + 1)) / (k1 * (1 - b + b * dl / avgdl) + tf))
-    ctd = tf / (1 - b + b * dl / avgdl)
+        return idf * (PLUS_DELTA + (tf * (k1 + 1)) / (k1 * norm + tf))
+    ctd = tf / norm
     return idf * tf * (k1 + 1) * (ctd + L_DELTA) / (k1 + ctd + L_DELTA)
 
 
@@ -104,8 +112,8 @@ def best_weights(
         lo, hi = postings.offsets[start], postings.offsets[end]
         tf = postings.frequencies[lo:hi].astype(np.int64)
         dl = postings.lengths[postings.passages[lo:hi]]
-        weights = term_weight(variant, np.repeat(idf[start:end], df[start:end]), tf, dl,
-                              k1, b, avgdl)
+        weights = term_weight(variant, np.repeat(idf[start:end], df[start:end]), tf,
+                              length_norm(dl, b, avgdl), k1)
         best[start:end] = np.maximum.reduceat(weights, postings.offsets[start:end] - lo)
         start = end
     return best
@@ -152,6 +160,10 @@ class Ranker:
         self.best = (
             best_weights(postings, variant, self.term_idf, k1, b) if best is None else best
         )
+        self._norm = length_norm(postings.lengths, b, postings.average_length)
+        # What a term adds to a passage without it: zero but for BM25Plus's delta.
+        self._absent = term_weight(variant, self.term_idf, np.zeros(len(df), dtype=np.int64),
+                                   np.ones(len(df)), k1)
 
     def document_frequency(self, term: str) -> int:
         """In how many passages the term occurs."""
@@ -168,9 +180,8 @@ class Ranker:
         lists = [self.postings.term(term)[0] for term in set(query)]
         return np.unique(np.concatenate(lists)).tolist() if lists else []
 
-    def _weights(self, t: int, tf: np.ndarray, dl: np.ndarray) -> np.ndarray:
-        return term_weight(self.variant, float(self.term_idf[t]), tf, dl, self.k1, self.b,
-                           self.postings.average_length)
+    def _weights(self, t: int, tf: np.ndarray, norm: np.ndarray) -> np.ndarray:
+        return term_weight(self.variant, float(self.term_idf[t]), tf, norm, self.k1)
 
     def _frequencies(self, t: int, docs: np.ndarray) -> np.ndarray:
         """Term t's frequency in each of the ascending passages docs (0 where absent)."""
@@ -186,14 +197,21 @@ class Ranker:
             out[hit] = tf[pos[hit]]
         return out
 
-    def score(self, query: Sequence[int], docs: np.ndarray) -> np.ndarray:
-        """Exact scores of ascending passages docs for term ids, summed in query order."""
-        dl = self.postings.lengths[docs]
+    def score(
+        self, query: Sequence[int], docs: np.ndarray, lacking: Collection[int] = ()
+    ) -> np.ndarray:
+        """Exact scores of ascending passages docs for term ids, summed in query order.
+
+        Terms in `lacking` are known to be in none of docs: they add their absent weight
+        without a lookup (adding it as a scalar rounds exactly as adding it per passage).
+        """
+        norm = self._norm[docs]
         total = np.zeros(len(docs), dtype=np.float64)
-        cache: dict[int, np.ndarray] = {}
+        cache: dict[int, np.ndarray | float] = {}
         for t in query:
             if t not in cache:
-                cache[t] = self._weights(t, self._frequencies(t, docs), dl)
+                cache[t] = (float(self._absent[t]) if t in lacking
+                            else self._weights(t, self._frequencies(t, docs), norm))
             total += cache[t]
         return total
 
@@ -209,41 +227,79 @@ class Ranker:
             counts[t] = counts.get(t, 0) + 1
         terms = sorted(counts, key=lambda t: (self.postings.offsets[t + 1]
                                               - self.postings.offsets[t], t))
-        one = np.ones(1, dtype=np.int64)
-        absent = {t: float(self._weights(t, 0 * one, one)[0]) for t in terms}
+        absent = {t: float(self._absent[t]) for t in terms}
         best = {t: max(float(self.best[t]), absent[t]) for t in terms}
+        # The first batch takes every rare term at once: scoring a batch costs a few numpy
+        # calls per query term, so fewer, larger batches are cheaper than one term at a time.
+        df = {t: int(self.postings.offsets[t + 1] - self.postings.offsets[t]) for t in terms}
+        first = 1
+        while first < len(terms) and df[terms[first]] <= self.size // _RARE:
+            first += 1
         seen = np.zeros(self.size, dtype=bool)
         docs: list[np.ndarray] = []
         scores: list[np.ndarray] = []
-        for j, t in enumerate(terms):
-            ids = self.postings.slice(t)[0]
-            new = ids[~seen[ids]]
-            if len(new):
+        done = 0
+        for batch in [terms[:first]] + [[t] for t in terms[first:]]:
+            if len(batch) > 1:
+                ids = np.concatenate([self.postings.slice(t)[0] for t in batch])
+                new = np.unique(ids[~seen[ids]])
                 seen[new] = True
+            else:
+                new = self._promising(batch[0], terms, done, counts, absent, best, seen,
+                                      _threshold(scores, limit))
+            if len(new):
                 docs.append(new)
-                scores.append(self.score(order, new))
-            if j + 1 < len(terms) and self._complete(terms, j, counts, absent, best, scores,
-                                                     limit):
+                scores.append(self.score(order, new, terms[:done]))
+            done += len(batch)
+            if done < len(terms) and _bound(terms, done, counts, absent, best) < _threshold(
+                scores, limit
+            ):
+                # No passage outside the postings scored so far can reach the top `limit`.
                 break
+        if not docs:  # every passage was pruned: none can score above zero
+            return []
         return _top(np.concatenate(docs), np.concatenate(scores), limit)
 
-    @staticmethod
-    def _complete(
-        terms: list[int], j: int, counts: dict[int, int], absent: dict[int, float],
-        best: dict[int, float], scores: list[np.ndarray], limit: int,
-    ) -> bool:
-        """True when no passage outside terms[: j + 1]'s postings can reach the top `limit`."""
-        # Such a passage lacks every scored term and has at most the best of the others.
-        bound = sum(counts[t] * absent[t] for t in terms[: j + 1])
-        bound += sum(counts[t] * best[t] for t in terms[j + 1 :])
-        bound += 1e-9 * abs(bound) + 1e-12  # room for float rounding in the sums
-        found = np.concatenate(scores) if scores else np.zeros(0)
-        found = found[found > 0]
-        if len(found) < limit:
-            return bound <= 0
-        kth = -np.partition(-found, limit - 1)[limit - 1]
-        # Strictly below: an outside passage tying the k-th could be earlier and win the tie.
-        return bound < kth
+    def _promising(
+        self, t: int, terms: list[int], done: int, counts: dict[int, int],
+        absent: dict[int, float], best: dict[int, float], seen: np.ndarray, threshold: float,
+    ) -> np.ndarray:
+        """Term t's passages not scored yet that could still reach the threshold (all marked)."""
+        ids, tf = self.postings.slice(t)
+        fresh = ~seen[ids]
+        ids = ids[fresh]
+        seen[ids] = True
+        if threshold <= 0 or len(ids) < _PRUNE_FROM:
+            return ids
+        # Their own weight for t, at most the best of every later term, none of the earlier.
+        weights = self._weights(t, tf[fresh].astype(np.int64), self._norm[ids])
+        rest = _bound(terms, done + 1, counts, absent, best) - counts[t] * absent[t]
+        return ids[counts[t] * weights + rest + _slop(rest) >= threshold]
+
+
+def _slop(value: float) -> float:
+    """Room for float rounding when comparing sums of weights."""
+    return 1e-9 * abs(value) + 1e-12
+
+
+def _bound(
+    terms: list[int], done: int, counts: dict[int, int], absent: dict[int, float],
+    best: dict[int, float],
+) -> float:
+    """The best score of a passage holding none of terms[:done], rounded up."""
+    bound = sum(counts[t] * absent[t] for t in terms[:done])
+    bound += sum(counts[t] * best[t] for t in terms[done:])
+    return bound + _slop(bound)
+
+
+def _threshold(scores: list[np.ndarray], limit: int) -> float:
+    """The k-th best positive score so far; a passage must beat it strictly to enter."""
+    found = np.concatenate(scores) if scores else np.zeros(0)
+    found = found[found > 0]
+    if len(found) < limit:
+        # Anything positive still gets in; "< threshold" then means "not positive".
+        return np.nextafter(0.0, 1.0)
+    return float(-np.partition(-found, limit - 1)[limit - 1])
 
 
 def _top(docs: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[int, float]]:

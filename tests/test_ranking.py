@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+import random
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ from rank_bm25 import BM25Okapi
 
 from bot.analysis import Analyzer
 from bot.evaluation import load_squad
+from bot import ranking
 from bot.ranking import VARIANTS, Ranker, make_bm25
 from tests.conftest import DATA
 
@@ -92,14 +94,39 @@ WORDS = st.sampled_from([f"w{i}" for i in range(12)])
     query=st.lists(st.one_of(WORDS, st.just("unseen")), min_size=1, max_size=5),
     limit=st.integers(1, 15),
     variant=st.sampled_from(VARIANTS),
+    rare=st.sampled_from([4096, 8, 2]),
+    prune_from=st.sampled_from([1000, 1]),
 )
 def test_fast_path_equals_rank_bm25_on_generated_collections(
-    corpus: list[list[str]], query: list[str], limit: int, variant: str
+    corpus: list[list[str]], query: list[str], limit: int, variant: str, rare: int,
+    prune_from: int,
 ) -> None:
+    # Small batch and pruning thresholds make small collections take every path.
+    saved = ranking._RARE, ranking._PRUNE_FROM
+    ranking._RARE, ranking._PRUNE_FROM = rare, prune_from
+    try:
+        got = Ranker(corpus, variant).rank(query, limit)
+    finally:
+        ranking._RARE, ranking._PRUNE_FROM = saved
     # Bit-identical: the same float64 expressions are summed in the same order.
-    assert Ranker(corpus, variant).rank(query, limit) == reference_rank(
-        corpus, variant, query, limit
-    )
+    assert got == reference_rank(corpus, variant, query, limit)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_fast_path_equals_rank_bm25_on_a_skewed_collection(
+    variant: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Zipf-like term frequencies over 3,000 passages: common terms get pruned, rare ones batched.
+    monkeypatch.setattr(ranking, "_RARE", 64)
+    monkeypatch.setattr(ranking, "_PRUNE_FROM", 50)
+    rng = random.Random(5)
+    words = [f"t{i}" for i in range(400)]
+    weights = [1 / (i + 1) for i in range(400)]
+    corpus = [rng.choices(words, weights, k=rng.randint(3, 40)) for _ in range(3000)]
+    ranker = Ranker(corpus, variant)
+    for _ in range(40):
+        query = rng.choices(words, weights, k=rng.randint(1, 8))
+        assert ranker.rank(query, 10) == reference_rank(corpus, variant, query, 10)
 
 
 @pytest.mark.parametrize("name", ["cmrc2018_dev_slice.json", "squad_v1.1_dev_slice.json"])
@@ -132,7 +159,7 @@ def test_common_terms_are_skipped_once_they_cannot_change_the_top() -> None:
     ranker = Ranker(corpus)
     scored: list[int] = []
     original = ranker.score
-    ranker.score = lambda q, docs: scored.append(len(docs)) or original(q, docs)  # type: ignore
+    ranker.score = lambda q, docs, *rest: scored.append(len(docs)) or original(q, docs, *rest)  # type: ignore  # noqa: E501
     assert [i for i, _ in ranker.rank(["rare", "common"], 1)] == [0]
     assert scored == [1]
     assert ranker.rank(["rare", "common"], 3) == reference_rank(corpus, "lucene",

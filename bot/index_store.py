@@ -53,7 +53,8 @@ def _file_digest(path: Path) -> str:
         return hashlib.file_digest(f, "blake2b").hexdigest()
 
 
-def _arrays(ranker: Ranker) -> dict[str, np.ndarray]:
+def arrays(ranker: Ranker) -> dict[str, np.ndarray]:
+    """The arrays that are saved, by file name."""
     p = ranker.postings
     return {"offsets": p.offsets, "passages": p.passages, "frequencies": p.frequencies,
             "lengths": p.lengths, "idf": ranker.term_idf, "best": ranker.best}
@@ -65,7 +66,7 @@ def save(folder: Path, ranker: Ranker, key: str) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     files = {}
-    for name, array in _arrays(ranker).items():
+    for name, array in arrays(ranker).items():
         np.save(tmp / f"{name}.npy", array, allow_pickle=False)
         files[f"{name}.npy"] = _file_digest(tmp / f"{name}.npy")
     (tmp / VOCABULARY).write_text("\n".join(ranker.postings.vocabulary), encoding="utf-8")

@@ -34,6 +34,8 @@ _CHUNK = 8_000_000
 _RARE = 4096
 # A later term's new passages are bounded one by one when there are at least this many.
 _PRUNE_FROM = 1000
+# Term frequencies tried when finding how many occurrences a pruned passage would need.
+_LEVELS = np.arange(1, 17, dtype=np.int64)
 
 
 class BM25Lucene(BM25Okapi):
@@ -161,6 +163,7 @@ class Ranker:
             best_weights(postings, variant, self.term_idf, k1, b) if best is None else best
         )
         self._norm = length_norm(postings.lengths, b, postings.average_length)
+        self._shortest = np.full(len(_LEVELS), self._norm.min() if self.size else 1.0)
         # What a term adds to a passage without it: zero but for BM25Plus's delta.
         self._absent = term_weight(variant, self.term_idf, np.zeros(len(df), dtype=np.int64),
                                    np.ones(len(df)), k1)
@@ -267,13 +270,21 @@ class Ranker:
         """Term t's passages not scored yet that could still reach the threshold (all marked)."""
         ids, tf = self.postings.slice(t)
         fresh = ~seen[ids]
-        ids = ids[fresh]
         seen[ids] = True
-        if threshold <= 0 or len(ids) < _PRUNE_FROM:
-            return ids
+        if len(ids) < _PRUNE_FROM:
+            return ids[fresh]
         # Their own weight for t, at most the best of every later term, none of the earlier.
-        weights = self._weights(t, tf[fresh].astype(np.int64), self._norm[ids])
         rest = _bound(terms, done + 1, counts, absent, best) - counts[t] * absent[t]
+        if self.term_idf[t] > 0:
+            # Weights grow with tf and shrink with length: a passage as short as the shortest
+            # still needs `least` occurrences, which drops most postings in one comparison.
+            top = counts[t] * self._weights(t, _LEVELS, self._shortest) + rest + _slop(rest)
+            reach = top >= threshold
+            least = int(_LEVELS[reach.argmax()]) if reach[-1] else len(_LEVELS) + 1
+            if least > 1:
+                fresh &= tf >= least
+        ids = ids[fresh]
+        weights = self._weights(t, tf[fresh].astype(np.int64), self._norm[ids])
         return ids[counts[t] * weights + rest + _slop(rest) >= threshold]
 
 

@@ -36,6 +36,7 @@ _RARE = 4096
 _PRUNE_FROM = 1000
 # Term frequencies tried when finding how many occurrences a pruned passage would need.
 _LEVELS = np.arange(1, 17, dtype=np.int64)
+_TINY = float(np.nextafter(0.0, 1.0))
 
 
 class BM25Lucene(BM25Okapi):
@@ -218,6 +219,40 @@ class Ranker:
             total += cache[t]
         return total
 
+    def _score_pruned(
+        self, order: Sequence[int], docs: np.ndarray, terms: list[int], done: int,
+        counts: dict[int, int], absent: dict[int, float], best: dict[int, float],
+        threshold: float,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Exact scores of the passages in docs that can still reach the threshold.
+
+        docs hold none of terms[:done]. The others are looked up rarest first, and a passage
+        whose weights so far plus the best of the rest stay below the threshold is dropped
+        before the long postings of common terms are searched for it.
+        """
+        if len(docs) < _PRUNE_FROM or threshold <= _TINY:  # bookkeeping would cost more
+            return docs, self.score(order, docs, terms[:done])
+        lookup = terms[done:]
+        alive = np.arange(len(docs))
+        partial = np.zeros(len(docs))
+        rest = _bound(terms, done, counts, absent, best)
+        weights: dict[int, np.ndarray] = {}
+        for t in lookup:
+            rest -= counts[t] * best[t]
+            ids = docs[alive]
+            w = np.zeros(len(docs))
+            w[alive] = self._weights(t, self._frequencies(t, ids), self._norm[ids])
+            weights[t] = w
+            partial[alive] += counts[t] * w[alive]
+            alive = alive[partial[alive] + rest + _slop(rest) >= threshold]
+            if not len(alive):
+                break
+        # The exact sum, in query order, for the survivors only.
+        total = np.zeros(len(alive))
+        for t in order:
+            total += weights[t][alive] if t in weights else absent[t]
+        return docs[alive], total
+
     def rank(self, query: Sequence[str], limit: int) -> list[tuple[int, float]]:
         """Best passages first as (index, score); ties go to the earlier passage."""
         vocabulary = self.postings.vocabulary
@@ -251,8 +286,11 @@ class Ranker:
                 new = self._promising(batch[0], terms, done, counts, absent, best, seen,
                                       _threshold(scores, limit))
             if len(new):
-                docs.append(new)
-                scores.append(self.score(order, new, terms[:done]))
+                kept, kept_scores = self._score_pruned(
+                    order, new, terms, done, counts, absent, best, _threshold(scores, limit)
+                )
+                docs.append(kept)
+                scores.append(kept_scores)
             done += len(batch)
             if done < len(terms) and _bound(terms, done, counts, absent, best) < _threshold(
                 scores, limit
@@ -309,7 +347,7 @@ def _threshold(scores: list[np.ndarray], limit: int) -> float:
     found = found[found > 0]
     if len(found) < limit:
         # Anything positive still gets in; "< threshold" then means "not positive".
-        return np.nextafter(0.0, 1.0)
+        return _TINY
     return float(-np.partition(-found, limit - 1)[limit - 1])
 
 

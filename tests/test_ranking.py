@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rank_bm25 import BM25Okapi
+from rank_bm25 import BM25, BM25Okapi
 
 from bot.analysis import Analyzer
 from bot.evaluation import load_squad
@@ -74,13 +74,14 @@ def test_rare_terms_weigh_more() -> None:
 
 
 def reference_rank(
-    corpus: list[list[str]], variant: str, query: list[str], limit: int
+    corpus: list[list[str]], variant: str, query: list[str], limit: int, model: BM25 | None = None
 ) -> list[tuple[int, float]]:
     """What rank-bm25 itself ranks: candidates scored by get_batch_scores, ties to the earlier."""
     ids = sorted({i for i, doc in enumerate(corpus) if set(doc) & set(query)})
     if not ids:
         return []
-    scores = np.asarray(make_bm25(corpus, variant, 1.2, 0.75).get_batch_scores(query, ids))
+    model = model or make_bm25(corpus, variant, 1.2, 0.75)
+    scores = np.asarray(model.get_batch_scores(query, ids))
     order = np.lexsort((np.asarray(ids), -scores))[:limit]
     return [(ids[i], float(scores[i])) for i in order if scores[i] > 0]
 
@@ -123,10 +124,10 @@ def test_fast_path_equals_rank_bm25_on_a_skewed_collection(
     words = [f"t{i}" for i in range(400)]
     weights = [1 / (i + 1) for i in range(400)]
     corpus = [rng.choices(words, weights, k=rng.randint(3, 40)) for _ in range(3000)]
-    ranker = Ranker(corpus, variant)
+    ranker, model = Ranker(corpus, variant), make_bm25(corpus, variant, 1.2, 0.75)
     for _ in range(40):
         query = rng.choices(words, weights, k=rng.randint(1, 8))
-        assert ranker.rank(query, 10) == reference_rank(corpus, variant, query, 10)
+        assert ranker.rank(query, 10) == reference_rank(corpus, variant, query, 10, model)
 
 
 @pytest.mark.parametrize("name", ["cmrc2018_dev_slice.json", "squad_v1.1_dev_slice.json"])
@@ -174,3 +175,18 @@ def test_ranker_exposes_postings_for_other_scorers() -> None:
     assert ranker.postings.average_length == 2.5
     assert ranker.candidates(["book", "river"]) == [0, 1, 2, 3]
     assert ranker.document_frequency("book") == 2 and ranker.document_frequency("zz") == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_fast_path_equals_rank_bm25_on_a_large_skewed_collection(variant: str) -> None:
+    # The production thresholds (first batch, pruning) on 30,000 Zipf-distributed passages.
+    rng = random.Random(11)
+    words = [f"t{i}" for i in range(5000)]
+    weights = [1 / (i + 1) for i in range(5000)]
+    corpus = [rng.choices(words, weights, k=rng.randint(5, 80)) for _ in range(30_000)]
+    ranker, model = Ranker(corpus, variant), make_bm25(corpus, variant, 1.2, 0.75)
+    for _ in range(300):
+        query = rng.choices(words, weights, k=rng.randint(1, 12))
+        limit = rng.choice([1, 8, 20])
+        assert ranker.rank(query, limit) == reference_rank(corpus, variant, query, limit, model)

@@ -2,4 +2,5 @@
 
 from bot.cli import main
 
-main()
+if __name__ == "__main__":  # tokenising workers re-import this module: do not start again
+    main()

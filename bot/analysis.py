@@ -102,6 +102,8 @@ class Analyzer:
             else frozenset()
         )
         self._stems: dict[str, str] = {}
+        # Enough to build the same analyzer in a tokenising worker process.
+        self.options = (stem, stop_words, han, title_weight, pinyin)
         self.signature = (
             f"v{ANALYZER_VERSION};stem={stem};stop={stop_words};han={han};title={title_weight};"
             f"pinyin={pinyin}"
@@ -165,8 +167,12 @@ class Analyzer:
     def passage_terms(self, texts: Iterable[str], title: str) -> list[list[str]]:
         """Index terms of a document's passages; each also gets the title's terms, repeated
         title_weight times, so the title acts as a field of every passage."""
-        title_terms = self.index_terms(title) * self.title_weight if self.title_weight else []
+        title_terms = self.title_terms(title)
         return [self.index_terms(text) + title_terms for text in texts]
+
+    def title_terms(self, title: str) -> list[str]:
+        """The title's terms, repeated title_weight times, added to each of its passages."""
+        return self.index_terms(title) * self.title_weight if self.title_weight else []
 
     def index_terms(self, text: str) -> list[str]:
         """Terms of document text: like `tokens`, plus the pinyin of names."""

@@ -23,6 +23,7 @@ from bot.index import SearchIndex
 from bot.models import Document
 from bot.splitting import split_passages
 from bot.storage import Database, DocumentUpdate
+from bot.sync import with_tokens
 from bot.translation import Dictionary, load_dictionary
 
 
@@ -104,13 +105,12 @@ async def build_index(
     """Split, tokenise and store the documents, then load them back as the bot does."""
     db = await Database.open(db_path)
     try:
-        updates = []
-        for doc in documents:
-            passages = split_passages(doc.id, doc.text, settings.passage_size,
-                                      settings.passage_overlap)
-            terms = analyzer.passage_terms((p.text for p in passages), doc.title)
-            updates.append(DocumentUpdate(doc, passages, terms))
-        await db.apply(updates)
+        updates = [
+            DocumentUpdate(doc, split_passages(doc.id, doc.text, settings.passage_size,
+                                               settings.passage_overlap), [])
+            for doc in documents
+        ]
+        await db.apply(with_tokens(updates, analyzer))
         stored = await db.passages()
     finally:
         await db.close()

@@ -31,9 +31,13 @@ class SearchIndex:
         variant: str = "lucene",
         k1: float = 1.2,
         b: float = 0.75,
+        ranker: Ranker | None = None,
     ) -> SearchIndex:
-        """Index the given passages (CPU-bound: run it off the event loop)."""
-        ranker = Ranker([p.tokens for p in passages], variant=variant, k1=k1, b=b)
+        """Index the given passages, or adopt a ranker already built over them (CPU-bound)."""
+        if ranker is None:
+            ranker = Ranker([p.tokens for p in passages], variant=variant, k1=k1, b=b)
+        elif ranker.size != len(passages):
+            raise ValueError(f"ranker covers {ranker.size} passages, not {len(passages)}")
         by_position = {(p.doc_id, p.position): p for p in passages}
         return cls(tuple(passages), ranker, len({p.doc_id for p in passages}), by_position)
 

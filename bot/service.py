@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot import analysis, uploads
+from bot import analysis, index_store, uploads
 from bot.answering import AnswerOptions, answer
 from bot.config import Settings
 from bot.index import SearchIndex
@@ -121,9 +121,15 @@ class QAService:
         generation = await self.db.get_meta(GENERATION_KEY)
         passages = await self.db.passages()
         s = self.settings
-        self.index = await asyncio.to_thread(
-            SearchIndex.build, passages, s.bm25_variant, s.bm25_k1, s.bm25_b
-        )
+        folder = index_store.folder_for(s.database_path)
+
+        def build() -> SearchIndex:
+            ranker = index_store.load_or_build(
+                passages, folder, s.bm25_variant, s.bm25_k1, s.bm25_b
+            )
+            return SearchIndex.build(passages, ranker=ranker)
+
+        self.index = await asyncio.to_thread(build)
         self._generation = generation
         self.loaded = True
         self.metrics.documents.set(self.index.documents)
@@ -176,8 +182,8 @@ class QAService:
         s = self.settings
         try:
             data = uploads.with_metadata(safe, data, fields)
-            update = await asyncio.to_thread(prepare, safe, data, self.analyzer,
-                                             s.passage_size, s.passage_overlap)
+            update = await asyncio.to_thread(prepare, safe, data, s.passage_size,
+                                             s.passage_overlap)
         except DocumentError as exc:
             return UploadResult(UploadStatus.REFUSED, safe, str(exc))
         # Same cleaned text, same document: a re-encoded or re-captioned copy is caught too.

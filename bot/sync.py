@@ -2,7 +2,7 @@
 
 Files whose size and modification time are unchanged are not read; files read but with an
 unchanged hash are not re-parsed; everything new or changed is parsed, split and tokenised
-before a single transaction writes the lot, so a reload that fails leaves the database as it was.
+(as one batch, on every core when it is big) before a single transaction writes the lot, so a reload that fails leaves the database as it was.
 """
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.analysis import Analyzer
 from bot.parsing import SUPPORTED_SUFFIXES, DocumentError, content_hash, parse
 from bot.splitting import split_passages
 from bot.storage import Database, DocumentUpdate, FileState
+from bot.tokenising import tokenise_all
 
 log = logging.getLogger(__name__)
 
@@ -89,15 +90,24 @@ def scan(folder: Path) -> tuple[list[SourceFile], list[tuple[str, str]]]:
     return files, passed
 
 
-def prepare(
-    rel: str, data: bytes, analyzer: Analyzer, passage_size: int, overlap: int
-) -> DocumentUpdate:
-    """Parse, split and tokenise one file (CPU-bound, pure)."""
+def prepare(rel: str, data: bytes, passage_size: int, overlap: int) -> DocumentUpdate:
+    """Parse and split one file, terms still to come (CPU-bound, pure)."""
     doc = parse(rel, data)
     passages = split_passages(doc.id, doc.text, passage_size, overlap)
     if not passages:
         raise DocumentError("no passages")
-    return DocumentUpdate(doc, passages, analyzer.passage_terms((p.text for p in passages), doc.title))
+    return DocumentUpdate(doc, passages, [])
+
+
+def with_tokens(updates: list[DocumentUpdate], analyzer: Analyzer) -> list[DocumentUpdate]:
+    """The updates with their passages' terms, tokenised as one batch (every core if big)."""
+    texts = [p.text for up in updates for p in up.passages]
+    tokens = iter(tokenise_all(texts, analyzer))
+    out = []
+    for up in updates:
+        title = analyzer.title_terms(up.document.title)  # the title is a field of every passage
+        out.append(replace(up, tokens=[next(tokens) + title for _ in up.passages]))
+    return out
 
 
 def splitter_signature(passage_size: int, overlap: int) -> str:
@@ -148,9 +158,7 @@ async def sync_folder(
                                        file.mtime_ns))
             continue
         try:
-            update = await asyncio.to_thread(
-                prepare, file.rel, data, analyzer, passage_size, overlap
-            )
+            update = await asyncio.to_thread(prepare, file.rel, data, passage_size, overlap)
         except DocumentError as exc:
             reason = str(exc)
             if old:  # a file that broke keeps serving its last good version
@@ -164,12 +172,13 @@ async def sync_folder(
             report.skipped.append((file.rel, f"id {doc_id!r} is already used by {seen_ids[doc_id]}"))
             continue
         seen_ids[doc_id] = file.rel
-        updates.append(DocumentUpdate(update.document, update.passages, update.tokens,
-                                      file.size, file.mtime_ns))
+        updates.append(replace(update, size=file.size, mtime_ns=file.mtime_ns))
         (report.changed if old else report.added).append(file.rel)
         report.passages += len(update.passages)
         if progress:
-            progress(f"indexed {file.rel} ({len(update.passages)} passages)")
+            progress(f"read {file.rel} ({len(update.passages)} passages)")
+
+    updates = await asyncio.to_thread(with_tokens, updates, analyzer)
 
     removals = [s.doc_id for s in known.values() if s.doc_id not in seen_ids]
     # A document whose id moved to another file is replaced, not removed.

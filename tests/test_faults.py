@@ -4,6 +4,7 @@ empty index, and never a half-written database."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -25,8 +26,7 @@ async def test_deleted_database_is_rebuilt_from_the_knowledge_folder(settings: S
     first = await QAService.start(settings)
     expected = first.ask(QUESTION)
     await first.close()
-    for path in settings.database_path.parent.iterdir():
-        path.unlink()
+    shutil.rmtree(settings.database_path.parent)  # the database and its saved index
     second = await QAService.start(settings)
     try:
         assert second.ask(QUESTION).passages == expected.passages

@@ -1,11 +1,19 @@
 from __future__ import annotations
 
 import math
+import random
 
+import numpy as np
 import pytest
-from rank_bm25 import BM25Okapi
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rank_bm25 import BM25, BM25Okapi
 
+from bot.analysis import Analyzer
+from bot.evaluation import load_squad
+from bot import ranking
 from bot.ranking import VARIANTS, Ranker, make_bm25
+from tests.conftest import DATA
 
 CORPUS = [
     ["river", "festival", "boat"],
@@ -63,3 +71,122 @@ def test_rare_terms_weigh_more() -> None:
     ranker = Ranker(CORPUS)
     assert ranker.idf("teacher") > ranker.idf("book") > 0
     assert ranker.idf("never-seen") > ranker.idf("teacher")
+
+
+def reference_rank(
+    corpus: list[list[str]], variant: str, query: list[str], limit: int, model: BM25 | None = None
+) -> list[tuple[int, float]]:
+    """What rank-bm25 itself ranks: candidates scored by get_batch_scores, ties to the earlier."""
+    ids = sorted({i for i, doc in enumerate(corpus) if set(doc) & set(query)})
+    if not ids:
+        return []
+    model = model or make_bm25(corpus, variant, 1.2, 0.75)
+    scores = np.asarray(model.get_batch_scores(query, ids))
+    order = np.lexsort((np.asarray(ids), -scores))[:limit]
+    return [(ids[i], float(scores[i])) for i in order if scores[i] > 0]
+
+
+WORDS = st.sampled_from([f"w{i}" for i in range(12)])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    corpus=st.lists(st.lists(WORDS, max_size=10), min_size=1, max_size=40).filter(any),
+    query=st.lists(st.one_of(WORDS, st.just("unseen")), min_size=1, max_size=5),
+    limit=st.integers(1, 15),
+    variant=st.sampled_from(VARIANTS),
+    rare=st.sampled_from([4096, 8, 2]),
+    prune_from=st.sampled_from([1000, 1]),
+)
+def test_fast_path_equals_rank_bm25_on_generated_collections(
+    corpus: list[list[str]], query: list[str], limit: int, variant: str, rare: int,
+    prune_from: int,
+) -> None:
+    # Small batch and pruning thresholds make small collections take every path.
+    saved = ranking._RARE, ranking._PRUNE_FROM
+    ranking._RARE, ranking._PRUNE_FROM = rare, prune_from
+    try:
+        got = Ranker(corpus, variant).rank(query, limit)
+    finally:
+        ranking._RARE, ranking._PRUNE_FROM = saved
+    # Bit-identical: the same float64 expressions are summed in the same order.
+    assert got == reference_rank(corpus, variant, query, limit)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_fast_path_equals_rank_bm25_on_a_skewed_collection(
+    variant: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Zipf-like term frequencies over 3,000 passages: common terms get pruned, rare ones batched.
+    monkeypatch.setattr(ranking, "_RARE", 64)
+    monkeypatch.setattr(ranking, "_PRUNE_FROM", 50)
+    rng = random.Random(5)
+    words = [f"t{i}" for i in range(400)]
+    weights = [1 / (i + 1) for i in range(400)]
+    corpus = [rng.choices(words, weights, k=rng.randint(3, 40)) for _ in range(3000)]
+    ranker, model = Ranker(corpus, variant), make_bm25(corpus, variant, 1.2, 0.75)
+    for _ in range(40):
+        query = rng.choices(words, weights, k=rng.randint(1, 8))
+        assert ranker.rank(query, 10) == reference_rank(corpus, variant, query, 10, model)
+
+
+@pytest.mark.parametrize("name", ["cmrc2018_dev_slice.json", "squad_v1.1_dev_slice.json"])
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_fast_path_equals_rank_bm25_on_public_slices(
+    name: str, variant: str, analyzer: Analyzer
+) -> None:
+    documents, questions = load_squad(DATA / name)
+    corpus = [analyzer.tokens(doc.text) for doc in documents]
+    ranker = Ranker(corpus, variant)
+    for question in questions[:80]:
+        query = analyzer.tokens(question.text)
+        assert ranker.rank(query, 20) == reference_rank(corpus, variant, query, 20)
+
+
+def test_okapi_epsilon_floor_matches_rank_bm25() -> None:
+    # "a" is in 4 of 5 passages: a negative Okapi IDF, floored at epsilon x average IDF.
+    corpus = [["a", "b"], ["a"], ["a", "c"], ["a", "d", "d"], ["e"]]
+    reference = BM25Okapi(corpus, k1=1.2, b=0.75)
+    assert reference.idf["a"] == pytest.approx(0.25 * reference.average_idf)
+    ranker = Ranker(corpus, "okapi")
+    assert ranker.term_idf[ranker.postings.vocabulary["a"]] == reference.idf["a"]
+    assert ranker.rank(["a", "d"], 5) == reference_rank(corpus, "okapi", ["a", "d"], 5)
+
+
+def test_common_terms_are_skipped_once_they_cannot_change_the_top() -> None:
+    # 200 passages hold "common"; one holds the rare term too. Asking for one passage must
+    # not score all 200: the rare term's passage already beats any "common"-only passage.
+    corpus = [["common", "rare"]] + [["common", "x"] for _ in range(200)]
+    ranker = Ranker(corpus)
+    scored: list[int] = []
+    original = ranker.score
+    ranker.score = lambda q, docs, *rest: scored.append(len(docs)) or original(q, docs, *rest)  # type: ignore  # noqa: E501
+    assert [i for i, _ in ranker.rank(["rare", "common"], 1)] == [0]
+    assert scored == [1]
+    assert ranker.rank(["rare", "common"], 3) == reference_rank(corpus, "lucene",
+                                                                ["rare", "common"], 3)
+
+
+def test_ranker_exposes_postings_for_other_scorers() -> None:
+    ranker = Ranker(CORPUS)
+    ids, tf = ranker.postings.term("book")
+    assert ids.tolist() == [2, 3] and tf.tolist() == [1, 1]
+    assert ranker.postings.lengths.tolist() == [3, 2, 2, 3]
+    assert ranker.postings.average_length == 2.5
+    assert ranker.candidates(["book", "river"]) == [0, 1, 2, 3]
+    assert ranker.document_frequency("book") == 2 and ranker.document_frequency("zz") == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_fast_path_equals_rank_bm25_on_a_large_skewed_collection(variant: str) -> None:
+    # The production thresholds (first batch, pruning) on 30,000 Zipf-distributed passages.
+    rng = random.Random(11)
+    words = [f"t{i}" for i in range(5000)]
+    weights = [1 / (i + 1) for i in range(5000)]
+    corpus = [rng.choices(words, weights, k=rng.randint(5, 80)) for _ in range(30_000)]
+    ranker, model = Ranker(corpus, variant), make_bm25(corpus, variant, 1.2, 0.75)
+    for _ in range(300):
+        query = rng.choices(words, weights, k=rng.randint(1, 12))
+        limit = rng.choice([1, 8, 20])
+        assert ranker.rank(query, limit) == reference_rank(corpus, variant, query, limit, model)

@@ -113,21 +113,30 @@ def test_fast_path_equals_rank_bm25_on_generated_collections(
     assert got == reference_rank(corpus, variant, query, limit)
 
 
+def assert_matches_on_zipf(
+    variant: str, seed: int, vocabulary: int, passages: int, longest: int, questions: int,
+    limits: list[int],
+) -> None:
+    """The fast path equals rank-bm25 on passages with Zipf-like term frequencies."""
+    rng = random.Random(seed)
+    words = [f"t{i}" for i in range(vocabulary)]
+    weights = [1 / (i + 1) for i in range(vocabulary)]
+    corpus = [rng.choices(words, weights, k=rng.randint(3, longest)) for _ in range(passages)]
+    ranker, model = Ranker(corpus, variant), make_bm25(corpus, variant, 1.2, 0.75)
+    for _ in range(questions):
+        query = rng.choices(words, weights, k=rng.randint(1, 12))
+        limit = rng.choice(limits)
+        assert ranker.rank(query, limit) == reference_rank(corpus, variant, query, limit, model)
+
+
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_fast_path_equals_rank_bm25_on_a_skewed_collection(
     variant: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Zipf-like term frequencies over 3,000 passages: common terms get pruned, rare ones batched.
+    # Low thresholds, so 3,000 passages take the batching and pruning paths.
     monkeypatch.setattr(ranking, "_RARE", 64)
     monkeypatch.setattr(ranking, "_PRUNE_FROM", 50)
-    rng = random.Random(5)
-    words = [f"t{i}" for i in range(400)]
-    weights = [1 / (i + 1) for i in range(400)]
-    corpus = [rng.choices(words, weights, k=rng.randint(3, 40)) for _ in range(3000)]
-    ranker, model = Ranker(corpus, variant), make_bm25(corpus, variant, 1.2, 0.75)
-    for _ in range(40):
-        query = rng.choices(words, weights, k=rng.randint(1, 8))
-        assert ranker.rank(query, 10) == reference_rank(corpus, variant, query, 10, model)
+    assert_matches_on_zipf(variant, 5, 400, 3000, 40, 40, [10])
 
 
 @pytest.mark.parametrize("name", ["cmrc2018_dev_slice.json", "squad_v1.1_dev_slice.json"])
@@ -180,13 +189,5 @@ def test_ranker_exposes_postings_for_other_scorers() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_fast_path_equals_rank_bm25_on_a_large_skewed_collection(variant: str) -> None:
-    # The production thresholds (first batch, pruning) on 30,000 Zipf-distributed passages.
-    rng = random.Random(11)
-    words = [f"t{i}" for i in range(5000)]
-    weights = [1 / (i + 1) for i in range(5000)]
-    corpus = [rng.choices(words, weights, k=rng.randint(5, 80)) for _ in range(30_000)]
-    ranker, model = Ranker(corpus, variant), make_bm25(corpus, variant, 1.2, 0.75)
-    for _ in range(300):
-        query = rng.choices(words, weights, k=rng.randint(1, 12))
-        limit = rng.choice([1, 8, 20])
-        assert ranker.rank(query, limit) == reference_rank(corpus, variant, query, limit, model)
+    # The production thresholds (first batch, pruning) on 30,000 passages.
+    assert_matches_on_zipf(variant, 11, 5000, 30_000, 80, 300, [1, 8, 20])

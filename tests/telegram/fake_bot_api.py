@@ -44,6 +44,7 @@ class Call:
 
     method: str
     params: dict[str, Any]
+    at: float = 0.0  # time.perf_counter() when it arrived
 
 
 class FakeBotAPI:
@@ -171,7 +172,7 @@ class FakeBotAPI:
         method = request.match_info["method"]
         params = await self._params(request)
         if method != "getUpdates":
-            self.calls.append(Call(method, params))
+            self.calls.append(Call(method, params, time.perf_counter()))
             await self._notify()
         pending = self.faults.get(method)
         if pending:

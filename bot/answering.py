@@ -48,15 +48,14 @@ def detect_language(question: str) -> tuple[str, bool]:
 
 
 def coverage(
-    concepts: Sequence[Sequence[str]], hit: Hit, index: SearchIndex
+    concepts: Sequence[tuple[Sequence[str], float]], hit: Hit
 ) -> tuple[float, int]:
     """Share of the question's IDF weight found in the passage, and how many of its concepts
-    (a word, or a word with its translations) the passage holds."""
+    (a word, or a word with its translations, with its IDF) the passage holds."""
     tokens = set(hit.passage.tokens)
     total = found = 0.0
     matched = 0
-    for concept in concepts:
-        weight = index.ranker.group_idf(concept)
+    for concept, weight in concepts:
         total += weight
         if tokens.intersection(concept):
             found += weight
@@ -65,10 +64,10 @@ def coverage(
 
 
 def is_relevant(
-    concepts: Sequence[Sequence[str]], hit: Hit, index: SearchIndex, min_coverage: float
+    concepts: Sequence[tuple[Sequence[str], float]], hit: Hit, min_coverage: float
 ) -> bool:
     """Enough of the question is in the passage: most of its weight, or two of its concepts."""
-    share, matched = coverage(concepts, hit, index)
+    share, matched = coverage(concepts, hit)
     return share >= min_coverage or matched >= 2
 
 
@@ -121,10 +120,12 @@ def retrieve(
         found = index.search_groups(groups, limit)
     else:
         found = index.search(terms, limit)
+    # Each concept's weight once per question, not once per candidate passage.
+    weighted = [(c, index.ranker.group_idf(c)) for c in concepts]
     chosen: list[Hit] = []
     prints: list[frozenset[str]] = []
     for hit in found:
-        if not is_relevant(concepts, hit, index, min_coverage):
+        if not is_relevant(weighted, hit, min_coverage):
             continue
         fp = _fingerprint(hit)
         if any(_near_duplicate(fp, other) for other in prints):

@@ -109,8 +109,16 @@ def retrieve(
     Relevance is judged on `words` (the question without character bigrams) when given; with
     a dictionary the question is also searched in the other language.
     """
-    words = terms if words is None else words
-    groups, concepts = query_groups(terms, words, dictionary, question)
+    groups, concepts = query_groups(terms, terms if words is None else words, dictionary,
+                                    question)
+    return rank_and_filter(terms, groups, concepts, index, k, min_coverage)
+
+
+def rank_and_filter(
+    terms: Sequence[str], groups: Sequence[tuple[str, ...]],
+    concepts: Sequence[tuple[str, ...]], index: SearchIndex, k: int, min_coverage: float,
+) -> list[Hit]:
+    """`retrieve` for a question whose groups and concepts are already made."""
     # Translations the collection never uses change nothing; dropping them keeps a
     # monolingual collection on the plain (faster) ranking path.
     groups = [tuple(t for t in g if t == g[0] or index.ranker.document_frequency(t))
@@ -180,16 +188,15 @@ def answer(
         return Answer(question, language, traditional, Status.NO_DOCUMENTS, message)
 
     terms = analyzer.tokens(cleaned)
+    groups, concepts = query_groups(terms, analyzer.words(cleaned), options.dictionary, cleaned)
     hits = (
-        retrieve(terms, index, options.k, options.min_coverage, analyzer.words(cleaned),
-                 options.dictionary, cleaned)
+        rank_and_filter(terms, groups, concepts, index, options.k, options.min_coverage)
         if terms else []
     )
     if not hits:
         message = messages.text("no_match", language, traditional, documents=index.documents)
         return Answer(question, language, traditional, Status.NO_MATCH, message)
-    groups, _ = query_groups(terms, terms, options.dictionary, cleaned)
-    highlight_terms = [t for g in groups for t in g]
+    highlight_terms = [t for g in groups for t in g]  # a translation can be the answer's word
 
     cited: list[CitedPassage] = []
     marked: set[str] = set()

@@ -18,6 +18,7 @@ from bot import analysis
 from bot.config import Settings
 from bot.evaluation import build_index, load_squad, score
 from bot.index import SearchIndex
+from bot.ranking import Ranker
 
 
 def main() -> None:
@@ -50,7 +51,8 @@ def main() -> None:
         for variant, k1, b, cov in itertools.product(args.variants, args.k1, args.b, args.coverage):
             s = Settings(passage_size=size, passage_overlap=overlap, bm25_variant=variant,
                          bm25_k1=k1, bm25_b=b, min_coverage=cov)
-            index = SearchIndex.build(base.passages, variant, k1, b)
+            ranker = Ranker.from_postings(base.ranker.postings, variant, k1, b)
+            index = SearchIndex.of(base.table, ranker)
             r1, r5, mrr, _ = score(questions, index, analyzer, s)
             line = (f"han={han} title={title} pinyin={pinyin} size={size} overlap={overlap} variant={variant} k1={k1} b={b} "
                     f"coverage={cov}  R@1={100 * r1:.1f} R@5={100 * r5:.1f} MRR@10={mrr:.3f}")

@@ -5,7 +5,7 @@ sentence that answers. Pure: the index and analyzer are passed in.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from bot import messages
@@ -48,31 +48,35 @@ def detect_language(question: str) -> tuple[str, bool]:
 
 
 def coverage(
-    concepts: Sequence[tuple[Sequence[str], float]], hit: Hit
+    concepts: Sequence[tuple[Sequence[str], float]], present: Collection[str]
 ) -> tuple[float, int]:
-    """Share of the question's IDF weight found in the passage, and how many of its concepts
-    (a word, or a word with its translations, with its IDF) the passage holds."""
-    tokens = set(hit.passage.tokens)
+    """Share of the question's IDF weight found in a passage holding the terms `present`,
+    and how many of its concepts (a word, or a word with its translations, with its IDF)
+    the passage holds."""
     total = found = 0.0
     matched = 0
     for concept, weight in concepts:
         total += weight
-        if tokens.intersection(concept):
+        if any(t in present for t in concept):
             found += weight
             matched += 1
     return (found / total if total else 0.0), matched
 
 
 def is_relevant(
-    concepts: Sequence[tuple[Sequence[str], float]], hit: Hit, min_coverage: float
+    concepts: Sequence[tuple[Sequence[str], float]], present: Collection[str],
+    min_coverage: float,
 ) -> bool:
     """Enough of the question is in the passage: most of its weight, or two of its concepts."""
-    share, matched = coverage(concepts, hit)
+    share, matched = coverage(concepts, present)
     return share >= min_coverage or matched >= 2
 
 
-def _fingerprint(hit: Hit) -> frozenset[str]:
-    return frozenset(hit.passage.tokens)
+def _fingerprint(text: str) -> frozenset[str]:
+    """The passage's character pairs (spaces dropped): a language-blind measure of how much
+    two passages' text overlaps, cheap enough to take for every candidate."""
+    squeezed = "".join(text.split())
+    return frozenset(squeezed[i : i + 2] for i in range(len(squeezed) - 1))
 
 
 def _near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -130,15 +134,16 @@ def rank_and_filter(
         found = index.search(terms, limit)
     # Each concept's weight once per question, not once per candidate passage.
     weighted = [(c, index.ranker.group_idf(c)) for c in concepts]
+    wanted = {t for c in concepts for t in c}
     chosen: list[Hit] = []
     prints: list[frozenset[str]] = []
-    for hit in found:
-        if not is_relevant(weighted, hit, min_coverage):
+    for row, score in found:
+        if not is_relevant(weighted, index.terms_in(row, wanted), min_coverage):
             continue
-        fp = _fingerprint(hit)
+        fp = _fingerprint(index.text(row))
         if any(_near_duplicate(fp, other) for other in prints):
             continue
-        chosen.append(Hit(hit.passage, hit.score, len(chosen) + 1))
+        chosen.append(index.hit(row, score, len(chosen) + 1))
         prints.append(fp)
         if len(chosen) == k:
             break
@@ -183,7 +188,7 @@ def answer(
         return Answer(
             question, language, traditional, Status.NO_WORDS, messages.bilingual("no_words")
         )
-    if not index.passages:
+    if not index.size:
         message = messages.text("no_documents", language, traditional)
         return Answer(question, language, traditional, Status.NO_DOCUMENTS, message)
 

@@ -138,7 +138,7 @@ def reload(settings: Settings) -> None:
             await service.close()
         for line in report_lines(report):
             click.echo(line)
-        click.echo(describe_report(report) + f", {len(service.index.passages)} passages in all")
+        click.echo(describe_report(report) + f", {service.index.size} passages in all")
 
     asyncio.run(go())
 

@@ -34,7 +34,7 @@ async def run_console(
     interactive = stdin.isatty()
     mark = ANSI_BOLD if stdout.isatty() else PLAIN_MARK
     if interactive:
-        print(f"{service.index.documents} documents, {len(service.index.passages)} passages.",
+        print(f"{service.index.documents} documents, {service.index.size} passages.",
               file=stdout)
         print(HELP, file=stdout)
     while True:

@@ -111,10 +111,11 @@ async def build_index(
             for doc in documents
         ]
         await db.apply(with_tokens(updates, analyzer))
-        stored = await db.passages()
+        stored, tokens = await db.corpus()
     finally:
         await db.close()
-    return SearchIndex.build(stored, settings.bm25_variant, settings.bm25_k1, settings.bm25_b)
+    return SearchIndex.build(stored, tokens, settings.bm25_variant, settings.bm25_k1,
+                             settings.bm25_b)
 
 
 def score(

@@ -40,7 +40,7 @@ class Readyz(_Base):
     async def get(self) -> None:
         if await self.service.ready():
             self._plain(200, f"ready: {self.service.index.documents} documents, "
-                             f"{len(self.service.index.passages)} passages")
+                             f"{self.service.index.size} passages")
         else:
             self._plain(503, "not ready")
 

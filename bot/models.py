@@ -45,14 +45,14 @@ class Passage:
 
 @dataclass(frozen=True)
 class StoredPassage:
-    """A passage as the index holds it: its row id, its tokens and its document's metadata."""
+    """A passage as stored and shown: its row id, its text and its document's metadata (its
+    terms live in the database and the ranker, not here)."""
 
     id: int
     doc_id: str
     position: int
     count: int
     text: str
-    tokens: tuple[str, ...]
     title: str
     source: str | None
     url: str | None

@@ -105,6 +105,12 @@ class Ranker:
         t = self.postings.vocabulary.get(term)
         return 0 if t is None else int(self.postings.offsets[t + 1] - self.postings.offsets[t])
 
+    def contains(self, term: str, row: int) -> bool:
+        """Whether the term occurs in passage `row`."""
+        ids = self.postings.term(term)[0]
+        i = int(np.searchsorted(ids, row))
+        return i < len(ids) and int(ids[i]) == row
+
     def idf(self, term: str) -> float:
         """A positive weight for how rare a term is; unseen terms weigh the most."""
         n = self.document_frequency(term)

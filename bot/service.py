@@ -63,7 +63,7 @@ class QAService:
         self.db = db
         self.analyzer = analyzer
         self.usage = usage or UsageLog(db, settings.store_question_text, settings.hash_user_ids)
-        self.index = SearchIndex.build([])
+        self.index = SearchIndex.build([], [])
         self.metrics = Metrics()
         self.loaded = False  # True once an index built from the database is in place
         self.options = AnswerOptions(
@@ -117,23 +117,27 @@ class QAService:
             await self.db.close()
 
     async def load_index(self) -> None:
-        """Build the index from the database and swap it in."""
+        """Load the saved index of the stored passages, or build (and save) it, and swap it in."""
         generation = await self.db.get_meta(GENERATION_KEY)
-        passages = await self.db.passages()
         s = self.settings
         folder = index_store.folder_for(s.database_path)
-
-        def build() -> SearchIndex:
-            ranker = index_store.load_or_build(
-                passages, folder, s.bm25_variant, s.bm25_k1, s.bm25_b
+        key = index_store.key_for(await self.db.passages_version(), s.bm25_variant, s.bm25_k1,
+                                  s.bm25_b)
+        size = await self.db.passage_count()
+        index = None
+        if folder is not None:
+            index = await asyncio.to_thread(index_store.load, folder, key, size)
+        if index is None:
+            passages, tokens = await self.db.corpus()
+            index = await asyncio.to_thread(
+                index_store.build_and_save, passages, tokens, folder, key, s.bm25_variant,
+                s.bm25_k1, s.bm25_b,
             )
-            return SearchIndex.build(passages, ranker=ranker)
-
-        self.index = await asyncio.to_thread(build)
+        self.index = index
         self._generation = generation
         self.loaded = True
         self.metrics.documents.set(self.index.documents)
-        self.metrics.passages.set(len(self.index.passages))
+        self.metrics.passages.set(self.index.size)
 
     @property
     def reloading(self) -> bool:
@@ -203,7 +207,7 @@ class QAService:
                 reason = dict(report.skipped).get(path.name, "it was not indexed")
                 return UploadResult(UploadStatus.REFUSED, path.name, reason)
             doc_id = (await self.db.file_states())[path.name].doc_id
-        passages = tuple(p for p in self.index.passages if p.doc_id == doc_id)
+        passages = self.index.document_passages(doc_id)
         return UploadResult(UploadStatus.ADDED, path.name, doc_id=doc_id, passages=passages)
 
     async def remove_document(self, doc_id: str) -> SyncReport | None:

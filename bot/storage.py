@@ -7,7 +7,9 @@ them a file has had, and opening a database applies the rest, each in its own tr
 from __future__ import annotations
 
 import re
+import secrets
 import sqlite3
+import sys
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -32,6 +34,8 @@ def migrations() -> list[tuple[int, str]]:
 
 
 SCHEMA_VERSION = migrations()[-1][0]
+# The meta key under which `passages_version` is kept.
+PASSAGES_VERSION_KEY = "passages_version"
 
 
 class StorageError(RuntimeError):
@@ -201,8 +205,8 @@ class Database:
 
     async def apply(
         self,
-        updates: Iterable[DocumentUpdate],
-        removals: Iterable[str] = (),
+        updates: Sequence[DocumentUpdate],
+        removals: Sequence[str] = (),
         stat_only: Iterable[FileState] = (),
         meta: dict[str, str] | None = None,
     ) -> None:
@@ -216,7 +220,10 @@ class Database:
                 "UPDATE documents SET file_size = ?, file_mtime_ns = ? WHERE id = ?",
                 [(state.size, state.mtime_ns, state.doc_id) for state in stat_only],
             )
-            await self._put_meta(meta or {})
+            meta = dict(meta or {})
+            if removals or updates:
+                meta[PASSAGES_VERSION_KEY] = secrets.token_hex(16)
+            await self._put_meta(meta)
 
     async def _upsert(self, up: DocumentUpdate) -> None:
         doc = up.document
@@ -242,20 +249,42 @@ class Database:
         )
 
     async def passages(self) -> list[StoredPassage]:
-        """Every passage with its terms and its document's citation data, in a stable order."""
+        """Every passage with its document's citation data, in a stable order."""
+        return (await self._passages(with_tokens=False))[0]
+
+    async def corpus(self) -> tuple[list[StoredPassage], list[tuple[str, ...]]]:
+        """Every passage, as `passages` gives them, and each one's index terms."""
+        return await self._passages(with_tokens=True)
+
+    async def _passages(
+        self, with_tokens: bool
+    ) -> tuple[list[StoredPassage], list[tuple[str, ...]]]:
         sql = (
-            "SELECT p.id, p.doc_id, p.position, p.count, p.text, p.tokens, "
-            "d.title, d.source, d.url, d.date "
+            "SELECT p.id, p.doc_id, p.position, p.count, p.text, d.title, d.source, d.url, "
+            f"d.date{', p.tokens' if with_tokens else ''} "
             "FROM passages p JOIN documents d ON d.id = p.doc_id ORDER BY p.id"
         )
         rows = await self._conn.execute_fetchall(sql)
-        return [
-            StoredPassage(
-                id=r[0], doc_id=r[1], position=r[2], count=r[3], text=r[4],
-                tokens=tuple(r[5].split()), title=r[6], source=r[7], url=r[8], date=r[9],
-            )
-            for r in rows
-        ]
+        passages = [StoredPassage(*r[:9]) for r in rows]
+        # Interned: a million passages repeat the same few hundred thousand terms, and one
+        # string object per occurrence would take gigabytes.
+        tokens = [tuple(map(sys.intern, r[9].split())) for r in rows] if with_tokens else []
+        return passages, tokens
+
+    async def passage_count(self) -> int:
+        """How many passages are stored."""
+        async with self._conn.execute("SELECT COUNT(*) FROM passages") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def passages_version(self) -> str:
+        """A token that changes in the same transaction as any passage: an index saved under
+        it was built from exactly the passages stored now."""
+        version = await self.get_meta(PASSAGES_VERSION_KEY)
+        if version is None:  # a database from before the token existed
+            version = secrets.token_hex(16)
+            await self.set_meta(PASSAGES_VERSION_KEY, version)
+        return version
 
     async def document_texts(self) -> list[tuple[str, str]]:
         """(id, cleaned text) of every document, to recognise an upload already held."""

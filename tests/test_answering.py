@@ -12,11 +12,11 @@ def _index(texts: list[str], analyzer: Analyzer, doc: str = "d") -> SearchIndex:
     passages = [
         StoredPassage(
             id=i + 1, doc_id=f"{doc}{i}", position=1, count=1, text=t,
-            tokens=tuple(analyzer.tokens(t)), title=f"Title {i}", source=None, url=None, date=None,
+            title=f"Title {i}", source=None, url=None, date=None,
         )
         for i, t in enumerate(texts)
     ]
-    return SearchIndex.build(passages)
+    return SearchIndex.build(passages, [analyzer.tokens(t) for t in texts])
 
 
 TEXTS = [

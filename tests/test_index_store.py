@@ -7,91 +7,95 @@ import pytest
 
 from bot import index_store
 from bot.config import Settings
+from bot.index import MappedTexts, SearchIndex
 from bot.models import StoredPassage
 from bot.ranking import Ranker
 from bot.service import QAService
 
 TOKENS = [["river", "boat", "river"], ["bridge", "river"], ["library", "book"], ["book"]]
+TEXTS = ["River boat on the river.", "橋和河。", "", "Book 📚"]  # an empty text too
+KEY = index_store.key_for("v1", "lucene", 1.2, 0.75)
 
 
 def stored(tokens: list[list[str]]) -> list[StoredPassage]:
     return [
-        StoredPassage(id=i + 1, doc_id="d", position=i + 1, count=len(tokens), text=" ".join(t),
-                      tokens=tuple(t), title="t", source=None, url=None, date=None)
+        StoredPassage(id=i + 1, doc_id=f"d{i // 2}", position=i % 2 + 1, count=2,
+                      text=TEXTS[i], title=f"Title {i // 2}", source="S", url=None,
+                      date="2024-01-01")
         for i, t in enumerate(tokens)
     ]
 
 
-def built(folder: Path) -> tuple[Ranker, str]:
-    passages = stored(TOKENS)
-    key = index_store.fingerprint(passages, "lucene", 1.2, 0.75)
-    ranker = Ranker(TOKENS)
-    index_store.save(folder, ranker, key)
-    return ranker, key
+def built(folder: Path) -> SearchIndex:
+    index = SearchIndex.build(stored(TOKENS), TOKENS)
+    index_store.save(folder, index, KEY)
+    return index
 
 
-def test_saved_ranker_loads_with_the_same_arrays_and_answers(tmp_path: Path) -> None:
-    ranker, key = built(tmp_path / "ix")
-    loaded = index_store.load(tmp_path / "ix", key, len(TOKENS))
+def test_saved_index_loads_with_the_same_arrays_passages_and_answers(tmp_path: Path) -> None:
+    index = built(tmp_path / "ix")
+    loaded = index_store.load(tmp_path / "ix", KEY, len(TOKENS))
     assert loaded is not None
-    assert loaded.postings.vocabulary == ranker.postings.vocabulary
-    assert np.array_equal(loaded.postings.passages, ranker.postings.passages)
-    assert np.array_equal(loaded.best, ranker.best)
+    ranker = index.ranker
+    assert loaded.ranker.postings.vocabulary == ranker.postings.vocabulary
+    assert np.array_equal(loaded.ranker.postings.passages, ranker.postings.passages)
+    assert np.array_equal(loaded.ranker.best, ranker.best)
     for query in (["river"], ["book", "boat"], ["bridge", "river", "library"]):
-        assert loaded.rank(query, 10) == ranker.rank(query, 10)
+        assert loaded.search(query, 10) == index.search(query, 10)
+    assert [loaded.passage(i) for i in range(4)] == stored(TOKENS)
+    assert isinstance(loaded.table.texts, MappedTexts)  # texts are read from the file
+    assert loaded.passage_at("d1", 2) == stored(TOKENS)[3]
+    assert loaded.document_passages("d0") == tuple(stored(TOKENS)[:2])
 
 
 @pytest.mark.parametrize(
-    ("tokens", "settings"),
+    "other",
     [
-        (TOKENS[:3] + [["books"]], ("lucene", 1.2, 0.75)),  # a passage's terms changed
-        (TOKENS, ("okapi", 1.2, 0.75)),
-        (TOKENS, ("lucene", 1.5, 0.75)),
-        (TOKENS, ("lucene", 1.2, 0.5)),
+        index_store.key_for("v2", "lucene", 1.2, 0.75),  # the passages changed
+        index_store.key_for("v1", "okapi", 1.2, 0.75),
+        index_store.key_for("v1", "lucene", 1.5, 0.75),
+        index_store.key_for("v1", "lucene", 1.2, 0.5),
     ],
 )
-def test_fingerprint_changes_with_terms_and_settings(
-    tokens: list[list[str]], settings: tuple[str, float, float]
-) -> None:
-    base = index_store.fingerprint(stored(TOKENS), "lucene", 1.2, 0.75)
-    assert index_store.fingerprint(stored(tokens), *settings) != base
-
-
-def test_fingerprint_changes_with_passage_ids() -> None:
-    moved = [StoredPassage(**{**p.__dict__, "id": p.id + 10}) for p in stored(TOKENS)]
-    assert index_store.fingerprint(moved, "lucene", 1.2, 0.75) != index_store.fingerprint(
-        stored(TOKENS), "lucene", 1.2, 0.75
-    )
+def test_key_changes_with_passages_and_settings(other: str, tmp_path: Path) -> None:
+    assert other != KEY
+    built(tmp_path / "ix")
+    assert index_store.load(tmp_path / "ix", other, len(TOKENS)) is None
 
 
 def test_stale_key_or_size_is_not_loaded(tmp_path: Path) -> None:
-    _, key = built(tmp_path / "ix")
+    built(tmp_path / "ix")
     assert index_store.load(tmp_path / "ix", "another", len(TOKENS)) is None
-    assert index_store.load(tmp_path / "ix", key, len(TOKENS) + 1) is None
-    assert index_store.load(tmp_path / "missing", key, len(TOKENS)) is None
+    assert index_store.load(tmp_path / "ix", KEY, len(TOKENS) + 1) is None
+    assert index_store.load(tmp_path / "missing", KEY, len(TOKENS)) is None
 
 
-@pytest.mark.parametrize("name", ["passages.npy", "vocabulary.txt", "best.npy", "manifest.json"])
+@pytest.mark.parametrize("name", ["passages.npy", "vocabulary.txt", "best.npy", "manifest.json",
+                                  "texts.bin", "documents.json", "text_offsets.npy"])
 def test_damaged_files_are_never_trusted(tmp_path: Path, name: str) -> None:
-    _, key = built(tmp_path / "ix")
+    built(tmp_path / "ix")
     path = tmp_path / "ix" / name
     data = bytearray(path.read_bytes())
     data[-1] ^= 0x01
     path.write_bytes(bytes(data))
-    assert index_store.load(tmp_path / "ix", key, len(TOKENS)) is None
+    assert index_store.load(tmp_path / "ix", KEY, len(TOKENS)) is None
 
 
-def test_load_or_build_saves_then_reuses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    passages = stored(TOKENS)
-    first = index_store.load_or_build(passages, tmp_path / "ix", "lucene", 1.2, 0.75)
-    assert (tmp_path / "ix" / index_store.MANIFEST).is_file()
+def test_build_and_save_serves_from_the_saved_files(tmp_path: Path) -> None:
+    index = index_store.build_and_save(stored(TOKENS), TOKENS, tmp_path / "ix", KEY,
+                                       "lucene", 1.2, 0.75)
+    assert isinstance(index.table.texts, MappedTexts)
+    assert index_store.load(tmp_path / "ix", KEY, len(TOKENS)) is not None
+    assert index.search(["river"], 5) == SearchIndex.build(stored(TOKENS), TOKENS).search(
+        ["river"], 5)
 
-    def no_building(*args: object, **kwargs: object) -> None:
-        raise AssertionError("rebuilt although a valid index was saved")
 
-    monkeypatch.setattr(Ranker, "__init__", no_building)
-    again = index_store.load_or_build(passages, tmp_path / "ix", "lucene", 1.2, 0.75)
-    assert again.rank(["river"], 5) == first.rank(["river"], 5)
+def test_build_and_save_keeps_serving_when_the_disk_refuses(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    index = index_store.build_and_save(stored(TOKENS), TOKENS, blocker / "ix", KEY,
+                                       "lucene", 1.2, 0.75)
+    assert [index.passage(i) for i in range(4)] == stored(TOKENS)
 
 
 def test_in_memory_database_keeps_no_files() -> None:

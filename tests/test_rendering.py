@@ -8,7 +8,7 @@ def _cited(number: int = 1, url: str | None = "https://example.org/a") -> CitedP
     passage = StoredPassage(
         id=7, doc_id="news/a.txt", position=2, count=5,
         text="First sentence.\n\nThe answer is here. Last one.",
-        tokens=("first",), title="A Title", source="Example Desk", url=url, date="2024-02-03",
+        title="A Title", source="Example Desk", url=url, date="2024-02-03",
     )
     return CitedPassage(number, Hit(passage, 3.25, number), Span(17, 36))
 

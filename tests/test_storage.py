@@ -8,7 +8,14 @@ import pytest
 from bot.analysis import Analyzer
 from bot.models import Document
 from bot.splitting import split_passages
-from bot.storage import SCHEMA_VERSION, Database, DocumentUpdate, StorageError, migrations
+from bot.storage import (
+    SCHEMA_VERSION,
+    Database,
+    DocumentUpdate,
+    FileState,
+    StorageError,
+    migrations,
+)
 
 
 def _update(analyzer: Analyzer, doc_id: str, text: str) -> DocumentUpdate:
@@ -29,12 +36,14 @@ async def test_round_trip_keeps_passages_and_tokens(tmp_path: Path, analyzer: An
     await db.close()
 
     db = await Database.open(tmp_path / "a.sqlite3")  # a restart
-    stored = await db.passages()
+    stored, tokens = await db.corpus()
     docs = await db.documents()
     states = await db.file_states()
+    plain = await db.passages()
     await db.close()
     assert [p.text for p in stored] == [p.text for p in update.passages]
-    assert [list(p.tokens) for p in stored] == [list(t) for t in update.tokens]
+    assert [list(t) for t in tokens] == [list(t) for t in update.tokens]
+    assert plain == stored
     assert stored[0].title == "About doc" and stored[0].date == "2024-01-02"
     assert docs[0].passages == len(update.passages)
     assert states["doc.txt"].size == 10 and states["doc.txt"].mtime_ns == 20
@@ -47,6 +56,29 @@ async def test_replacing_and_removing_documents(tmp_path: Path, analyzer: Analyz
     stored = await db.passages()
     await db.close()
     assert [(p.doc_id, p.text) for p in stored] == [("a", "Only one short sentence now.")]
+
+
+async def test_passages_version_changes_with_the_passages_only(
+    tmp_path: Path, analyzer: Analyzer
+) -> None:
+    db = await Database.open(tmp_path / "a.sqlite3")
+    first = await db.passages_version()  # a new database gets one
+    assert await db.passages_version() == first
+    await db.apply([_update(analyzer, "a", TEXT)])
+    added = await db.passages_version()
+    state = (await db.file_states())["a.txt"]
+    await db.apply([], stat_only=[FileState(state.doc_id, state.path, state.content_hash, 1, 2)])
+    assert await db.passages_version() == added  # a touched file with the same text
+    await db.apply([], removals=["a"])
+    removed = await db.passages_version()
+    assert len({first, added, removed}) == 3
+    before = await db.passages_version()
+    with pytest.raises(ValueError):  # a failed write leaves the version as it was
+        await db.apply([DocumentUpdate(_update(analyzer, "b", TEXT).document,
+                                       _update(analyzer, "b", TEXT).passages, [])])
+    assert await db.passages_version() == before
+    assert await db.passage_count() == 0
+    await db.close()
 
 
 async def test_failed_write_changes_nothing(tmp_path: Path, analyzer: Analyzer) -> None:
@@ -84,10 +116,10 @@ async def test_older_file_is_migrated_and_keeps_its_data(tmp_path: Path) -> None
     db = await Database.open(path)
     assert await db.schema_version() == SCHEMA_VERSION
     states = await db.file_states()
-    passages = await db.passages()
+    passages, tokens = await db.corpus()
     await db.close()
     assert states["old.txt"].size is None  # the column the migration added
-    assert passages[0].tokens == ("old", "text")
+    assert tokens == [("old", "text")] and passages[0].text == "Old text."
     conn = sqlite3.connect(path)
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     conn.close()

@@ -120,7 +120,7 @@ async def test_new_analyzer_rebuilds_terms(tmp_path: Path, knowledge: Path, anal
     plain = Analyzer(stem=False)
     report = await _sync(db, knowledge, plain)
     assert sorted(report.changed) == [EN_SEED, ZH_SEED]
-    tokens = {t for p in await db.passages() for t in p.tokens}
+    tokens = {t for terms in (await db.corpus())[1] for t in terms}
     assert "volunteers" in tokens and "volunt" not in tokens
     await db.close()
 

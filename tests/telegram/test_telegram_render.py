@@ -18,7 +18,7 @@ from tests.telegram.test_telegram_bot import assert_telegram_html
 
 
 def _passage(n: int, text: str, url: str | None = "https://e.org/a?x=1&y=\"2\"") -> StoredPassage:
-    return StoredPassage(id=n, doc_id="d", position=n, count=9, text=text, tokens=(),
+    return StoredPassage(id=n, doc_id="d", position=n, count=9, text=text,
                          title="Cats & <Dogs>", source="Desk", url=url, date="2024-01-01")
 
 

@@ -13,9 +13,9 @@ belongs to the process it describes. Columns:
 - load s: a fresh process loading the saved index (arrays, vocabulary, citation data; texts
   mapped); restart s: the bot's whole restart path, `QAService.load_index` (passages version
   and count from SQLite, then the same load), measured up to 100,000 passages;
-- index MB: the ranker's arrays; peak RSS: the building process's high-water mark with every
-  passage and its terms in memory (as a reload holds them) and the index built, before
-  rank-bm25 is; serving RSS: the serving process after loading and answering every question;
+- index MB: the ranker's arrays; peak RSS: the building process's high-water mark, before
+  rank-bm25 is built: every passage in memory, their terms streamed into the index (as a
+  reload streams them out of SQLite), the index built and saved; serving RSS: the serving process after loading and answering every question;
 - fast p50, p95: milliseconds to rank one question's top 10 in the serving process;
 - rank-bm25 get_scores: the reference, scoring every passage, then the best 10; rank-bm25
   candidates: a kinder use of it, `get_batch_scores` on only the passages sharing a term with
@@ -40,6 +40,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from array import array
+from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -97,29 +100,41 @@ def make_pool(data: Path, questions: int, seed: int) -> dict[str, object]:
 
 def grow(
     pool: dict[str, object], size: int, seed: int
-) -> tuple[list[StoredPassage], list[tuple[str, ...]]]:
+) -> tuple[list[StoredPassage], np.ndarray, np.ndarray]:
     """size passages of about TARGET_CHARS characters, alternately English and Chinese, and
-    their terms."""
+    the pool sentences each is made of (flat, with offsets): their terms are produced from
+    those by `terms`, as the index reads them, rather than held all at once."""
     rng = random.Random(seed)
-    passages, tokens = [], []
+    passages = []
+    picks = array("i")
+    offsets = np.zeros(size + 1, dtype=np.int64)
     for i in range(size):
         lang = "zh" if i % 2 else "en"
-        sentences, sentence_tokens = pool[lang]  # type: ignore[misc]
+        sentences = pool[lang][0]  # type: ignore[index]
         texts: list[str] = []
-        terms: list[str] = []
         chars = 0
         while chars < TARGET_CHARS - 40:
             j = rng.randrange(len(sentences))
             texts.append(sentences[j])
-            terms.extend(sentence_tokens[j])
+            picks.append(j)
             chars += len(sentences[j])
+        offsets[i + 1] = len(picks)
         text = ("" if lang == "zh" else " ").join(texts)
         passages.append(StoredPassage(
             id=i + 1, doc_id=f"doc{i // 5}", position=i % 5 + 1, count=5, text=text,
             title=f"Document {i // 5}", source=None, url=None, date=None,
         ))
-        tokens.append(tuple(terms))
-    return passages, tokens
+    return passages, np.frombuffer(picks, dtype=np.int32), offsets
+
+
+def terms(
+    pool: dict[str, object], picks: np.ndarray, offsets: np.ndarray
+) -> Iterator[tuple[str, ...]]:
+    """Each grown passage's terms, one passage at a time."""
+    by_lang = [pool["en"][1], pool["zh"][1]]  # type: ignore[index]
+    for i in range(len(offsets) - 1):
+        tokens = by_lang[i % 2]
+        yield tuple(chain.from_iterable(tokens[j] for j in picks[offsets[i] : offsets[i + 1]]))
 
 
 def timed(fn: object, items: list[object]) -> tuple[list[float], list[object]]:
@@ -218,23 +233,23 @@ def run_one(size: int, pool_file: Path, seed: int, reference: int) -> dict[str, 
     pool = pickle.loads(pool_file.read_bytes())
     analysis.warm_up()
     analyzer = analysis.Analyzer()
-    passages, tokens = grow(pool, size, seed)
+    passages, picks, offsets = grow(pool, size, seed)
     queries = [analyzer.tokens(q) for q in pool["questions"]]
-    del pool
     gc.collect()
 
     started = time.perf_counter()
-    ranker = Ranker(tokens)
+    ranker = Ranker(terms(pool, picks, offsets))
     build = time.perf_counter() - started
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         folder = Path(tmp) / "bot.sqlite3.index"
         index_store.save(folder, SearchIndex.build(passages, ranker=ranker), KEY)
-        peak = rss_mb("VmHWM")  # the bot's passages and terms in memory, the index built
+        peak = rss_mb("VmHWM")  # the passages in memory, their terms streamed, the index built
         out = subprocess.run(
             [sys.executable, __file__, "--serve", str(folder), "--one", str(size),
              "--pool", str(pool_file)], check=True, capture_output=True, text=True,
         )
         served = json.loads(out.stdout.strip().splitlines()[-1])
+        tokens = list(terms(pool, picks, offsets))  # rank-bm25 and SQLite need them all
         restart = float("nan")
         if size <= RESTART_UP_TO:
             with tempfile.TemporaryDirectory(prefix="bench-db-") as db_tmp:

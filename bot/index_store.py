@@ -13,11 +13,12 @@ trusted. No SQL is involved, so the schema is untouched.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -129,12 +130,21 @@ def load(folder: Path, key: str, size: int) -> SearchIndex | None:
 
 
 def build_and_save(
-    passages: Sequence[StoredPassage], tokens: Sequence[Sequence[str]], folder: Path | None,
-    key: str, variant: str, k1: float, b: float,
+    rows: Iterable[tuple[StoredPassage, Sequence[str]]], folder: Path | None, key: str,
+    variant: str, k1: float, b: float,
 ) -> SearchIndex:
-    """A new index over the passages, saved for the next start and then served from the
-    saved files (texts mapped, not held); kept in memory when it cannot be saved."""
-    index = SearchIndex.build(passages, tokens, variant, k1, b)
+    """A new index over the (passage, terms) rows, read once, so they may stream from the
+    database; saved for the next start and then served from the saved files (texts mapped,
+    not held), or kept in memory when it cannot be saved."""
+    passages: list[StoredPassage] = []
+
+    def terms() -> Iterator[Sequence[str]]:
+        for passage, tokens in rows:
+            passages.append(passage)
+            yield tokens
+
+    ranker = Ranker(terms(), variant, k1, b)
+    index = SearchIndex.build(passages, ranker=ranker)
     if folder is None:
         return index
     try:
@@ -142,4 +152,7 @@ def build_and_save(
     except OSError as exc:  # a read-only disk costs the next start time, nothing else
         log.warning("cannot save the index in %s: %s", folder, exc)
         return index
-    return load(folder, key, len(passages)) or index
+    # Served from the file just written from now on; the arrays are already in memory.
+    offsets = np.load(folder / "text_offsets.npy", allow_pickle=False)
+    table = dataclasses.replace(index.table, texts=MappedTexts(folder / TEXTS, offsets))
+    return SearchIndex.of(table, ranker)

@@ -7,7 +7,8 @@ are ascending, so any scorer (plain BM25 today, grouped terms later) can merge t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,14 +16,6 @@ from scipy import sparse
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int32)
 _EMPTY_TF = np.zeros(0, dtype=np.int32)
-
-
-def _narrow(counts: np.ndarray) -> np.ndarray:
-    """Counts as uint16 when they fit (they nearly always do): a quarter of the index's
-    memory at a million passages."""
-    if not len(counts) or int(counts.max()) <= np.iinfo(np.uint16).max:
-        return counts.astype(np.uint16)
-    return counts.astype(np.int32)
 
 
 @dataclass(frozen=True)
@@ -36,30 +29,44 @@ class Postings:
     lengths: np.ndarray  # int64 [passages]: tokens in each passage
 
     @classmethod
-    def build(cls, corpus: Sequence[Sequence[str]]) -> Postings:
-        """Count every term of every passage (CPU-bound: run it off the event loop)."""
+    def build(cls, corpus: Iterable[Sequence[str]]) -> Postings:
+        """Count every term of every passage (CPU-bound: run it off the event loop).
+
+        The corpus is read once, so it may be a generator: a collection too big to hold as
+        term lists is indexed while it streams past."""
         vocabulary: dict[str, int] = {}
-        lengths = np.fromiter((len(doc) for doc in corpus), dtype=np.int64, count=len(corpus))
-        total = int(lengths.sum())
-        codes = np.fromiter(
-            (vocabulary.setdefault(term, len(vocabulary)) for doc in corpus for term in doc),
-            dtype=np.int32, count=total,
-        )
-        indptr = np.zeros(len(corpus) + 1, dtype=np.int64)
+        sizes = array("q")
+        term_ids = array("i")  # 4 bytes a term occurrence, not a Python int each
+        add = vocabulary.setdefault
+        for doc in corpus:
+            sizes.append(len(doc))
+            term_ids.extend([add(term, len(vocabulary)) for term in doc])
+        lengths = np.frombuffer(sizes, dtype=np.int64).copy()
+        del sizes
+        codes = np.frombuffer(term_ids, dtype=np.int32)
+        total = len(codes)
+        # 32-bit row offsets while they fit, so scipy need not widen `codes` to match them.
+        wide = total >= np.iinfo(np.int32).max
+        indptr = np.zeros(len(lengths) + 1, dtype=np.int64 if wide else np.int32)
         np.cumsum(lengths, out=indptr[1:])
+        # A count never exceeds its passage's length, so uint16 holds it unless a passage is
+        # longer than 65,535 terms: half the memory of int32 while building and serving.
+        count = np.uint16 if len(lengths) == 0 or lengths.max() <= 65_535 else np.int32
         # A passage x term count matrix; scipy sums repeated terms and transposes in C.
         matrix = sparse.csr_matrix(
-            (np.ones(total, dtype=np.int32), codes, indptr),
-            shape=(len(corpus), len(vocabulary)),
+            (np.ones(total, dtype=count), codes, indptr),
+            shape=(len(lengths), len(vocabulary)), copy=False,
         )
+        del codes, term_ids, indptr
         matrix.sum_duplicates()
         by_term = matrix.tocsc()
+        del matrix
         by_term.sort_indices()
         return cls(
             vocabulary,
             by_term.indptr.astype(np.int64),
-            by_term.indices.astype(np.int32),
-            _narrow(by_term.data),
+            by_term.indices.astype(np.int32, copy=False),
+            by_term.data,
             lengths,
         )
 

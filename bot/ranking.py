@@ -11,7 +11,7 @@ usually cut down or never touched.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import numpy as np
 
@@ -58,7 +58,7 @@ class Ranker:
 
     def __init__(
         self,
-        corpus: Sequence[Sequence[str]],
+        corpus: Iterable[Sequence[str]],
         variant: str = "lucene",
         k1: float = 1.2,
         b: float = 0.75,
@@ -129,11 +129,11 @@ class Ranker:
         ids, tf = self.postings.slice(t)
         out = np.zeros(len(docs), dtype=np.int64)
         if len(ids) <= len(docs):  # search the shorter list in the longer one
-            pos = np.minimum(np.searchsorted(docs, ids), len(docs) - 1)
+            pos = np.minimum(docs.searchsorted(ids), len(docs) - 1)
             hit = docs[pos] == ids
             out[pos[hit]] = tf[hit]
         else:
-            pos = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
+            pos = np.minimum(ids.searchsorted(docs), len(ids) - 1)
             hit = ids[pos] == docs
             out[hit] = tf[pos[hit]]
         return out
@@ -244,6 +244,7 @@ class Ranker:
         seen = np.zeros(self.size, dtype=bool)
         docs: list[np.ndarray] = []
         scores: list[np.ndarray] = []
+        leaders = _Leaders(limit)
         done = 0
         for batch in [terms[:first]] + [[t] for t in terms[first:]]:
             if len(batch) > 1:
@@ -252,17 +253,16 @@ class Ranker:
                 seen[new] = True
             else:
                 new = self._promising(batch[0], terms, done, counts, absent, best, seen,
-                                      _threshold(scores, limit))
+                                      leaders.threshold)
             if len(new):
                 kept, kept_scores = self._score_pruned(
-                    order, new, terms, done, counts, absent, best, _threshold(scores, limit)
+                    order, new, terms, done, counts, absent, best, leaders.threshold
                 )
                 docs.append(kept)
                 scores.append(kept_scores)
+                leaders.add(kept_scores)
             done += len(batch)
-            if done < len(terms) and _bound(terms, done, counts, absent, best) < _threshold(
-                scores, limit
-            ):
+            if done < len(terms) and _bound(terms, done, counts, absent, best) < leaders.threshold:
                 # No passage outside the postings scored so far can reach the top `limit`.
                 break
         if not docs:  # every passage was pruned: none can score above zero
@@ -309,14 +309,23 @@ def _bound(
     return bound + _slop(bound)
 
 
-def _threshold(scores: list[np.ndarray], limit: int) -> float:
-    """The k-th best positive score so far; a passage must beat it strictly to enter."""
-    found = np.concatenate(scores) if scores else np.zeros(0)
-    found = found[found > 0]
-    if len(found) < limit:
-        # Anything positive still gets in; "< threshold" then means "not positive".
-        return _TINY
-    return float(-np.partition(-found, limit - 1)[limit - 1])
+class _Leaders:
+    """The best `limit` positive scores seen so far, kept as they arrive: their lowest is
+    the threshold a passage must beat strictly to enter."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.scores = np.zeros(0)
+        # Until `limit` are found anything positive gets in; "< threshold" = "not positive".
+        self.threshold = _TINY
+
+    def add(self, scores: np.ndarray) -> None:
+        found = np.concatenate((self.scores, scores[scores > 0]))
+        if len(found) > self.limit:
+            found = -np.partition(-found, self.limit - 1)[: self.limit]
+        self.scores = found
+        if len(found) == self.limit:
+            self.threshold = float(found.min())
 
 
 def _top(docs: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[int, float]]:

@@ -13,7 +13,7 @@ import enum
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from bot.index import SearchIndex
 from bot.metrics import Metrics
 from bot.models import Answer, StoredPassage
 from bot.parsing import DocumentError, content_hash
-from bot.storage import Database, DocumentInfo
+from bot.storage import Database, DocumentInfo, stream_corpus
 from bot.sync import SyncReport, prepare, scan, sync_folder
 from bot.translation import Dictionary, load_dictionary
 from bot.usage_log import UsageLog
@@ -128,10 +128,14 @@ class QAService:
         if folder is not None:
             index = await asyncio.to_thread(index_store.load, folder, key, size)
         if index is None:
-            passages, tokens = await self.db.corpus()
+            if folder is None:  # an in-memory database has no second connection to stream
+                rows: Iterable[tuple[StoredPassage, Sequence[str]]] = zip(
+                    *await self.db.corpus(), strict=True)
+            else:
+                rows = stream_corpus(s.database_path)
             index = await asyncio.to_thread(
-                index_store.build_and_save, passages, tokens, folder, key, s.bm25_variant,
-                s.bm25_k1, s.bm25_b,
+                index_store.build_and_save, rows, folder, key, s.bm25_variant, s.bm25_k1,
+                s.bm25_b,
             )
         self.index = index
         self._generation = generation

@@ -10,7 +10,7 @@ import re
 import secrets
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -36,6 +36,8 @@ def migrations() -> list[tuple[int, str]]:
 SCHEMA_VERSION = migrations()[-1][0]
 # The meta key under which `passages_version` is kept.
 PASSAGES_VERSION_KEY = "passages_version"
+# Rows read at a time when streaming the corpus.
+_STREAM_BATCH = 5000
 
 
 class StorageError(RuntimeError):
@@ -259,12 +261,7 @@ class Database:
     async def _passages(
         self, with_tokens: bool
     ) -> tuple[list[StoredPassage], list[tuple[str, ...]]]:
-        sql = (
-            "SELECT p.id, p.doc_id, p.position, p.count, p.text, d.title, d.source, d.url, "
-            f"d.date{', p.tokens' if with_tokens else ''} "
-            "FROM passages p JOIN documents d ON d.id = p.doc_id ORDER BY p.id"
-        )
-        rows = await self._conn.execute_fetchall(sql)
+        rows = await self._conn.execute_fetchall(_passages_sql(with_tokens))
         passages = [StoredPassage(*r[:9]) for r in rows]
         # Interned: a million passages repeat the same few hundred thousand terms, and one
         # string object per occurrence would take gigabytes.
@@ -290,6 +287,28 @@ class Database:
         """(id, cleaned text) of every document, to recognise an upload already held."""
         rows = await self._conn.execute_fetchall("SELECT id, text FROM documents ORDER BY id")
         return [(r[0], r[1]) for r in rows]
+
+
+def _passages_sql(with_tokens: bool) -> str:
+    return (
+        "SELECT p.id, p.doc_id, p.position, p.count, p.text, d.title, d.source, d.url, "
+        f"d.date{', p.tokens' if with_tokens else ''} "
+        "FROM passages p JOIN documents d ON d.id = p.doc_id ORDER BY p.id"
+    )
+
+
+def stream_corpus(path: str | Path) -> Iterator[tuple[StoredPassage, list[str]]]:
+    """Every passage with its terms, in `Database.passages` order, read in batches through a
+    read-only connection of its own (run it in a worker thread): indexing a big collection
+    then never holds every passage's terms at once."""
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        cursor = conn.execute(_passages_sql(with_tokens=True))
+        while rows := cursor.fetchmany(_STREAM_BATCH):
+            for r in rows:
+                yield StoredPassage(*r[:9]), r[9].split()
+    finally:
+        conn.close()
 
 
 def backup(source: str | Path, target: str | Path) -> None:

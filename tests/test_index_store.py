@@ -82,8 +82,9 @@ def test_damaged_files_are_never_trusted(tmp_path: Path, name: str) -> None:
 
 
 def test_build_and_save_serves_from_the_saved_files(tmp_path: Path) -> None:
-    index = index_store.build_and_save(stored(TOKENS), TOKENS, tmp_path / "ix", KEY,
-                                       "lucene", 1.2, 0.75)
+    rows = iter(zip(stored(TOKENS), TOKENS, strict=True))  # read once, as from a stream
+    index = index_store.build_and_save(rows, tmp_path / "ix", KEY, "lucene", 1.2, 0.75)
+    assert [index.passage(i) for i in range(4)] == stored(TOKENS)
     assert isinstance(index.table.texts, MappedTexts)
     assert index_store.load(tmp_path / "ix", KEY, len(TOKENS)) is not None
     assert index.search(["river"], 5) == SearchIndex.build(stored(TOKENS), TOKENS).search(
@@ -93,8 +94,8 @@ def test_build_and_save_serves_from_the_saved_files(tmp_path: Path) -> None:
 def test_build_and_save_keeps_serving_when_the_disk_refuses(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    index = index_store.build_and_save(stored(TOKENS), TOKENS, blocker / "ix", KEY,
-                                       "lucene", 1.2, 0.75)
+    index = index_store.build_and_save(zip(stored(TOKENS), TOKENS, strict=True),
+                                       blocker / "ix", KEY, "lucene", 1.2, 0.75)
     assert [index.passage(i) for i in range(4)] == stored(TOKENS)
 
 

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from bot import storage
 from bot.analysis import Analyzer
 from bot.models import Document
 from bot.splitting import split_passages
@@ -15,6 +17,7 @@ from bot.storage import (
     FileState,
     StorageError,
     migrations,
+    stream_corpus,
 )
 
 
@@ -47,6 +50,20 @@ async def test_round_trip_keeps_passages_and_tokens(tmp_path: Path, analyzer: An
     assert stored[0].title == "About doc" and stored[0].date == "2024-01-02"
     assert docs[0].passages == len(update.passages)
     assert states["doc.txt"].size == 10 and states["doc.txt"].mtime_ns == 20
+
+
+async def test_stream_corpus_reads_what_corpus_reads(
+    tmp_path: Path, analyzer: Analyzer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(storage, "_STREAM_BATCH", 2)  # several batches
+    db = await Database.open(tmp_path / "a.sqlite3")
+    await db.apply([_update(analyzer, "a", TEXT), _update(analyzer, "b", TEXT * 3)])
+    passages, tokens = await db.corpus()
+    streamed = await asyncio.to_thread(lambda: list(stream_corpus(tmp_path / "a.sqlite3")))
+    await db.close()
+    assert len(passages) > 2
+    assert [p for p, _ in streamed] == passages
+    assert [tuple(t) for _, t in streamed] == tokens
 
 
 async def test_replacing_and_removing_documents(tmp_path: Path, analyzer: Analyzer) -> None:

@@ -8,8 +8,8 @@ language, tokenised by the bot's analyzer; questions are those sets' own questio
 is built in a fresh process, and served from its saved files in another, so each figure
 belongs to the process it describes. Columns:
 
-- build s: inverted index and term weights from tokenised passages (tokenising not included;
-  its rate is printed below the table);
+- tokenise s (with `--tokenise`): every passage's text through the analyzer on every core, as
+  a first reload does; build s: inverted index and term weights from the tokenised passages;
 - load s: a fresh process loading the saved index (arrays, vocabulary, citation data; texts
   mapped); restart s: the bot's whole restart path, `QAService.load_index` (passages version
   and count from SQLite, then the same load), measured up to 100,000 passages;
@@ -55,7 +55,7 @@ from bot.models import Document, Passage, StoredPassage
 from bot.ranking import Ranker, make_bm25
 from bot.splitting import sentence_spans
 from bot.storage import Database, DocumentUpdate
-from bot.tokenising import tokenise_all
+from bot.tokenising import tokenise_all, tokenise_stream
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SETS = {"en": "squad_v1.1_dev.json", "zh": "cmrc2018_dev.json"}
@@ -228,13 +228,27 @@ def serve(folder: Path, size: int, pool_file: Path) -> dict[str, object]:
     }
 
 
-def run_one(size: int, pool_file: Path, seed: int, reference: int) -> dict[str, object]:
+def tokenise_seconds(passages: list[StoredPassage], analyzer: analysis.Analyzer) -> float:
+    """Seconds to tokenise every passage's text on every core, as a first reload does (the
+    terms are counted and dropped, not kept)."""
+    texts = [p.text for p in passages]
+    started = time.perf_counter()
+    for _ in tokenise_stream(texts, analyzer, label="tokenising the collection"):
+        pass
+    return time.perf_counter() - started
+
+
+def run_one(
+    size: int, pool_file: Path, seed: int, reference: int, tokenise: bool = False
+) -> dict[str, object]:
     """All figures for one collection size: built here, served in a fresh process."""
     pool = pickle.loads(pool_file.read_bytes())
     analysis.warm_up()
     analyzer = analysis.Analyzer()
     passages, picks, offsets = grow(pool, size, seed)
     queries = [analyzer.tokens(q) for q in pool["questions"]]
+    characters = sum(len(p.text) for p in passages)
+    tokenised = tokenise_seconds(passages, analyzer) if tokenise else float("nan")
     gc.collect()
 
     started = time.perf_counter()
@@ -263,7 +277,8 @@ def run_one(size: int, pool_file: Path, seed: int, reference: int) -> dict[str, 
     same = sum(full[k] == fast_top[i] == batch[k] for k, i in enumerate(sample))
     fast_sample = statistics.median(fast_ms[i] for i in sample)
     return {
-        "passages": size, "restart_s": restart, "build_s": build, "load_s": served["load_s"],
+        "passages": size, "characters": characters, "tokenise_s": tokenised,
+        "restart_s": restart, "build_s": build, "load_s": served["load_s"],
         "peak_mb": peak, "serving_mb": served["serving_mb"],
         "fast_p50": p(fast_ms, 50), "fast_p95": p(fast_ms, 95),
         "full_p50": p(full_ms, 50), "full_p95": p(full_ms, 95),
@@ -276,14 +291,14 @@ def run_one(size: int, pool_file: Path, seed: int, reference: int) -> dict[str, 
     }
 
 
-HEADER = ("| passages | build s | load s | restart s | index MB | peak RSS MB | serving RSS MB | "
+HEADER = ("| passages | tokenise s | build s | load s | restart s | index MB | peak RSS MB | serving RSS MB | "
           "fast p50 ms | fast p95 ms | rank-bm25 get_scores p50 / p95 ms | speed x | "
           "rank-bm25 candidates p50 / p95 ms | speed x | n | top-10 same | "
           "answer p50 ms | answer p95 ms |")
 
 
 def row(r: dict[str, object]) -> str:
-    return (f"| {r['passages']:,} | {r['build_s']:.1f} | {r['load_s']:.2f} | "
+    return (f"| {r['passages']:,} | {r['tokenise_s']:,.0f} | {r['build_s']:.1f} | {r['load_s']:.2f} | "
             f"{r['restart_s']:.2f} | {r['index_mb']:,.0f} | "
             f"{r['peak_mb']:,.0f} | {r['serving_mb']:,.0f} | {r['fast_p50']:.3f} | "
             f"{r['fast_p95']:.3f} | {r['full_p50']:,.1f} / {r['full_p95']:,.1f} | "
@@ -302,6 +317,8 @@ def main() -> None:
                         help="rank-bm25 is timed on budget / size questions (at least 5)")
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--tokenise", action="store_true",
+                        help="also time tokenising every passage on every core (a first reload)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--pool", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
@@ -312,7 +329,7 @@ def main() -> None:
         return
     if args.one:
         reference = max(5, args.reference_budget // args.one)
-        print(json.dumps(run_one(args.one, args.pool, args.seed, reference)))
+        print(json.dumps(run_one(args.one, args.pool, args.seed, reference, args.tokenise)))
         return
     with tempfile.TemporaryDirectory(prefix="bench-pool-") as tmp:
         pool_file = Path(tmp) / "pool.pickle"
@@ -322,7 +339,8 @@ def main() -> None:
         for size in args.sizes:
             out = subprocess.run(
                 [sys.executable, __file__, "--one", str(size), "--pool", str(pool_file),
-                 "--seed", str(args.seed), "--reference-budget", str(args.reference_budget)],
+                 "--seed", str(args.seed), "--reference-budget", str(args.reference_budget)]
+                + (["--tokenise"] if args.tokenise else []),
                 check=True, capture_output=True, text=True,
             )
             results.append(json.loads(out.stdout.strip().splitlines()[-1]))
@@ -332,8 +350,10 @@ def main() -> None:
     print("|" + "---:|" * HEADER.count(" | ") + "---:|")
     for r in results:
         print(row(r))
-    print(f"\ntokenising (not in build s): {pool['rate_en']:,.0f} characters/s English, "
-          f"{pool['rate_zh']:,.0f} characters/s Chinese, {len(pool['questions'])} questions")
+    print(f"\n{len(pool['questions'])} questions; passages of "
+          f"{results[-1]['characters'] / results[-1]['passages']:.0f} characters on average; "
+          f"the pool's sentences tokenised at {pool['rate_en']:,.0f} characters/s English, "
+          f"{pool['rate_zh']:,.0f} characters/s Chinese (both cores, workers' start included)")
 
 
 if __name__ == "__main__":

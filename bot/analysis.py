@@ -11,7 +11,7 @@ import functools
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from importlib import resources
 
 import jieba
@@ -78,6 +78,12 @@ RARE_WORD = 20
 
 def _rare(word: str) -> bool:
     return (jieba.dt.FREQ.get(word) or 0) <= RARE_WORD
+
+
+def _normalise(text: str) -> str:
+    """NFKC, no lone surrogates, case-folded, traditional Han as simplified."""
+    text = _SURROGATES.sub("", unicodedata.normalize("NFKC", text)).casefold()
+    return to_simplified(text) if has_han(text) else text
 
 
 def has_han(text: str) -> bool:
@@ -183,10 +189,25 @@ class Analyzer:
         most bigrams of a question ("有多", "少户") are noise that no passage contains."""
         return self._analyse(text, "bigrams" if self._han == "bigrams" else "words")
 
+    def present(self, text: str, wanted: Collection[str]) -> set[str]:
+        """Which of the wanted terms `index_terms(text)` holds, or could: Han terms are looked
+        for as substrings of the normalised text (jieba, the slow step, is skipped), other
+        terms among its Latin words. Only when a wanted Latin term is still missing from a
+        text with Han is jieba run, since the pinyin of a name may be it."""
+        norm = _normalise(text)
+        found = {t for t in wanted if t in norm and has_han(t)}
+        latin = {t for t in wanted if not has_han(t)}
+        if latin:
+            for match in _RUNS.finditer(norm):
+                run = match.group()
+                if not _HAN_RUN.fullmatch(run):
+                    found.update(latin.intersection(self._other_words(run)))
+            if self.pinyin and not latin <= found and has_han(norm):
+                found.update(latin.intersection(self.index_terms(text)))
+        return found
+
     def _analyse(self, text: str, han: str, pinyin: bool = False) -> list[str]:
-        text = _SURROGATES.sub("", unicodedata.normalize("NFKC", text)).casefold()
-        if has_han(text):
-            text = to_simplified(text)
+        text = _normalise(text)
         out: list[str] = []
         for match in _RUNS.finditer(text):
             run = match.group()

@@ -161,7 +161,7 @@ def best_sentence(
     for span in sentence_spans(text):
         if text[span.start : span.end] in already:
             continue
-        present = wanted.intersection(analyzer.index_terms(text[span.start : span.end]))
+        present = analyzer.present(text[span.start : span.end], wanted)
         weight = sum(index.ranker.idf(t) for t in present)
         if weight > 0 and (best is None or weight > best[0]):
             best = (weight, span)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from tqdm import tqdm
@@ -41,22 +42,31 @@ def tokenise_all(
     label: str = "tokenising",
 ) -> list[list[str]]:
     """Index terms of every text, in order; big batches use every core and show progress."""
+    return list(tokenise_stream(texts, analyzer, workers, label))
+
+
+def tokenise_stream(
+    texts: Sequence[str], analyzer: analysis.Analyzer, workers: int | None = None,
+    label: str = "tokenising",
+) -> Iterator[list[str]]:
+    """`tokenise_all` one text's terms at a time, so a caller that stores or counts them as
+    they come never holds a whole collection's terms."""
     workers = workers or os.cpu_count() or 1
     with tqdm(total=len(texts), desc=label, unit="passage", disable=len(texts) < PROGRESS_FROM,
               mininterval=1.0) as bar:
         if workers < 2 or len(texts) < PARALLEL_FROM:
-            out = []
             for text in texts:
-                out.append(analyzer.index_terms(text))
+                yield analyzer.index_terms(text)
                 bar.update()
-            return out
+            return
         chunks = [texts[i : i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
         # spawn, not fork: the caller may hold threads (aiosqlite, asyncio) a fork would copy.
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                                  initargs=(analyzer.options,)) as pool:
-            results: list[list[str]] = []
             for tokens in pool.map(_tokenise_chunk, chunks):
-                results.extend(tokens)
                 bar.update(len(tokens))
-            return results
+                # Interned: terms come back from a worker as new strings, one object per
+                # occurrence; a million passages' worth would take gigabytes.
+                for terms in tokens:
+                    yield list(map(sys.intern, terms))

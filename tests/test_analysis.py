@@ -66,3 +66,29 @@ def test_bigrams_and_words(analyzer: Analyzer) -> None:
 def test_title_is_a_field_of_every_passage(analyzer: Analyzer) -> None:
     first, second = analyzer.passage_terms(["Boats race.", "Lanterns glow."], "River Festival")
     assert first.count("festiv") == analyzer.title_weight == second.count("festiv")
+
+
+def test_present_finds_every_term_the_full_analysis_finds(analyzer: Analyzer) -> None:
+    from bot.splitting import sentence_spans
+    from tests.conftest import EN_SEED, SEEDS, ZH_SEED
+
+    questions = ["Fu Linlin 送谁去了医院？", "東原社區有多少戶居民？", "Who is Wang Xiaorong?",
+                 "What illness did the old man have?", "王小容在哪个单位工作？"]
+    wanted = {t for q in questions for t in analyzer.tokens(q)}
+    checked = 0
+    for name in (EN_SEED, ZH_SEED):
+        text = (SEEDS / name).read_text(encoding="utf-8")
+        for span in sentence_spans(text):
+            sentence = text[span.start : span.end]
+            exact = wanted.intersection(analyzer.index_terms(sentence))
+            found = analyzer.present(sentence, wanted)
+            assert exact <= found <= wanted
+            checked += bool(exact)
+    assert checked > 10  # the questions' terms do occur in many sentences
+
+
+def test_present_takes_the_pinyin_of_names_only_when_needed(analyzer: Analyzer) -> None:
+    sentence = "王小容一直堅守在特保服務工作的戰線上。"
+    assert analyzer.present(sentence, {"xiaorong", "王小容"[1:]}) == {"xiaorong", "小容"}
+    assert analyzer.present(sentence, {"volunt"}) == set()
+    assert analyzer.present("Volunteers running.", {"volunt", "run", "小容"}) == {"volunt", "run"}

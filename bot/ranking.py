@@ -29,6 +29,11 @@ _PRUNE_FROM = 1000
 # Term frequencies tried when finding how many occurrences a pruned passage would need.
 _LEVELS = np.arange(1, 17, dtype=np.int64)
 _TINY = float(np.nextafter(0.0, 1.0))
+# Terms in at least size / _DENSE_FROM passages also get a dense array of their frequency in
+# every passage, so looking up many passages costs one gather, not a binary search in a list
+# of hundreds of thousands; commonest first, at most _DENSE_BYTES in all.
+_DENSE_FROM = 16
+_DENSE_BYTES = 48 * 2**20
 
 
 def best_weights(
@@ -95,6 +100,7 @@ class Ranker:
             best_weights(postings, variant, self.term_idf, k1, b) if best is None else best
         )
         self._norm = length_norm(postings.lengths, b, postings.average_length)
+        self._dense = _dense_frequencies(postings, df)
         self._shortest = np.full(len(_LEVELS), self._norm.min() if self.size else 1.0)
         # What a term adds to a passage without it: zero but for BM25Plus's delta.
         self._absent = term_weight(variant, self.term_idf, np.zeros(len(df), dtype=np.int64),
@@ -126,6 +132,9 @@ class Ranker:
 
     def _frequencies(self, t: int, docs: np.ndarray) -> np.ndarray:
         """Term t's frequency in each of the ascending passages docs (0 where absent)."""
+        dense = self._dense.get(t)
+        if dense is not None:
+            return dense[docs].astype(np.int64)
         ids, tf = self.postings.slice(t)
         out = np.zeros(len(docs), dtype=np.int64)
         if len(ids) <= len(docs):  # search the shorter list in the longer one
@@ -292,6 +301,23 @@ class Ranker:
         ids = ids[fresh]
         weights = self._weights(t, tf[fresh].astype(np.int64), self._norm[ids])
         return ids[counts[t] * weights + rest + _slop(rest) >= threshold]
+
+
+def _dense_frequencies(postings: Postings, df: np.ndarray) -> dict[int, np.ndarray]:
+    """Each very common term's frequency in every passage (0 where absent), by term id."""
+    size = postings.size
+    if not size:
+        return {}
+    room = _DENSE_BYTES // (size * postings.frequencies.itemsize)
+    common = np.flatnonzero(df >= max(size / _DENSE_FROM, 1))
+    common = common[np.argsort(-df[common], kind="stable")][:room]
+    out = {}
+    for t in common.tolist():
+        ids, tf = postings.slice(t)
+        dense = np.zeros(size, dtype=postings.frequencies.dtype)
+        dense[ids] = tf
+        out[t] = dense
+    return out
 
 
 def _slop(value: float) -> float:

@@ -97,18 +97,19 @@ WORDS = st.sampled_from([f"w{i}" for i in range(12)])
     variant=st.sampled_from(VARIANTS),
     rare=st.sampled_from([4096, 8, 2]),
     prune_from=st.sampled_from([1000, 1]),
+    dense=st.sampled_from([0, 64, 2**20]),  # frequency lookups: none, some or all dense
 )
 def test_fast_path_equals_rank_bm25_on_generated_collections(
     corpus: list[list[str]], query: list[str], limit: int, variant: str, rare: int,
-    prune_from: int,
+    prune_from: int, dense: int,
 ) -> None:
     # Small batch and pruning thresholds make small collections take every path.
-    saved = ranking._RARE, ranking._PRUNE_FROM
-    ranking._RARE, ranking._PRUNE_FROM = rare, prune_from
+    saved = ranking._RARE, ranking._PRUNE_FROM, ranking._DENSE_BYTES
+    ranking._RARE, ranking._PRUNE_FROM, ranking._DENSE_BYTES = rare, prune_from, dense
     try:
         got = Ranker(corpus, variant).rank(query, limit)
     finally:
-        ranking._RARE, ranking._PRUNE_FROM = saved
+        ranking._RARE, ranking._PRUNE_FROM, ranking._DENSE_BYTES = saved
     # Bit-identical: the same float64 expressions are summed in the same order.
     assert got == reference_rank(corpus, variant, query, limit)
 
@@ -129,13 +130,15 @@ def assert_matches_on_zipf(
         assert ranker.rank(query, limit) == reference_rank(corpus, variant, query, limit, model)
 
 
+@pytest.mark.parametrize("dense", [0, 6_000])  # 6,000 bytes: the commonest term
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_fast_path_equals_rank_bm25_on_a_skewed_collection(
-    variant: str, monkeypatch: pytest.MonkeyPatch
+    variant: str, dense: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Low thresholds, so 3,000 passages take the batching and pruning paths.
     monkeypatch.setattr(ranking, "_RARE", 64)
     monkeypatch.setattr(ranking, "_PRUNE_FROM", 50)
+    monkeypatch.setattr(ranking, "_DENSE_BYTES", dense)
     assert_matches_on_zipf(variant, 5, 400, 3000, 40, 40, [10])
 
 
@@ -174,6 +177,15 @@ def test_common_terms_are_skipped_once_they_cannot_change_the_top() -> None:
     assert scored == [1]
     assert ranker.rank(["rare", "common"], 3) == reference_rank(corpus, "lucene",
                                                                 ["rare", "common"], 3)
+
+
+def test_only_the_commonest_terms_get_dense_frequencies(monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = [["a", "b"], ["a"], ["a", "c"], ["b", "a", "a"]] * 8 + [["d"]] * 32
+    monkeypatch.setattr(ranking, "_DENSE_BYTES", 2 * 64 * 2)  # room for two terms of 64 passages
+    ranker = Ranker(corpus)
+    vocabulary = ranker.postings.vocabulary
+    assert set(ranker._dense) == {vocabulary["a"], vocabulary["d"]}  # the two commonest
+    assert ranker._dense[vocabulary["a"]].tolist() == [1, 1, 1, 2] * 8 + [0] * 32
 
 
 def test_ranker_exposes_postings_for_other_scorers() -> None:

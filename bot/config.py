@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     # The usage log: keep the question text (else only its metadata), and hash user ids.
     store_question_text: bool = True
     hash_user_ids: bool = False
+    # Updates handled at the same time; the rest wait in the update queue, in order.
+    concurrent_updates: int = Field(32, ge=1)
     # Seconds an answer may take before the chat shows "typing…"; 0 shows it at once.
     typing_delay_seconds: float = Field(1.0, ge=0)
     knowledge_dir: Path = Path("knowledge")

@@ -96,8 +96,11 @@ def build_application(settings: Settings) -> Application:
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_file_url)
-        # Answers run in threads; other chats must not wait for one slow question.
-        .concurrent_updates(True)
+        # Several updates at once, so other chats do not wait for one slow question or send;
+        # but a bounded number: answering is CPU work, and updates started beyond what the CPU
+        # can answer only queue for it (each with its typing timer running and competing for
+        # the GIL), while those left in the update queue cost nothing.
+        .concurrent_updates(settings.concurrent_updates)
         # Flood limits on outgoing calls; a 429 "retry after" is waited out and tried again.
         .rate_limiter(AIORateLimiter(max_retries=3))
         .defaults(Defaults(parse_mode=ParseMode.HTML,

@@ -102,6 +102,30 @@ async def test_a_slow_answer_shows_typing_until_it_is_sent(
     assert all(c.at < reply.at for c in fake_api.sent("sendChatAction"))  # none after it
 
 
+async def test_updates_beyond_the_concurrency_limit_wait_their_turn(
+    start_bot: Any, fake_api: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = await start_bot(concurrent_updates=2)
+    service = app.bot_data["service"]
+    real_ask = service.ask
+    release = threading.Event()
+    asked: list[str] = []
+
+    def held(question: str, k: int | None = None) -> Any:
+        asked.append(question)
+        release.wait(30)
+        return real_ask(question, k)
+
+    monkeypatch.setattr(service, "ask", held)
+    for question in ("Who is Fu Linlin?", "Who is Duan Chengming?", "Who is Chen Shi?"):
+        fake_api.message(question)
+    await fake_api.settle()
+    assert sorted(asked) == ["Who is Duan Chengming?", "Who is Fu Linlin?"]  # the third waits
+    release.set()
+    await fake_api.wait_for("sendMessage", 3)
+    assert asked[2] == "Who is Chen Shi?"
+
+
 async def test_simplified_and_traditional_questions(
     bot_app: Application, fake_api: FakeBotAPI
 ) -> None:

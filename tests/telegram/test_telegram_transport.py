@@ -21,6 +21,9 @@ from tests.telegram.fake_bot_api import FakeBotAPI
 
 
 async def _echo(request: web.Request) -> web.Response:
+    if request.content_type == "application/json":
+        return web.json_response({"method": request.method, "type": request.content_type,
+                                  "fields": await request.json()})
     form = await request.post()
     fields: dict[str, Any] = {}
     for name, value in form.items():
@@ -29,8 +32,8 @@ async def _echo(request: web.Request) -> web.Response:
                             "data": value.file.read().decode()}
         else:
             fields[name] = value
-    return web.json_response({"method": request.method, "fields": fields,
-                              "agent": request.headers.get("User-Agent", "")})
+    return web.json_response({"method": request.method, "type": request.content_type,
+                              "fields": fields, "agent": request.headers.get("User-Agent", "")})
 
 
 async def _slow(request: web.Request) -> web.Response:
@@ -69,14 +72,15 @@ def _data(**values: Any) -> RequestData:
     return RequestData([RequestParameter.from_input(k, v) for k, v in values.items()])
 
 
-async def test_a_form_arrives_as_telegram_reads_it(server: str, request_: AiohttpRequest) -> None:
-    data = _data(chat_id=1001, text="东原 & <b>", reply_markup={"inline_keyboard": []})
+async def test_parameters_go_as_a_json_body(server: str, request_: AiohttpRequest) -> None:
+    markup = {"inline_keyboard": [[{"text": "👍", "callback_data": "fb:1:1"}]]}
+    data = _data(chat_id=1001, text="东原 & <b>", reply_markup=markup, disable_notification=True)
     status, body = await request_.do_request(f"{server}/echo", "POST", data)
     assert status == 200
     echoed = request_.parse_json_payload(body)
-    assert echoed["fields"] == {"chat_id": "1001", "text": "东原 & <b>",
-                                "reply_markup": '{"inline_keyboard": []}'}
-    assert echoed["agent"] == AiohttpRequest.USER_AGENT
+    assert echoed["type"] == "application/json"
+    assert echoed["fields"] == {"chat_id": 1001, "text": "东原 & <b>", "reply_markup": markup,
+                                "disable_notification": True}
 
 
 async def test_files_go_as_multipart_with_the_other_fields(
@@ -84,7 +88,10 @@ async def test_files_go_as_multipart_with_the_other_fields(
 ) -> None:
     data = _data(chat_id=1001, document=InputFile(b"hello", filename="notes.txt"))
     status, body = await request_.do_request(f"{server}/echo", "POST", data)
-    fields = request_.parse_json_payload(body)["fields"]
+    echoed = request_.parse_json_payload(body)
+    fields = echoed["fields"]
+    assert echoed["type"] == "multipart/form-data"
+    assert echoed["agent"] == AiohttpRequest.USER_AGENT
     assert status == 200 and fields["chat_id"] == "1001"
     attached = next(v for v in fields.values() if isinstance(v, dict))
     assert attached == {"file_name": "notes.txt", "type": "text/plain", "data": "hello"}

@@ -4,8 +4,11 @@
 
 The Application the bot runs (handlers, rate limiter, HTTP client, usage log) polls the tests'
 fake Bot API server on 127.0.0.1; simulated users in private chats ask questions from the seed
-documents, all pushed at once. Prints answers per second and the latency from an update being
-available to its answer arriving (p50, p95), both measured on the fake server's clock.
+documents, all pushed at once. Prints answers per second, the latency from an update being
+available to its answer arriving (p50, p95; most of it is waiting in the update queue behind
+the rest of the burst), both on the fake server's clock, and the Bot API calls the bot made per
+answer (1.00: the reply alone, no "typing"). Logging is set up as `bot run` sets it up; its
+lines go to standard error.
 
 The fake server runs in a process of its own (`python -m tests.telegram.fake_bot_api`), as
 Telegram's servers are not the bot's CPU; `--same-process` runs it in the bot's event loop
@@ -32,6 +35,7 @@ from pydantic import SecretStr
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot import logs  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.telegram.app import build_application  # noqa: E402
 from tests.telegram.fake_bot_api import USER, FakeBotAPI  # noqa: E402
@@ -54,6 +58,9 @@ class Fake(Protocol):
 
     async def sent(self, count: int) -> list[tuple[int, float]]:
         """Wait for `count` sendMessage calls; each as (chat id, time), on the fake's clock."""
+
+    async def counts(self) -> dict[str, int]:
+        """Calls so far by method, getUpdates not counted."""
 
 
 class FakeInProcess:
@@ -80,6 +87,9 @@ class FakeInProcess:
     async def sent(self, count: int) -> list[tuple[int, float]]:
         calls = await self.api.wait_for("sendMessage", count, timeout=600)
         return [(c.params["chat_id"], c.at) for c in calls]
+
+    async def counts(self) -> dict[str, int]:
+        return dict(self.api._counts)
 
 
 class FakeProcess:
@@ -116,10 +126,15 @@ class FakeProcess:
             response.raise_for_status()
             return [(c["params"]["chat_id"], c["at"]) for c in await response.json()]
 
+    async def counts(self) -> dict[str, int]:
+        async with self.http.get(f"{self.control}/counts") as response:
+            response.raise_for_status()
+            return dict(await response.json())
+
 
 async def run(users: int, questions: int, limiter: bool,
-              same_process: bool) -> tuple[float, float, float]:
-    """(answers per second, p50 ms, p95 ms) for one load."""
+              same_process: bool) -> tuple[float, float, float, float]:
+    """(answers per second, p50 ms, p95 ms, Bot API calls per answer) for one load."""
     fake: FakeInProcess | FakeProcess = FakeInProcess() if same_process else FakeProcess()
     await fake.start()
     try:
@@ -129,6 +144,8 @@ async def run(users: int, questions: int, limiter: bool,
                 knowledge_dir=ROOT / "knowledge", database_path=Path(tmp) / "bot.sqlite3",
                 questions_per_minute=0,
             )
+            # Logging as `bot run` sets it up, so what a running bot logs is paid for here too.
+            logs.configure(settings.log_level, settings.log_format, (fake.token,))
             app = build_application(settings)
             if not limiter:
                 app.bot._rate_limiter = None  # measure the bot itself, not Telegram's flood limit
@@ -142,8 +159,10 @@ async def run(users: int, questions: int, limiter: bool,
                 chat = {"id": user["id"], "type": "private", "first_name": "U"}
                 messages.append({"text": QUESTIONS[n % len(QUESTIONS)], "chat": chat,
                                  "user": user})
+            before = sum((await fake.counts()).values())  # start-up calls (setMyCommands...)
             pushed_at = await fake.push(messages)
             sent = await fake.sent(questions)
+            calls = (sum((await fake.counts()).values()) - before) / questions
             await app.updater.stop()  # type: ignore[union-attr]
             await app.stop()
             await app.post_shutdown(app)  # type: ignore[misc]
@@ -158,7 +177,7 @@ async def run(users: int, questions: int, limiter: bool,
     latencies = sorted((at - pushed[chat].pop(0)) * 1000
                        for chat, at in sorted(sent, key=lambda s: s[1]))
     p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
-    return questions / elapsed, statistics.median(latencies or [float("nan")]), p95
+    return questions / elapsed, statistics.median(latencies or [float("nan")]), p95, calls
 
 
 def main() -> None:
@@ -173,15 +192,15 @@ def main() -> None:
     args = parser.parse_args()
     where = "same process" if args.same_process else "own process"
     print(f"fake Bot API: {where}")
-    print("| flood limiter | users | questions | answers/s | p50 ms | p95 ms |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| flood limiter | users | questions | answers/s | p50 ms | p95 ms | calls/answer |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     loads = [(False, args.questions), (True, min(args.questions, 300))]
     for limiter, count in loads:
         if args.limiter != "both" and limiter != (args.limiter == "on"):
             continue
-        rate, p50, p95 = asyncio.run(run(args.users, count, limiter, args.same_process))
+        rate, p50, p95, calls = asyncio.run(run(args.users, count, limiter, args.same_process))
         print(f"| {'on' if limiter else 'off'} | {args.users} | {count} | {rate:.0f} | "
-              f"{p50:.0f} | {p95:.0f} |", flush=True)
+              f"{p50:.0f} | {p95:.0f} | {calls:.2f} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -82,6 +82,7 @@ class FakeBotAPI:
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         app.router.add_post("/fake/messages", self._control_messages)
         app.router.add_get("/fake/calls/{method}", self._control_calls)
+        app.router.add_get("/fake/counts", self._control_counts)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
@@ -250,6 +251,10 @@ class FakeBotAPI:
             return web.json_response({"error": f"{self._counts[method]} {method} calls, "
                                       f"not {count}, in {timeout} s"}, status=504)
         return web.json_response([{"params": c.params, "at": c.at} for c in calls])
+
+    async def _control_counts(self, request: web.Request) -> web.Response:
+        """GET /fake/counts: how many calls of each method (getUpdates not counted)."""
+        return web.json_response(dict(self._counts))
 
     async def _getUpdates(self, params: dict[str, Any]) -> Any:
         offset = params.get("offset", 0)

@@ -60,6 +60,8 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size, ssl=context),
                 headers={"User-Agent": self.USER_AGENT},
+                # HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment, as httpx reads them.
+                trust_env=True,
             )
 
     async def shutdown(self) -> None:

@@ -102,6 +102,22 @@ async def test_a_get_without_data(server: str, request_: AiohttpRequest) -> None
     assert status == 200 and request_.parse_json_payload(body)["method"] == "GET"
 
 
+async def test_a_proxy_from_the_environment_is_used(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", server)  # the echo server stands in for the proxy
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    transport = AiohttpRequest()
+    await transport.initialize()
+    try:
+        status, body = await transport.do_request("http://api.telegram.invalid/echo", "POST",
+                                                  _data(chat_id=1))
+    finally:
+        await transport.shutdown()
+    assert status == 200 and transport.parse_json_payload(body)["fields"] == {"chat_id": 1}
+
+
 async def test_a_slow_answer_times_out(server: str, request_: AiohttpRequest) -> None:
     with pytest.raises(TimedOut):
         await request_.do_request(f"{server}/slow", "GET", read_timeout=0.05)

@@ -74,12 +74,13 @@ def _data(**values: Any) -> RequestData:
 
 async def test_parameters_go_as_a_json_body(server: str, request_: AiohttpRequest) -> None:
     markup = {"inline_keyboard": [[{"text": "👍", "callback_data": "fb:1:1"}]]}
-    data = _data(chat_id=1001, text="东原 & <b>", reply_markup=markup, disable_notification=True)
+    text = "东原 & <b> \ud800"  # a lone surrogate (Telegram's JSON can carry one) included
+    data = _data(chat_id=1001, text=text, reply_markup=markup, disable_notification=True)
     status, body = await request_.do_request(f"{server}/echo", "POST", data)
     assert status == 200
     echoed = request_.parse_json_payload(body)
     assert echoed["type"] == "application/json"
-    assert echoed["fields"] == {"chat_id": 1001, "text": "东原 & <b>", "reply_markup": markup,
+    assert echoed["fields"] == {"chat_id": 1001, "text": text, "reply_markup": markup,
                                 "disable_notification": True}
 
 

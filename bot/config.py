@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = TELEGRAM_API
     # Where files sent to the bot are downloaded from; the token is appended, as for the API.
     telegram_api_base_file_url: str = TELEGRAM_FILE_API
+    # The HTTP client of Bot API calls: aiohttp (a fifth of httpx's CPU a request) or httpx,
+    # python-telegram-bot's own.
+    telegram_http_client: str = Field("aiohttp", pattern="^(aiohttp|httpx)$")
     # Webhook mode when a public URL is set; long polling otherwise.
     webhook_url: str | None = None
     webhook_listen: str = "0.0.0.0"
@@ -45,6 +48,10 @@ class Settings(BaseSettings):
     # The usage log: keep the question text (else only its metadata), and hash user ids.
     store_question_text: bool = True
     hash_user_ids: bool = False
+    # Updates handled at the same time; the rest wait in the update queue, in order.
+    concurrent_updates: int = Field(32, ge=1)
+    # Seconds an answer may take before the chat shows "typing…"; 0 shows it at once.
+    typing_delay_seconds: float = Field(1.0, ge=0)
     knowledge_dir: Path = Path("knowledge")
     database_path: Path = Path("data/bot.sqlite3")
 

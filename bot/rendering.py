@@ -30,7 +30,8 @@ EXCERPT = 700
 
 def excerpt(text: str, highlight: Span | None, limit: int = EXCERPT) -> tuple[str, Span | None]:
     """Whole sentences around the highlighted one, within `limit` columns, "…" where cut."""
-    if width(text) <= limit:
+    # A character is one or two columns: a long passage is over the limit without counting.
+    if len(text) <= limit and width(text) <= limit:
         return text, highlight
     spans = sentence_spans(text)
     centre = next((i for i, s in enumerate(spans)

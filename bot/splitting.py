@@ -37,9 +37,23 @@ class Sentence:
     new_paragraph: bool
 
 
+class _WideChars(dict[str, bool]):
+    """Whether a character is wide, looked up in Unicode's table once a character: a dict hit
+    costs a third of the table lookup, and text repeats few distinct characters."""
+
+    def __missing__(self, char: str) -> bool:
+        wide = self[char] = unicodedata.east_asian_width(char) in "WF"
+        return wide
+
+
+_WIDE = _WideChars()
+
+
 def width(text: str) -> int:
     """Display columns: wide (East Asian) characters count two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    if text.isascii():  # no wide character, and a C-speed check
+        return len(text)
+    return len(text) + sum(map(_WIDE.__getitem__, text))
 
 
 def _is_abbreviation(text: str, end: int) -> bool:

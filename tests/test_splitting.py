@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.parsing import parse
 from bot.splitting import split_passages, split_sentences, width
@@ -43,6 +46,13 @@ def test_paragraph_breaks_end_sentences_and_are_remembered() -> None:
 
 def test_width_counts_han_twice() -> None:
     assert width("ab") == 2 and width("中文") == 4
+    assert width("ＡＢ１") == 6 and width("ｱｲ") == 2  # full-width forms wide, half-width kana not
+
+
+@given(st.text())
+def test_width_is_unicodes_east_asian_width(text: str) -> None:
+    expected = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    assert width(text) == expected
 
 
 @pytest.mark.parametrize("name", [EN_SEED, ZH_SEED])

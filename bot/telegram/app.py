@@ -27,6 +27,7 @@ from bot.service import QAService
 from bot.telegram import admin, handlers
 from bot.telegram.limits import QuestionLimiter
 from bot.telegram.results import ResultStore
+from bot.telegram.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
@@ -91,13 +92,22 @@ def build_application(settings: Settings) -> Application:
     """The Application with every handler; the token and API URL come from settings."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    builder = ApplicationBuilder()
+    if settings.telegram_http_client == "aiohttp":
+        # The pool sizes python-telegram-bot gives its own client: one connection for the long
+        # poll, 256 for everything else.
+        builder = (builder.request(AiohttpRequest(connection_pool_size=256))
+                   .get_updates_request(AiohttpRequest(connection_pool_size=1)))
     application = (
-        ApplicationBuilder()
+        builder
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_file_url)
-        # Answers run in threads; other chats must not wait for one slow question.
-        .concurrent_updates(True)
+        # Several updates at once, so other chats do not wait for one slow question or send;
+        # but a bounded number: answering is CPU work, and updates started beyond what the CPU
+        # can answer only queue for it (each with its typing timer running and competing for
+        # the GIL), while those left in the update queue cost nothing.
+        .concurrent_updates(settings.concurrent_updates)
         # Flood limits on outgoing calls; a 429 "retry after" is waited out and tried again.
         .rate_limiter(AIORateLimiter(max_retries=3))
         .defaults(Defaults(parse_mode=ParseMode.HTML,

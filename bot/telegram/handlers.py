@@ -33,6 +33,7 @@ from bot.service import QAService
 from bot.telegram import render
 from bot.telegram.limits import QuestionLimiter
 from bot.telegram.results import ResultStore
+from bot.telegram.typing_indicator import typing_if_slow
 
 log = logging.getLogger(__name__)
 
@@ -163,13 +164,15 @@ async def answer_question(update: Update, context: Context, question: str) -> No
                 parse_mode=None,
             )
         return
-    await message.chat.send_action(ChatAction.TYPING)
-    k = settings_of(context).top_k
+    settings = settings_of(context)
+    k = settings.top_k
     started = time.perf_counter()
-    full = await asyncio.to_thread(service_of(context).ask, question, max(FETCH, k))
-    shown = full.passages[:k]
-    answer = dataclasses.replace(full, passages=shown)
-    question_id = await _record(update, context, answer, time.perf_counter() - started)
+    async with typing_if_slow(lambda: message.chat.send_action(ChatAction.TYPING),
+                              settings.typing_delay_seconds):
+        full = await asyncio.to_thread(service_of(context).ask, question, max(FETCH, k))
+        shown = full.passages[:k]
+        answer = dataclasses.replace(full, passages=shown)
+        question_id = await _record(update, context, answer, time.perf_counter() - started)
     markup = None
     if full.status is Status.ANSWERED:
         key = context.bot_data[RESULTS].put(full, len(shown))

@@ -5,14 +5,21 @@ It implements the methods the bot calls, answers as Telegram does (`{"ok": true,
 Files sent to the bot (`document`) are served through `getFile` and Telegram's download path
 `/file/bot<token>/<file_path>`.
 An unknown method gets Telegram's 404 answer, so a test notices a call the fake lacks.
+
+Tests run it in their own event loop. A load benchmark runs it in a process of its own
+(`python -m tests.telegram.fake_bot_api`), as Telegram's servers are not the bot's CPU; it is
+then driven over HTTP through the `/fake/...` routes (see `serve`).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import itertools
 import json
+import signal
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +60,7 @@ class FakeBotAPI:
     def __init__(self, token: str = "123456:TEST-TOKEN") -> None:
         self.token = token
         self.calls: list[Call] = []
+        self._counts: Counter[str] = Counter()  # calls by method, for cheap waits under load
         self.reject: Callable[[str, dict[str, Any]], str | None] = lambda method, params: None
         # Faults to answer the next calls of a method with, in order: "429", "500", "reset".
         self.faults: dict[str, list[str]] = {}
@@ -65,17 +73,22 @@ class FakeBotAPI:
         self.downloads: list[str] = []
         self.base_url = ""
         self.file_base_url = ""
+        self.control_url = ""
 
-    async def start(self) -> None:
-        """Listen on a free port on 127.0.0.1."""
+    async def start(self, port: int = 0) -> None:
+        """Listen on 127.0.0.1, on a free port unless one is given."""
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
-        self._runner = web.AppRunner(app)
+        app.router.add_post("/fake/messages", self._control_messages)
+        app.router.add_get("/fake/calls/{method}", self._control_calls)
+        app.router.add_get("/fake/counts", self._control_counts)
+        self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.control_url = f"http://127.0.0.1:{port}/fake"
         self.base_url = f"http://127.0.0.1:{port}/bot"
         self.file_base_url = f"http://127.0.0.1:{port}/file/bot"
 
@@ -135,7 +148,7 @@ class FakeBotAPI:
         """Wait until the bot has called `method` at least `count` times in all."""
         async def enough() -> None:
             async with self._changed:
-                await self._changed.wait_for(lambda: len(self.sent(method)) >= count)
+                await self._changed.wait_for(lambda: self._counts[method] >= count)
 
         await asyncio.wait_for(enough(), timeout)
         return self.sent(method)
@@ -173,6 +186,7 @@ class FakeBotAPI:
         params = await self._params(request)
         if method != "getUpdates":
             self.calls.append(Call(method, params, time.perf_counter()))
+            self._counts[method] += 1
             await self._notify()
         pending = self.faults.get(method)
         if pending:
@@ -214,6 +228,34 @@ class FakeBotAPI:
     async def _getMe(self, params: dict[str, Any]) -> Any:
         return BOT_USER
 
+    # ---- driven from another process (benchmarks) ------------------------------------------
+
+    async def _control_messages(self, request: web.Request) -> web.Response:
+        """POST {"messages": [{"text", "chat", "user"}, ...]}: push them as new messages, and
+        answer with the time each was pushed, on this process's clock (as `Call.at`)."""
+        pushed = []
+        for item in (await request.json())["messages"]:
+            self.message(item["text"], chat=item.get("chat", PRIVATE), user=item.get("user", USER))
+            pushed.append(time.perf_counter())
+        return web.json_response({"pushed_at": pushed})
+
+    async def _control_calls(self, request: web.Request) -> web.Response:
+        """GET /fake/calls/METHOD?count=N&timeout=S: wait for N calls of METHOD, then answer
+        with every call of it so far as [{"params", "at"}]."""
+        method = request.match_info["method"]
+        count = int(request.query.get("count", "0"))
+        timeout = float(request.query.get("timeout", "60"))
+        try:
+            calls = await self.wait_for(method, count, timeout)
+        except TimeoutError:
+            return web.json_response({"error": f"{self._counts[method]} {method} calls, "
+                                      f"not {count}, in {timeout} s"}, status=504)
+        return web.json_response([{"params": c.params, "at": c.at} for c in calls])
+
+    async def _control_counts(self, request: web.Request) -> web.Response:
+        """GET /fake/counts: how many calls of each method (getUpdates not counted)."""
+        return web.json_response(dict(self._counts))
+
     async def _getUpdates(self, params: dict[str, Any]) -> Any:
         offset = params.get("offset", 0)
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
@@ -241,3 +283,24 @@ class FakeBotAPI:
 
     _sendChatAction = _answerCallbackQuery = _answerInlineQuery = _true
     _setMyCommands = _deleteWebhook = _setWebhook = _true
+
+
+async def serve(port: int = 0) -> None:
+    """Run the fake until SIGTERM or SIGINT; the first line printed is a JSON object with its
+    token, base_url and control_url."""
+    api = FakeBotAPI()
+    await api.start(port)
+    print(json.dumps({"token": api.token, "base_url": api.base_url,
+                      "control_url": api.control_url}), flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await api.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="The fake Bot API in a process of its own.")
+    parser.add_argument("--port", type=int, default=0)
+    asyncio.run(serve(parser.parse_args().port))

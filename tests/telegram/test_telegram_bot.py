@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import threading
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 from telegram.ext import Application
 
+from bot.telegram import typing_indicator
 from bot.telegram.render import utf16_len
 from tests.telegram.fake_bot_api import BOT_USER, GROUP, PRIVATE, USER, FakeBotAPI
 
@@ -58,12 +60,70 @@ async def test_private_english_question(bot_app: Application, fake_api: FakeBotA
     assert ">Volunteers Offer Hearty Support in Fight against COVID-19 Resurgence</a> — " \
         "iChongqing, 2022-11-18, passage " in text
     assert_telegram_html(text)
-    assert fake_api.sent("sendChatAction")[0].params["action"] == "typing"
     labels = [b["text"] for b in buttons(reply)]
     assert labels[-3:] == ["📄 Context [1]", "📄 Context [2]", "📄 Context [3]"]
     for b in buttons(reply):
         assert len(b["callback_data"].encode()) <= 64
         assert "Fu" not in b["callback_data"]
+
+
+async def test_a_quick_answer_comes_without_typing(
+    start_bot: Any, fake_api: FakeBotAPI
+) -> None:
+    await start_bot(typing_delay_seconds=60)
+    fake_api.message("Who did Fu Linlin take to the hospital?")
+    await fake_api.wait_for("sendMessage")
+    await fake_api.settle()
+    assert fake_api.sent("sendChatAction") == []
+
+
+async def test_a_slow_answer_shows_typing_until_it_is_sent(
+    start_bot: Any, fake_api: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(typing_indicator, "RENEW_SECONDS", 0.05)
+    app = await start_bot(typing_delay_seconds=0.05)
+    service = app.bot_data["service"]
+    real_ask = service.ask
+    release = threading.Event()
+
+    def slow(question: str, k: int | None = None) -> Any:
+        release.wait(30)
+        return real_ask(question, k)
+
+    monkeypatch.setattr(service, "ask", slow)
+    fake_api.message("Who did Fu Linlin take to the hospital?")
+    first, second = await fake_api.wait_for("sendChatAction", 2)  # shown, then renewed
+    assert first.params == {"chat_id": PRIVATE["id"], "action": "typing"}
+    assert fake_api.sent("sendMessage") == []
+    release.set()
+    (reply,) = await fake_api.wait_for("sendMessage")
+    assert "Fu Linlin" in reply.params["text"]
+    await fake_api.settle()
+    assert all(c.at < reply.at for c in fake_api.sent("sendChatAction"))  # none after it
+
+
+async def test_updates_beyond_the_concurrency_limit_wait_their_turn(
+    start_bot: Any, fake_api: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = await start_bot(concurrent_updates=2)
+    service = app.bot_data["service"]
+    real_ask = service.ask
+    release = threading.Event()
+    asked: list[str] = []
+
+    def held(question: str, k: int | None = None) -> Any:
+        asked.append(question)
+        release.wait(30)
+        return real_ask(question, k)
+
+    monkeypatch.setattr(service, "ask", held)
+    for question in ("Who is Fu Linlin?", "Who is Duan Chengming?", "Who is Chen Shi?"):
+        fake_api.message(question)
+    await fake_api.settle()
+    assert sorted(asked) == ["Who is Duan Chengming?", "Who is Fu Linlin?"]  # the third waits
+    release.set()
+    await fake_api.wait_for("sendMessage", 3)
+    assert asked[2] == "Who is Chen Shi?"
 
 
 async def test_simplified_and_traditional_questions(

@@ -72,6 +72,17 @@ def toneless_pinyin(word: str) -> str:
     return "".join(lazy_pinyin(word, style=Style.NORMAL, errors="ignore"))
 
 
+# A run of toneless pinyin syllables (initial, then final; "v" for ü), for telling a possible
+# name's pinyin from an English word. Loose on purpose: a false yes only costs a lookup.
+_PINYIN = re.compile(
+    "(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    "(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|er|ia|ie|"
+    "iu|in|ua|uo|ui|un|ue|ve|vn|a|o|e|i|u|v))+"
+)
+
+# Sentences whose normalised text and Latin terms are kept (about 1 KB each).
+SENTENCE_CACHE = 20_000
+
 # Words at most this frequent in jieba's dictionary count as rare (names, small places).
 RARE_WORD = 20
 
@@ -108,6 +119,11 @@ class Analyzer:
             else frozenset()
         )
         self._stems: dict[str, str] = {}
+        # Per instance, since they depend on its stemmer and stop words. Popular passages are
+        # shown again and again; their sentences are then not re-read for every question.
+        self._sentence = functools.lru_cache(maxsize=SENTENCE_CACHE)(self._sentence_uncached)
+        self._pinyin_spans = functools.lru_cache(maxsize=SENTENCE_CACHE)(
+            self._pinyin_spans_uncached)
         # Enough to build the same analyzer in a tokenising worker process.
         self.options = (stem, stop_words, han, title_weight, pinyin)
         self.signature = (
@@ -192,19 +208,40 @@ class Analyzer:
     def present(self, text: str, wanted: Collection[str]) -> set[str]:
         """Which of the wanted terms `index_terms(text)` holds, or could: Han terms are looked
         for as substrings of the normalised text (jieba, the slow step, is skipped), other
-        terms among its Latin words. Only when a wanted Latin term is still missing from a
-        text with Han is jieba run, since the pinyin of a name may be it."""
-        norm = _normalise(text)
+        terms among its Latin words, and a wanted term that could be pinyin ("xiaorong", not
+        "community") among the pinyin of the text's runs of one to four Han characters, where
+        the pinyin of a name (`index_terms` gives rare words theirs) would be."""
+        norm, latin_words = self._sentence(text)
         found = {t for t in wanted if t in norm and has_han(t)}
         latin = {t for t in wanted if not has_han(t)}
         if latin:
-            for match in _RUNS.finditer(norm):
-                run = match.group()
-                if not _HAN_RUN.fullmatch(run):
-                    found.update(latin.intersection(self._other_words(run)))
-            if self.pinyin and not latin <= found and has_han(norm):
-                found.update(latin.intersection(self.index_terms(text)))
+            found.update(latin.intersection(latin_words))
+            missing = {t for t in latin - found if _PINYIN.fullmatch(t)}
+            if self.pinyin and missing and has_han(norm):
+                found.update(missing.intersection(self._pinyin_spans(norm)))
         return found
+
+    def _sentence_uncached(self, text: str) -> tuple[str, frozenset[str]]:
+        """The normalised text and the terms of its Latin words: what `present` needs of a
+        sentence whatever the question, kept for the sentences of passages shown lately."""
+        norm = _normalise(text)
+        latin: set[str] = set()
+        for match in _RUNS.finditer(norm):
+            run = match.group()
+            if not _HAN_RUN.fullmatch(run):
+                latin.update(self._other_words(run))
+        return norm, frozenset(latin)
+
+    def _pinyin_spans_uncached(self, norm: str) -> frozenset[str]:
+        out: set[str] = set()
+        for match in _HAN_RUN.finditer(norm):
+            syllables = [toneless_pinyin(c) for c in match.group()]
+            for i in range(len(syllables)):
+                joined = ""
+                for syllable in syllables[i : i + 4]:
+                    joined += syllable
+                    out.update((joined, self._stem(joined)))
+        return frozenset(out)
 
     def _analyse(self, text: str, han: str, pinyin: bool = False) -> list[str]:
         text = _normalise(text)

@@ -165,7 +165,16 @@ class SearchIndex:
 
     def terms_in(self, row: int, terms: Iterable[str]) -> set[str]:
         """Which of the terms occur in a row (one binary search in each term's postings)."""
-        return {t for t in terms if self.ranker.contains(t, row)}
+        return self.terms_in_rows([row], terms)[0]
+
+    def terms_in_rows(self, rows: Sequence[int], terms: Iterable[str]) -> list[set[str]]:
+        """For each row, which of the terms occur in it: one search per term for all rows."""
+        out: list[set[str]] = [set() for _ in rows]
+        wanted = np.asarray(rows, dtype=np.int64)
+        for term in set(terms):
+            for i in np.flatnonzero(self.ranker.holds(term, wanted)).tolist():
+                out[i].add(term)
+        return out
 
     def search(self, terms: Sequence[str], limit: int) -> list[tuple[int, float]]:
         """(row, score) of the best `limit` passages sharing a term with the query."""
@@ -179,4 +188,4 @@ class SearchIndex:
 
     def hit(self, row: int, score: float, rank: int) -> Hit:
         """A ranked row as a Hit to show."""
-        return Hit(passage=self.table[row], score=score, rank=rank)
+        return Hit(passage=self.table[row], score=score, rank=rank, row=row)

@@ -66,6 +66,7 @@ class Hit:
     passage: StoredPassage
     score: float
     rank: int
+    row: int = -1  # its row in the index that found it; -1 when made by hand
 
 
 class Status(enum.Enum):

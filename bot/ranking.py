@@ -111,11 +111,13 @@ class Ranker:
         t = self.postings.vocabulary.get(term)
         return 0 if t is None else int(self.postings.offsets[t + 1] - self.postings.offsets[t])
 
-    def contains(self, term: str, row: int) -> bool:
-        """Whether the term occurs in passage `row`."""
+    def holds(self, term: str, rows: np.ndarray) -> np.ndarray:
+        """For each passage index in rows, whether the term occurs in it."""
         ids = self.postings.term(term)[0]
-        i = int(np.searchsorted(ids, row))
-        return i < len(ids) and int(ids[i]) == row
+        if not len(ids):
+            return np.zeros(len(rows), dtype=bool)
+        pos = np.minimum(ids.searchsorted(rows), len(ids) - 1)
+        return ids[pos] == rows
 
     def idf(self, term: str) -> float:
         """A positive weight for how rare a term is; unseen terms weigh the most."""

@@ -6,6 +6,7 @@ Chinese passage holds about as much meaning as an English one of the same size.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -188,6 +189,8 @@ def split_passages(
     ]
 
 
-def sentence_spans(text: str) -> list[Span]:
-    """Sentence spans of a passage's own text, for picking the one that answers."""
-    return [Span(s.start, s.end) for s in split_sentences(text)]
+@functools.lru_cache(maxsize=4096)
+def sentence_spans(text: str) -> tuple[Span, ...]:
+    """Sentence spans of a passage's own text, for picking the one that answers. Kept for
+    the passages shown lately: the same ones are shown again and again."""
+    return tuple(Span(s.start, s.end) for s in split_sentences(text))

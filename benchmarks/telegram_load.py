@@ -132,8 +132,8 @@ class FakeProcess:
             return dict(await response.json())
 
 
-async def run(users: int, questions: int, limiter: bool,
-              same_process: bool) -> tuple[float, float, float, float]:
+async def run(users: int, questions: int, limiter: bool, same_process: bool,
+              client: str) -> tuple[float, float, float, float]:
     """(answers per second, p50 ms, p95 ms, Bot API calls per answer) for one load."""
     fake: FakeInProcess | FakeProcess = FakeInProcess() if same_process else FakeProcess()
     await fake.start()
@@ -142,7 +142,7 @@ async def run(users: int, questions: int, limiter: bool,
             settings = Settings(
                 telegram_bot_token=SecretStr(fake.token), telegram_api_base_url=fake.base_url,
                 knowledge_dir=ROOT / "knowledge", database_path=Path(tmp) / "bot.sqlite3",
-                questions_per_minute=0,
+                questions_per_minute=0, telegram_http_client=client,
             )
             # Logging as `bot run` sets it up, so what a running bot logs is paid for here too.
             logs.configure(settings.log_level, settings.log_format, (fake.token,))
@@ -189,18 +189,25 @@ def main() -> None:
     parser.add_argument("--same-process", action="store_true",
                         help="run the fake server in the bot's event loop, as the tests do")
     parser.add_argument("--limiter", choices=("both", "off", "on"), default="both")
+    parser.add_argument("--client", choices=("both", "httpx", "aiohttp"), default="both",
+                        help="TELEGRAM_HTTP_CLIENT: httpx (the default) or aiohttp")
     args = parser.parse_args()
     where = "same process" if args.same_process else "own process"
     print(f"fake Bot API: {where}")
-    print("| flood limiter | users | questions | answers/s | p50 ms | p95 ms | calls/answer |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| HTTP client | flood limiter | users | questions | answers/s | p50 ms | p95 ms | "
+          "calls/answer |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
     loads = [(False, args.questions), (True, min(args.questions, 300))]
-    for limiter, count in loads:
-        if args.limiter != "both" and limiter != (args.limiter == "on"):
+    for client in ("httpx", "aiohttp"):
+        if args.client not in ("both", client):
             continue
-        rate, p50, p95, calls = asyncio.run(run(args.users, count, limiter, args.same_process))
-        print(f"| {'on' if limiter else 'off'} | {args.users} | {count} | {rate:.0f} | "
-              f"{p50:.0f} | {p95:.0f} | {calls:.2f} |", flush=True)
+        for limiter, count in loads:
+            if args.limiter != "both" and limiter != (args.limiter == "on"):
+                continue
+            rate, p50, p95, calls = asyncio.run(
+                run(args.users, count, limiter, args.same_process, client))
+            print(f"| {client} | {'on' if limiter else 'off'} | {args.users} | {count} | "
+                  f"{rate:.0f} | {p50:.0f} | {p95:.0f} | {calls:.2f} |", flush=True)
 
 
 if __name__ == "__main__":

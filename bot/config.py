@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     telegram_api_base_file_url: str = TELEGRAM_FILE_API
     # The HTTP client of Bot API calls: aiohttp (a fifth of httpx's CPU a request) or httpx,
     # python-telegram-bot's own.
-    telegram_http_client: str = Field("aiohttp", pattern="^(aiohttp|httpx)$")
+    telegram_http_client: str = Field("httpx", pattern="^(aiohttp|httpx)$")
     # Webhook mode when a public URL is set; long polling otherwise.
     webhook_url: str | None = None
     webhook_listen: str = "0.0.0.0"

@@ -9,7 +9,8 @@ parameters, reads Telegram's JSON and raises its errors for 4xx/5xx answers
 failures into python-telegram-bot's `TimedOut` and `NetworkError`, which the rate limiter and
 `handlers._reply` retry.
 
-`TELEGRAM_HTTP_CLIENT=httpx` goes back to python-telegram-bot's own client.
+It is chosen with `TELEGRAM_HTTP_CLIENT=aiohttp`; python-telegram-bot's own httpx client stays
+the default, being the one its maintainers test against Telegram.
 """
 
 from __future__ import annotations

@@ -145,14 +145,16 @@ async def test_it_can_be_shut_down_and_started_again(server: str) -> None:
     assert status == 200
 
 
-async def test_the_bot_runs_on_aiohttp_by_default(bot_app: Application) -> None:
-    assert isinstance(bot_app.bot.request, AiohttpRequest)
+async def test_the_bot_runs_on_python_telegram_bots_own_httpx_by_default(
+    bot_app: Application,
+) -> None:
+    assert isinstance(bot_app.bot.request, HTTPXRequest)
 
 
-async def test_the_bot_still_runs_on_httpx_when_asked(start_bot: Any, fake_api: FakeBotAPI
-                                                      ) -> None:
-    app: Application = await start_bot(telegram_http_client="httpx")
-    assert isinstance(app.bot.request, HTTPXRequest)
+async def test_the_bot_answers_over_aiohttp_when_asked(start_bot: Any, fake_api: FakeBotAPI
+                                                       ) -> None:
+    app: Application = await start_bot(telegram_http_client="aiohttp")
+    assert isinstance(app.bot.request, AiohttpRequest)
     fake_api.message("Who did Fu Linlin take to the hospital?")
     (reply,) = await fake_api.wait_for("sendMessage")
     assert "Fu Linlin" in reply.params["text"]

@@ -80,8 +80,10 @@ _PINYIN = re.compile(
     "iu|in|ua|uo|ui|un|ue|ve|vn|a|o|e|i|u|v))+"
 )
 
-# Sentences whose normalised text and Latin terms are kept (about 1 KB each).
-SENTENCE_CACHE = 20_000
+# Sentences whose normalised text and Latin terms are kept (a few KB each: about 30 MB), and
+# Han sentences whose pinyin runs are kept (up to 70 KB each for a long one: at most 70 MB).
+SENTENCE_CACHE = 10_000
+PINYIN_CACHE = 1_000
 
 # Words at most this frequent in jieba's dictionary count as rare (names, small places).
 RARE_WORD = 20
@@ -122,7 +124,7 @@ class Analyzer:
         # Per instance, since they depend on its stemmer and stop words. Popular passages are
         # shown again and again; their sentences are then not re-read for every question.
         self._sentence = functools.lru_cache(maxsize=SENTENCE_CACHE)(self._sentence_uncached)
-        self._pinyin_spans = functools.lru_cache(maxsize=SENTENCE_CACHE)(
+        self._pinyin_spans = functools.lru_cache(maxsize=PINYIN_CACHE)(
             self._pinyin_spans_uncached)
         # Enough to build the same analyzer in a tokenising worker process.
         self.options = (stem, stop_words, han, title_weight, pinyin)

@@ -146,10 +146,6 @@ class SearchIndex:
         """The number of documents with at least one passage."""
         return len(self.table.docs)
 
-    def passage(self, row: int) -> StoredPassage:
-        """The passage in a row of the index."""
-        return self.table[row]
-
     def text(self, row: int) -> str:
         """A row's text, without building the whole passage."""
         return self.table.texts[row]
@@ -162,10 +158,6 @@ class SearchIndex:
     def document_passages(self, doc_id: str) -> tuple[StoredPassage, ...]:
         """A document's passages in order."""
         return tuple(self.table[r] for r in self.table.rows_of(doc_id))
-
-    def terms_in(self, row: int, terms: Iterable[str]) -> set[str]:
-        """Which of the terms occur in a row (one binary search in each term's postings)."""
-        return self.terms_in_rows([row], terms)[0]
 
     def terms_in_rows(self, rows: Sequence[int], terms: Iterable[str]) -> list[set[str]]:
         """For each row, which of the terms occur in it: one search per term for all rows."""

@@ -42,7 +42,7 @@ def test_saved_index_loads_with_the_same_arrays_passages_and_answers(tmp_path: P
     assert np.array_equal(loaded.ranker.best, ranker.best)
     for query in (["river"], ["book", "boat"], ["bridge", "river", "library"]):
         assert loaded.search(query, 10) == index.search(query, 10)
-    assert [loaded.passage(i) for i in range(4)] == stored(TOKENS)
+    assert [loaded.table[i] for i in range(4)] == stored(TOKENS)
     assert isinstance(loaded.table.texts, MappedTexts)  # texts are read from the file
     assert loaded.passage_at("d1", 2) == stored(TOKENS)[3]
     assert loaded.document_passages("d0") == tuple(stored(TOKENS)[:2])
@@ -84,7 +84,7 @@ def test_damaged_files_are_never_trusted(tmp_path: Path, name: str) -> None:
 def test_build_and_save_serves_from_the_saved_files(tmp_path: Path) -> None:
     rows = iter(zip(stored(TOKENS), TOKENS, strict=True))  # read once, as from a stream
     index = index_store.build_and_save(rows, tmp_path / "ix", KEY, "lucene", 1.2, 0.75)
-    assert [index.passage(i) for i in range(4)] == stored(TOKENS)
+    assert [index.table[i] for i in range(4)] == stored(TOKENS)
     assert isinstance(index.table.texts, MappedTexts)
     assert index_store.load(tmp_path / "ix", KEY, len(TOKENS)) is not None
     assert index.search(["river"], 5) == SearchIndex.build(stored(TOKENS), TOKENS).search(
@@ -96,7 +96,7 @@ def test_build_and_save_keeps_serving_when_the_disk_refuses(tmp_path: Path) -> N
     blocker.write_text("not a folder")
     index = index_store.build_and_save(zip(stored(TOKENS), TOKENS, strict=True),
                                        blocker / "ix", KEY, "lucene", 1.2, 0.75)
-    assert [index.passage(i) for i in range(4)] == stored(TOKENS)
+    assert [index.table[i] for i in range(4)] == stored(TOKENS)
 
 
 def test_in_memory_database_keeps_no_files() -> None:

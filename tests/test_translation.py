@@ -65,8 +65,8 @@ def test_a_word_jieba_cut_in_the_passages_stands_in_as_its_rarest_bigram(
     assert dictionary.expand("Where is Anatolia?", lambda t: df.get(t, 0)) == [("anatolia",)]
 
 
-def test_chinese_questions_translate_the_longest_headword(dictionary: Dictionary) -> None:
-    # jieba's search mode cuts the name into 蒙特, 特利, 利尔, ...; the dictionary has it whole
+def test_chinese_question_words_find_the_stems_the_collection_uses(
+        dictionary: Dictionary) -> None:
     groups = dictionary.expand("蒙特利尔什么时候被占领的？", {"montreal": 4, "terri": 1}.get)
     heads = dict((g[0], g[1:]) for g in groups)
     assert heads["蒙特利尔"] == ("montreal",)

@@ -93,7 +93,7 @@ def _rare(word: str) -> bool:
     return (jieba.dt.FREQ.get(word) or 0) <= RARE_WORD
 
 
-def normalise(text: str) -> str:
+def _normalise(text: str) -> str:
     """NFKC, no lone surrogates, case-folded, traditional Han as simplified."""
     text = _SURROGATES.sub("", unicodedata.normalize("NFKC", text)).casefold()
     return to_simplified(text) if has_han(text) else text
@@ -226,7 +226,7 @@ class Analyzer:
     def _sentence_uncached(self, text: str) -> tuple[str, frozenset[str]]:
         """The normalised text and the terms of its Latin words: what `present` needs of a
         sentence whatever the question, kept for the sentences of passages shown lately."""
-        norm = normalise(text)
+        norm = _normalise(text)
         latin: set[str] = set()
         for match in _RUNS.finditer(norm):
             run = match.group()
@@ -246,7 +246,7 @@ class Analyzer:
         return frozenset(out)
 
     def _analyse(self, text: str, han: str, pinyin: bool = False) -> list[str]:
-        text = normalise(text)
+        text = _normalise(text)
         out: list[str] = []
         for match in _RUNS.finditer(text):
             run = match.group()

@@ -88,13 +88,14 @@ def _near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:
 
 def query_groups(
     terms: Sequence[str], words: Sequence[str], dictionary: Dictionary | None, question: str,
-    document_frequency: DocumentFrequency | None = None,
+    document_frequency: DocumentFrequency,
 ) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
     """(ranking groups, relevance concepts) for a question.
 
     Without a dictionary every term is its own group. With one, each word joins its
     translations (those the collection uses, given its document frequencies) in one group,
-    and the other terms (bigrams, pinyin) stay single.
+    and the other terms (bigrams, pinyin) stay single. A monolingual collection uses no
+    translations, so its questions stay on the plain (faster) ranking path.
     """
     concepts = (
         dictionary.expand(question, document_frequency) if dictionary
@@ -106,7 +107,7 @@ def query_groups(
     groups += [(t,) for t in terms if t not in expanded]
     if not heads.issuperset(words):
         concepts += [(w,) for w in dict.fromkeys(words) if w not in heads]
-    if dictionary and document_frequency and groups != [(t,) for t in terms]:
+    if dictionary and any(len(g) > 1 for g in groups):
         # The question found translations, so the collection holds the other language. A
         # word it never uses that the dictionary does not know either is then no sign that
         # it cannot answer: a name, which the other language spells its own way ("Matlin"
@@ -137,10 +138,6 @@ def rank_and_filter(
     concepts: Sequence[tuple[str, ...]], index: SearchIndex, k: int, min_coverage: float,
 ) -> list[Hit]:
     """`retrieve` for a question whose groups and concepts are already made."""
-    # Translations the collection never uses change nothing; dropping them keeps a
-    # monolingual collection on the plain (faster) ranking path.
-    df = index.ranker.document_frequency
-    groups = [tuple(t for t in g if t == g[0] or df(t)) for g in groups]
     limit = k + _EXTRA if k < 10 else 2 * k
     if any(len(g) > 1 for g in groups):
         found = index.search_groups(groups, limit)

@@ -152,11 +152,12 @@ class Dictionary:
     def to_chinese(self, word: str) -> tuple[str, ...]:
         """Chinese words for an English word, best first: those glossed by exactly this word
         (or a form of it), then those glossed by a word of the same stem."""
-        word = word.lower()
-        exact = self._by_word.get(word, ())
         stems = self._analyzer.tokens(word)
-        by_stem = self._by_key.get(stems[0], ()) if len(stems) == 1 else ()
-        return tuple(dict.fromkeys(exact + by_stem))[:_CANDIDATES]
+        return self._to_chinese(word, stems[0]) if len(stems) == 1 else ()
+
+    def _to_chinese(self, word: str, stem: str) -> tuple[str, ...]:
+        exact = self._by_word.get(word.lower(), ())
+        return tuple(dict.fromkeys(exact + self._by_key.get(stem, ())))[:_CANDIDATES]
 
     def to_english(self, word: str) -> tuple[str, ...]:
         """English stems from the glosses of a (simplified) Chinese word, best first."""
@@ -187,7 +188,7 @@ class Dictionary:
         phrases = self._phrases([stem for _, stem in latin], usable)
         for i, (surface, stem) in enumerate(latin):
             if stem not in groups:
-                groups[stem] = phrases.get(i) or usable(self.to_chinese(surface))
+                groups[stem] = phrases.get(i) or usable(self._to_chinese(surface, stem))
         for term in self._analyzer.words(question):
             if term not in groups:
                 groups[term] = usable(self.to_english(term)) if _HAN_WORD.match(term) else []

@@ -22,6 +22,8 @@ _WORD_CHAR = re.compile(r"[^\W_]")
 # Extra hits fetched beyond k, so dropping duplicates and weak hits still leaves k.
 _EXTRA = 5
 _WORD_RUN = re.compile(r"\w+")
+# Share of the best passage's score that a later passage of a translated question needs.
+RELATED_SCORE = 0.4
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,15 @@ def is_relevant(
     """Enough of the question is in the passage: most of its weight, or two of its concepts."""
     share, matched = coverage(concepts, present)
     return share >= min_coverage or matched >= 2
+
+
+def is_related(
+    concepts: Sequence[tuple[Sequence[str], float]], present: Collection[str], score: float,
+    best_score: float,
+) -> bool:
+    """A passage after the first of a translated question: it holds one of the question's
+    concepts and scores at least RELATED_SCORE of the best passage."""
+    return score >= RELATED_SCORE * best_score and coverage(concepts, present)[1] >= 1
 
 
 def _fingerprint(text: str) -> frozenset[str]:
@@ -139,7 +150,8 @@ def rank_and_filter(
 ) -> list[Hit]:
     """`retrieve` for a question whose groups and concepts are already made."""
     limit = k + _EXTRA if k < 10 else 2 * k
-    if any(len(g) > 1 for g in groups):
+    translated = any(len(g) > 1 for g in groups)
+    if translated:
         found = index.search_groups(groups, limit)
     else:
         found = index.search(terms, limit)
@@ -150,7 +162,12 @@ def rank_and_filter(
     prints: list[frozenset[str]] = []
     holding = index.terms_in_rows([row for row, _ in found], wanted)
     for (row, score), present in zip(found, holding, strict=True):
-        if not is_relevant(weighted, present, min_coverage):
+        # Across languages coverage understates a passage: the dictionary misses words it
+        # writes its own way (黑豹队 for "Panthers"). Once the best passage has shown that the
+        # collection answers, the next ones may instead share a concept and score near it.
+        if not (is_relevant(weighted, present, min_coverage) or (
+                chosen and translated
+                and is_related(weighted, present, score, chosen[0].score))):
             continue
         fp = _fingerprint(index.text(row))
         if any(_near_duplicate(fp, other) for other in prints):

@@ -3,7 +3,15 @@ from __future__ import annotations
 import pytest
 
 from bot.analysis import Analyzer
-from bot.answering import AnswerOptions, answer, detect_language, retrieve
+from bot.answering import (
+    AnswerOptions,
+    answer,
+    detect_language,
+    is_related,
+    is_relevant,
+    rank_and_filter,
+    retrieve,
+)
 from bot.index import SearchIndex
 from bot.models import Status, StoredPassage
 
@@ -119,3 +127,27 @@ def test_k_limits_the_passages(analyzer: Analyzer) -> None:
     index = _index(TEXTS, analyzer)
     one = answer("library pool lessons books", index, analyzer, AnswerOptions(k=1))
     assert len(one.passages) == 1
+
+
+def test_after_a_relevant_first_passage_a_translated_question_shows_related_ones(
+        analyzer: Analyzer) -> None:
+    # Passage 0 holds two of the question's concepts; passage 1 only its rarest one, often,
+    # too little of the question to pass alone ("c" and "d" are words no passage uses).
+    tokens = [["a", "b"], ["a", "a", "a"], ["b", "e"], ["b", "f"], ["g"], ["h"]]
+    passages = [
+        StoredPassage(id=i + 1, doc_id=f"d{i}", position=1, count=1, text=f"text {i}",
+                      title="T", source=None, url=None, date=None)
+        for i in range(len(tokens))
+    ]
+    index = SearchIndex.build(passages, tokens)
+    concepts = [("a", "甲"), ("b",), ("c",), ("d",)]
+    assert not is_relevant([(c, index.ranker.group_idf(c)) for c in concepts], {"a"}, 0.3)
+
+    translated = rank_and_filter(["a", "b", "c", "d"], concepts, concepts, index, 3, 0.3)
+    assert [h.passage.doc_id for h in translated][:2] == ["d0", "d1"]
+    # the same question without translations keeps the stricter check for every passage
+    plain = [(t,) for t in ("a", "b", "c", "d")]
+    assert [h.passage.doc_id for h in rank_and_filter(
+        ["a", "b", "c", "d"], plain, plain, index, 3, 0.3)] == ["d0"]
+    # a related passage must still score near the first
+    assert not is_related([(c, 1.0) for c in concepts], {"a"}, 0.3, 1.0)

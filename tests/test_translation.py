@@ -55,6 +55,33 @@ def test_a_phrase_the_collection_lacks_falls_back_to_its_words(dictionary: Dicti
     assert groups["bowl"] == ("碗",) and groups["super"] == ()
 
 
+def test_words_whose_glosses_use_the_word_come_after_its_own(dictionary: Dictionary) -> None:
+    # CC-CEDICT glosses 费 "fee", but a collection writes 学费 ("tuition fee") or 年费
+    def df(term: str) -> int:
+        return {"学费": 3, "年费": 1}.get(term, 0)
+
+    assert dictionary.expand("What was the fee?", df) == [("fee", "学费", "年费")]
+    assert dictionary.expand("What was the fee?", {"费": 2, "学费": 3}.get) == [
+        ("fee", "费", "学费")]  # a word glossed by "fee" itself still comes first
+
+
+def test_small_dictionary_words_glossed_with_a_word() -> None:
+    d = Dictionary([Entry("收费", ("toll", "to charge a fee")), Entry("学费", ("tuition fee",)),
+                    Entry("费", ("fee",)),
+                    Entry("规费", ("fee paid to the government for a license",))], Analyzer())
+    present = {"费": 1, "学费": 1, "收费": 1, "规费": 1}.get
+    # glossed by "fee" itself first; then by where "fee" comes in the word's English: 学费
+    # ("tuition", "fee") before 收费 ("toll", "charg", "fee"); a 7-word description is no gloss
+    assert d.expand("fee", present) == [("fee", "费", "学费", "收费")]
+    assert d.expand("fee", {"规费": 1}.get) == [("fee",)]
+
+
+def test_latin_words_are_looked_up_whole(dictionary: Dictionary) -> None:
+    # a digit or an accent does not cut a word into pieces that are then translated
+    heads = [g[0] for g in dictionary.expand("What is Internet2 in Ergänzungsschulen?")]
+    assert heads == ["internet2", "ergänzungsschulen"]
+
+
 def test_a_word_jieba_cut_in_the_passages_stands_in_as_its_rarest_bigram(
         dictionary: Dictionary) -> None:
     df = {"安纳": 2, "纳托": 1, "托利": 3, "利亚": 20}

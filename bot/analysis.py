@@ -2,7 +2,8 @@
 
 A chain of small steps, each a function: normalise (NFKC, case-fold), map traditional to
 simplified Chinese (OpenCC), split into Han and non-Han runs, cut Han runs into words (jieba),
-stem other words (Snowball via PyStemmer), drop stop words of both languages.
+stem other words (Snowball via PyStemmer, after taking an irregular verb form to its lemma with
+lemminflect), drop stop words of both languages.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from importlib import resources
 import jieba
 import opencc
 import Stemmer
+from lemminflect import getAllLemmas
 from pypinyin import Style, lazy_pinyin
 
 # Bump when the token stream changes for the same text: stored tokens are then rebuilt.
-ANALYZER_VERSION = "1"
+ANALYZER_VERSION = "2"
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 _HAN_RUN = re.compile(f"[{HAN}]+")
@@ -93,6 +95,14 @@ def _rare(word: str) -> bool:
     return (jieba.dt.FREQ.get(word) or 0) <= RARE_WORD
 
 
+def _verb_lemma(word: str) -> str:
+    """The lemma of an English verb form ("won" -> "win", "took" -> "take"), which no stemmer
+    finds, or the word itself. Only verbs: a noun's lemma can merge words a reader keeps apart
+    ("media" -> "medium"), while Snowball already joins regular plurals."""
+    lemmas = getAllLemmas(word).get("VERB")
+    return lemmas[0] if lemmas else word
+
+
 def _normalise(text: str) -> str:
     """NFKC, no lone surrogates, case-folded, traditional Han as simplified."""
     text = _SURROGATES.sub("", unicodedata.normalize("NFKC", text)).casefold()
@@ -144,7 +154,7 @@ class Analyzer:
     def _stem(self, word: str) -> str:
         stem = self._stems.get(word)
         if stem is None:
-            stem = self._stemmer.stemWord(word) if self._stemmer else word
+            stem = self._stemmer.stemWord(_verb_lemma(word)) if self._stemmer else word
             if len(self._stems) < 200_000:
                 self._stems[word] = stem
         return stem

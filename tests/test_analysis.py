@@ -92,3 +92,11 @@ def test_present_takes_the_pinyin_of_names_only_when_needed(analyzer: Analyzer) 
     assert analyzer.present(sentence, {"xiaorong", "王小容"[1:]}) == {"xiaorong", "小容"}
     assert analyzer.present(sentence, {"volunt"}) == set()
     assert analyzer.present("Volunteers running.", {"volunt", "run", "小容"}) == {"volunt", "run"}
+
+
+def test_irregular_verb_forms_are_indexed_as_their_lemma(analyzer: Analyzer) -> None:
+    # Snowball leaves "won" and "took" alone; their lemma joins them to "win" and "take"
+    assert analyzer.tokens("won wins winning") == ["win"] * 3
+    assert analyzer.tokens("took taken takes") == ["take"] * 3
+    # only verbs: nouns keep what Snowball makes of them ("media" is not "medium")
+    assert analyzer.tokens("media medium") == ["media", "medium"]

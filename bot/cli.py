@@ -149,13 +149,16 @@ def reload(settings: Settings) -> None:
 @click.option("--limit", type=click.IntRange(1), default=None, help="Ask only the first N questions.")
 @click.option("--questions-from", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="Take question texts from a parallel file with the same ids.")
+@click.option("--unrelated", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None,
+              help="Also ask this file's questions, about other things: how many get an answer.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def evaluate(settings: Settings, file: Path, limit: int | None, questions_from: Path | None,
-             as_json: bool) -> None:
+             unrelated: Path | None, as_json: bool) -> None:
     """Measure retrieval on a SQuAD-format FILE: Recall@1, Recall@5, MRR@10, speed."""
     from bot.evaluation import evaluate as run_eval
 
-    result = asyncio.run(run_eval(file, settings, limit, questions_from))
+    result = asyncio.run(run_eval(file, settings, limit, questions_from, unrelated))
     if as_json:
         click.echo(json.dumps(result.as_json()))
         return
@@ -165,6 +168,9 @@ def evaluate(settings: Settings, file: Path, limit: int | None, questions_from: 
     click.echo(f"MRR@10               {result.mrr_at_10:.3f}")
     click.echo(f"build seconds        {result.build_seconds:.1f}")
     click.echo(f"questions per second {result.questions_per_second:.0f}")
+    if result.unrelated_answered is not None:
+        click.echo(f"unrelated answered   {100 * result.unrelated_answered:.1f}% "
+                   f"of {result.unrelated_questions}")
 
 
 @main.command()

@@ -47,10 +47,14 @@ class EvalResult:
     mrr_at_10: float
     build_seconds: float
     questions_per_second: float
+    # Share of another set's questions (about other things) that got an answer instead of
+    # "nothing found"; None when no such set was given.
+    unrelated_answered: float | None = None
+    unrelated_questions: int = 0
 
     def as_json(self) -> dict[str, Any]:
         """The `eval --json` object."""
-        return {
+        out: dict[str, Any] = {
             "questions": self.questions,
             "recall@1": round(self.recall_at_1, 4),
             "recall@5": round(self.recall_at_5, 4),
@@ -58,6 +62,10 @@ class EvalResult:
             "build_seconds": round(self.build_seconds, 3),
             "questions_per_second": round(self.questions_per_second, 1),
         }
+        if self.unrelated_answered is not None:
+            out["unrelated_questions"] = self.unrelated_questions
+            out["unrelated_answered"] = round(self.unrelated_answered, 4)
+        return out
 
 
 def _norm(text: str) -> str:
@@ -140,13 +148,32 @@ def score(
     return r1 / n, r5 / n, mrr / n, seconds
 
 
+def answered_share(
+    questions: list[str], index: SearchIndex, analyzer: analysis.Analyzer, settings: Settings,
+    dictionary: Dictionary | None = None,
+) -> float:
+    """Share of the questions that get at least one passage (rather than "nothing found")
+    with the bot's number of passages and relevance check."""
+    answered = sum(
+        bool(retrieve(analyzer.tokens(q), index, settings.top_k, settings.min_coverage,
+                      analyzer.words(q), dictionary, q))
+        for q in questions
+    )
+    return answered / max(len(questions), 1)
+
+
 async def evaluate(
     path: Path,
     settings: Settings,
     limit: int | None = None,
     questions_from: Path | None = None,
+    unrelated: Path | None = None,
 ) -> EvalResult:
-    """Build a temporary index from a SQuAD file, ask its questions, return the figures."""
+    """Build a temporary index from a SQuAD file, ask its questions, return the figures.
+
+    With `unrelated`, the questions of another SQuAD file, about other things, are asked too
+    (the first `limit` of them): the bot should say it found nothing for them.
+    """
     analysis.warm_up()
     analyzer = analysis.Analyzer()
     documents, questions = load_squad(path, questions_from)
@@ -158,6 +185,9 @@ async def evaluate(
         build_seconds = time.perf_counter() - started
     dictionary = load_dictionary(analyzer) if settings.cross_lingual else None
     r1, r5, mrr, seconds = score(questions, index, analyzer, settings, dictionary)
+    others: list[str] = []
+    if unrelated is not None:
+        others = [q.text for q in load_squad(unrelated)[1]][:limit]
     return EvalResult(
         questions=len(questions),
         recall_at_1=r1,
@@ -165,4 +195,7 @@ async def evaluate(
         mrr_at_10=mrr,
         build_seconds=build_seconds,
         questions_per_second=len(questions) / seconds if seconds > 0 else 0.0,
+        unrelated_answered=(answered_share(others, index, analyzer, settings, dictionary)
+                            if unrelated is not None else None),
+        unrelated_questions=len(others),
     )

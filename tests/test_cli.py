@@ -98,6 +98,14 @@ def test_eval_json_on_a_slice(tmp_path: Path) -> None:
     assert data["recall@1"] <= data["mrr@10"] <= data["recall@5"]
 
 
+def test_eval_counts_unrelated_questions_answered(tmp_path: Path) -> None:
+    result = run_bot("eval", str(DATA / "squad_v1.1_dev_slice.json"), "--limit", "20",
+                     "--unrelated", str(DATA / "squad_v1.1_dev_slice.json"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if x.startswith("unrelated answered"))
+    assert line.endswith("% of 20")
+
+
 def test_settings_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("KNOWLEDGE_DIR", raising=False)

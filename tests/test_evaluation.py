@@ -51,3 +51,23 @@ def test_parallel_questions_keep_ids_and_paragraphs() -> None:
     assert [q.id for q in zh] == [q.id for q in en_on_zh]
     assert [q.doc_id for q in zh] == [q.doc_id for q in en_on_zh]
     assert zh[0].text != en_on_zh[0].text and en_on_zh[0].text.isascii()
+
+
+async def test_unrelated_questions_are_counted_when_answered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    # The collection's own questions, asked as "unrelated" ones, are nearly all answered:
+    # at least every one whose paragraph was found in the top 5 got a passage.
+    own = await evaluate(DATA / "squad_v1.1_dev_slice.json", Settings(), limit=100,
+                         unrelated=DATA / "squad_v1.1_dev_slice.json")
+    assert own.unrelated_questions == 100
+    assert own.unrelated_answered is not None and own.unrelated_answered >= own.recall_at_5
+    # Chinese questions about other things, on an English collection, with the dictionary
+    # off: no term in common, so none is answered.
+    other = await evaluate(DATA / "squad_v1.1_dev_slice.json", Settings(cross_lingual=False),
+                           limit=100, unrelated=DATA / "cmrc2018_dev_slice.json")
+    assert other.unrelated_answered == 0.0
+    assert other.as_json()["unrelated_questions"] == 100
+    assert "unrelated_answered" not in (await evaluate(
+        DATA / "squad_v1.1_dev_slice.json", Settings(), limit=5)).as_json()

@@ -32,10 +32,12 @@ MAX_TRANSLATIONS = 6
 # Candidates kept per word in the tables, best first, to choose from per collection.
 _CANDIDATES = 12
 _GLOSSED_WITH = 100  # Chinese words whose short glosses use an English word ("fee": 学费)
-_CACHE_VERSION = 3
-# word or phrase -> Chinese words; exact English word -> Chinese words; Chinese word -> stems.
+_CACHE_VERSION = 4
+# key -> its words, best first, space-separated: a cached table of one string a key loads in
+# a third of the time of one with a JSON list a key (0.13 s against 0.43 s for all four).
+Table = dict[str, str]
+# word or phrase -> Chinese words; exact English word -> Chinese words; Chinese word -> stems;
 # English stem -> Chinese words whose short glosses use it.
-Table = dict[str, tuple[str, ...]]
 Tables = tuple[Table, Table, Table, Table]
 # Later glosses of an entry are rarer or figurative senses: each counts less than the one before.
 _GLOSSES = 5
@@ -150,23 +152,24 @@ class Dictionary:
                 if "," not in gloss and len(stems) <= _GLOSS_WORDS:
                     for stem in stems:
                         _keep(stems_of, stem, weight)
-        self._by_key = {k: _ranked(v, frequency) for k, v in by_key.items() if v}
-        self._by_word = {k: _ranked(v, frequency) for k, v in by_word.items() if v}
-        self._zh_to_en = {k: _ranked(v, None) for k, v in zh_to_en.items() if v}
+        self._by_key = {k: " ".join(_ranked(v, frequency)) for k, v in by_key.items() if v}
+        self._by_word = {k: " ".join(_ranked(v, frequency)) for k, v in by_word.items() if v}
+        self._zh_to_en = {k: " ".join(_ranked(v, None)) for k, v in zh_to_en.items() if v}
         self._glossed_with = self._glossed_with_table()
 
     def _glossed_with_table(self) -> Table:
         """After the words an English word glosses come the Chinese words whose short glosses
         merely use it: a collection often writes 学费 ("tuition fee") or 棕榈树 ("palm tree")
         where the question says "fee" or "tree", and jieba keeps such words whole, so 费 and 树
-        alone would find nothing. Those whose first sense uses it come first, then those with
-        fewer senses (more specific), then the shorter. At question time only the ones the
-        collection uses are kept, so the long lists of common words cost nothing there."""
+        alone would find nothing. They are ordered by where the word comes among their English
+        stems (学费: tuition, fee), then by how many stems they have (fewer is more specific),
+        then by length. At question time only the ones the collection uses are kept."""
         users: dict[str, list[tuple[int, int, int, str]]] = defaultdict(list)
-        for word, stems in self._zh_to_en.items():
+        for word, joined in self._zh_to_en.items():
+            stems = joined.split(" ")
             for position, stem in enumerate(stems):
                 users[stem].append((position, len(stems), len(word), word))
-        return {stem: tuple(word for *_, word in sorted(found)[:_GLOSSED_WITH])
+        return {stem: " ".join(word for *_, word in sorted(found)[:_GLOSSED_WITH])
                 for stem, found in users.items()}
 
     def to_chinese(self, word: str) -> tuple[str, ...]:
@@ -176,12 +179,12 @@ class Dictionary:
         return self._to_chinese(word, stems[0]) if len(stems) == 1 else ()
 
     def _to_chinese(self, word: str, stem: str) -> tuple[str, ...]:
-        exact = self._by_word.get(word.lower(), ())
-        return tuple(dict.fromkeys(exact + self._by_key.get(stem, ())))[:_CANDIDATES]
+        exact = _words(self._by_word, word.lower())
+        return tuple(dict.fromkeys(exact + _words(self._by_key, stem)))[:_CANDIDATES]
 
     def to_english(self, word: str) -> tuple[str, ...]:
         """English stems from the glosses of a (simplified) Chinese word, best first."""
-        return self._zh_to_en.get(word, ())
+        return _words(self._zh_to_en, word)
 
     def translates(self, term: str) -> bool:
         """True when the dictionary knows this index term (an English stem or word, or a
@@ -222,7 +225,7 @@ class Dictionary:
         those whose glosses merely use it (tried alone as a fall-back, they gave 3 points less
         Recall@1 English to Chinese)."""
         return list(dict.fromkeys(usable(self._to_chinese(word, stem))
-                                  + usable(self._glossed_with.get(stem, ()))))
+                                  + usable(_words(self._glossed_with, stem))))
 
     def _phrases(
         self, stems: list[str], usable: Callable[[Iterable[str]], list[str]]
@@ -233,13 +236,19 @@ class Dictionary:
         i = 0
         while i < len(stems):
             for n in range(min(_PHRASE_WORDS, len(stems) - i), 1, -1):
-                if found := usable(self._by_key.get(" ".join(stems[i : i + n]), ())):
+                if found := usable(_words(self._by_key, " ".join(stems[i : i + n]))):
                     covered.update((j, found) for j in range(i, i + n))
                     i += n
                     break
             else:
                 i += 1
         return covered
+
+
+def _words(table: Table, key: str) -> tuple[str, ...]:
+    """A table's words for key, best first."""
+    value = table.get(key)
+    return tuple(value.split(" ")) if value else ()
 
 
 def _usable(candidates: Iterable[str], document_frequency: DocumentFrequency | None) -> list[str]:
@@ -289,9 +298,11 @@ def _cached(analyzer: Analyzer) -> Dictionary:
     path = Path(tempfile.gettempdir()) / f"docs-answer-bot-cedict-{key}.json"
     try:
         tables = json.loads(path.read_text(encoding="utf-8"))
-        return Dictionary.from_tables(
-            analyzer, tuple({k: tuple(v) for k, v in t.items()} for t in tables)  # type: ignore[arg-type]
-        )
+        if len(tables) != 4 or not all(
+                isinstance(t, dict) and all(isinstance(v, str) for v in t.values())
+                for t in tables):
+            raise ValueError("not the dictionary's tables")
+        return Dictionary.from_tables(analyzer, tuple(tables))  # type: ignore[arg-type]
     except (OSError, ValueError, TypeError, AttributeError):  # no cache yet, or a broken one
         pass
     dictionary = _build(analyzer)

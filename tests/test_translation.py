@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 
+from bot import translation
 from bot.analysis import Analyzer
 from bot.ranking import Ranker
 from bot.translation import Dictionary, Entry, load_dictionary
@@ -150,3 +154,25 @@ def test_summed_frequencies_within_a_group() -> None:
     ranker = Ranker([["x", "y"], ["x", "z"], ["w"]])
     scores = dict(ranker.rank_groups([("x", "y")], 10))
     assert scores[0] > scores[1]  # two members present count as a higher frequency
+
+
+def test_cached_tables_load_back_and_damaged_ones_are_rebuilt(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    analyzer = Analyzer()
+    small = Dictionary([Entry("医院", ("hospital",)), Entry("学费", ("tuition fee",))], analyzer)
+    builds: list[int] = []
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(translation, "_build", lambda a: builds.append(1) or small)
+
+    translation._cached(analyzer)
+    (cache,) = tmp_path.glob("docs-answer-bot-cedict-*.json")
+    loaded = translation._cached(analyzer)
+    assert builds == [1]  # the second start read the file
+    assert loaded.tables == small.tables
+    assert loaded.expand("hospital fee", {"医院": 1, "学费": 1}.get) == [
+        ("hospit", "医院"), ("fee", "学费")]
+    # an older layout (a list a key) or a broken file is rebuilt, never trusted
+    for text in ('[{"hospit": ["医院"]}, {}, {}, {}]', '{"not": "tables"', "[]"):
+        cache.write_text(text, encoding="utf-8")
+        assert translation._cached(analyzer).tables == small.tables
+    assert len(builds) == 4

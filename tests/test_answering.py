@@ -151,3 +151,14 @@ def test_after_a_relevant_first_passage_a_translated_question_shows_related_ones
         ["a", "b", "c", "d"], plain, plain, index, 3, 0.3)] == ["d0"]
     # a related passage must still score near the first
     assert not is_related([(c, 1.0) for c in concepts], {"a"}, 0.3, 1.0)
+
+
+def test_two_concepts_need_part_of_the_question_weight() -> None:
+    def concepts(rare: float) -> list[tuple[tuple[str, ...], float]]:
+        return [(("capit",), 1.0), (("franc",), 1.0), (("weather",), rare)]
+
+    # two common words of a question whose rarest word the passage lacks
+    assert is_relevant(concepts(8.0), {"capit", "franc"}, 0.3)  # 2 of 10: two thirds of 0.3
+    assert not is_relevant(concepts(10.0), {"capit", "franc"}, 0.3)  # 2 of 12
+    assert is_relevant(concepts(2.0), {"weather"}, 0.3)  # one concept holding half
+    assert is_relevant(concepts(10.0), {"capit"}, 0.0)  # MIN_COVERAGE=0: any shared term

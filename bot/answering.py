@@ -115,7 +115,7 @@ def query_groups(
     translations, so its questions stay on the plain (faster) ranking path.
     """
     concepts = (
-        dictionary.expand(question, document_frequency) if dictionary
+        dictionary.expand(question, document_frequency, words) if dictionary
         else [(w,) for w in dict.fromkeys(words)]
     )
     heads = {c[0] for c in concepts}
@@ -143,8 +143,11 @@ def retrieve(
     """The k best relevant passages, each shown once even if another document repeats it.
 
     Relevance is judged on `words` (the question without character bigrams) when given; with
-    a dictionary the question is also searched in the other language.
+    a dictionary, which translates those words, they must be given, and the question is also
+    searched in the other language.
     """
+    if dictionary is not None and words is None:
+        raise ValueError("searching across languages needs the question's words")
     groups, concepts = query_groups(terms, terms if words is None else words, dictionary,
                                     question, index.ranker.document_frequency)
     return rank_and_filter(terms, groups, concepts, index, k, min_coverage)

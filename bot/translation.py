@@ -19,7 +19,7 @@ import re
 import tempfile
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -192,9 +192,11 @@ class Dictionary:
         return term in self._by_key or term in self._by_word or term in self._zh_to_en
 
     def expand(
-        self, question: str, document_frequency: DocumentFrequency | None = None
+        self, question: str, document_frequency: DocumentFrequency | None = None,
+        words: Sequence[str] | None = None,
     ) -> list[tuple[str, ...]]:
-        """Each question word (as the index sees it) with its translations, as one group.
+        """Each question word (as the index sees it: `words`, when the caller has them
+        already) with its translations, as one group.
 
         With the collection's document frequencies, only translations its passages use are
         kept (a Chinese word that jieba cuts differently in them stands in as its rarest
@@ -212,7 +214,7 @@ class Dictionary:
         for i, (surface, stem) in enumerate(latin):
             if stem not in groups:
                 groups[stem] = phrases.get(i) or self._chinese_in_use(surface, stem, usable)
-        for term in self._analyzer.words(question):
+        for term in self._analyzer.words(question) if words is None else words:
             if term not in groups:
                 groups[term] = usable(self.to_english(term)) if _HAN_WORD.match(term) else []
         return [(term, *[t for t in extra if t != term][:MAX_TRANSLATIONS])

@@ -14,6 +14,7 @@ from bot.answering import (
 )
 from bot.index import SearchIndex
 from bot.models import Status, StoredPassage
+from bot.translation import Dictionary, Entry
 
 
 def _index(texts: list[str], analyzer: Analyzer, doc: str = "d") -> SearchIndex:
@@ -162,3 +163,13 @@ def test_two_concepts_need_part_of_the_question_weight() -> None:
     assert not is_relevant(concepts(10.0), {"capit", "franc"}, 0.3)  # 2 of 12
     assert is_relevant(concepts(2.0), {"weather"}, 0.3)  # one concept holding half
     assert is_relevant(concepts(10.0), {"capit"}, 0.0)  # MIN_COVERAGE=0: any shared term
+
+
+def test_searching_across_languages_needs_the_question_words(analyzer: Analyzer) -> None:
+    small = Dictionary([Entry("图书馆", ("library",))], analyzer)
+    index = _index(TEXTS, analyzer)
+    with pytest.raises(ValueError, match="words"):
+        retrieve(analyzer.tokens("library"), index, 3, 0.3, dictionary=small, question="library")
+    hits = retrieve(analyzer.tokens("library"), index, 3, 0.3, analyzer.words("library"), small,
+                    "library")
+    assert "d2" in [h.passage.doc_id for h in hits]  # 社区图书馆 through its translation

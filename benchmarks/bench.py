@@ -22,7 +22,7 @@ belongs to the process it describes. Columns:
   the question; both timed on a sample of n questions (rank-bm25 is too slow for all), speed x
   = its p50 / fast p50 on the same questions;
 - top-10 same: sampled questions whose top 10 (indices and scores) are identical across the
-  fast path and both rank-bm25 calls; answer p50, p95: `bot.answering.answer` whole (analyse,
+  fast path and both rank-bm25 calls; answer p50, p95: `bot.core.answering.answer` whole (analyse,
   rank, check relevance, highlight).
 """
 
@@ -47,15 +47,16 @@ from pathlib import Path
 
 import numpy as np
 
-from bot import analysis, index_store
-from bot.answering import AnswerOptions, answer
-from bot.cleaning import clean
-from bot.index import SearchIndex
-from bot.models import Document, Passage, StoredPassage
-from bot.ranking import Ranker, make_bm25
-from bot.splitting import sentence_spans
-from bot.storage import Database, DocumentUpdate
-from bot.tokenising import tokenise_all, tokenise_stream
+from bot.core import analysis
+from bot.store import index_store
+from bot.core.answering import AnswerOptions, answer
+from bot.core.cleaning import clean
+from bot.core.index import SearchIndex
+from bot.core.models import Document, Passage, StoredPassage
+from bot.core.ranking import Ranker, make_bm25
+from bot.core.splitting import sentence_spans
+from bot.store.database import Database, DocumentUpdate
+from bot.sources.parallel_tokeniser import tokenise_all, tokenise_stream
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SETS = {"en": "squad_v1.1_dev.json", "zh": "cmrc2018_dev.json"}

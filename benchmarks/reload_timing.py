@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from bot.config import Settings
-from bot.service import QAService
+from bot.engine.service import QAService
 
 ROOT = Path(__file__).resolve().parent.parent
 _SENTENCE_END = re.compile(r"(?<=[。！？.!?])\s*")

@@ -10,7 +10,7 @@ the rest of the burst), both on the fake server's clock, and the Bot API calls t
 answer (1.00: the reply alone, no "typing"). Logging is set up as `bot run` sets it up; its
 lines go to standard error.
 
-The fake server runs in a process of its own (`python -m tests.telegram.fake_bot_api`), as
+The fake server runs in a process of its own (`python -m tests.faces.telegram.fake_bot_api`), as
 Telegram's servers are not the bot's CPU; `--same-process` runs it in the bot's event loop
 instead, as the tests do, where it competes with the bot for the CPU. The outgoing flood
 limiter (about 30 messages a second across chats, Telegram's own limit) is measured both off
@@ -37,8 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 from bot import logs  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.telegram.app import build_application  # noqa: E402
-from tests.telegram.fake_bot_api import USER, FakeBotAPI  # noqa: E402
+from bot.faces.telegram.app import build_application  # noqa: E402
+from tests.faces.telegram.fake_bot_api import USER, FakeBotAPI  # noqa: E402
 
 QUESTIONS = [
     "Who did Fu Linlin take to the hospital?", "东原社区有多少户居民？", "東原社區有多少戶居民？",
@@ -100,7 +100,7 @@ class FakeProcess:
 
     async def start(self) -> None:
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tests.telegram.fake_bot_api", cwd=str(ROOT),
+            sys.executable, "-m", "tests.faces.telegram.fake_bot_api", cwd=str(ROOT),
             stdout=asyncio.subprocess.PIPE,
         )
         assert self.process.stdout is not None

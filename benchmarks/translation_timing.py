@@ -7,7 +7,7 @@ and answering with translation against answering without it, in the same run.
 The dictionary is built into an empty temporary folder (as on a first start), then loaded from
 the cache it wrote (as on every later start). Questions are XQuAD's, asked over the paragraphs of
 the other language and over their own: "translate" is `Dictionary.expand` alone (the question
-already cut into words), "retrieve" the bot's whole retrieval (`bot.answering.retrieve`) with and without the dictionary.
+already cut into words), "retrieve" the bot's whole retrieval (`bot.core.answering.retrieve`) with and without the dictionary.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot import analysis, translation
-from bot.answering import retrieve
+from bot.core import analysis, translation
+from bot.core.answering import retrieve
 from bot.config import Settings
-from bot.evaluation import build_index, load_squad
+from bot.faces.evaluation import build_index, load_squad
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

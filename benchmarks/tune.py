@@ -20,11 +20,11 @@ import itertools
 import tempfile
 from pathlib import Path
 
-from bot import analysis
+from bot.core import analysis
 from bot.config import Settings
-from bot.evaluation import build_index, load_squad, score
-from bot.index import SearchIndex
-from bot.ranking import Ranker
+from bot.faces.evaluation import build_index, load_squad, score
+from bot.core.index import SearchIndex
+from bot.core.ranking import Ranker
 
 
 def main() -> None:

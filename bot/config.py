@@ -100,7 +100,7 @@ class Settings(BaseSettings):
     @field_validator("bm25_variant")
     @classmethod
     def _known_variant(cls, value: str) -> str:
-        from bot.ranking import VARIANTS
+        from bot.core.ranking import VARIANTS
 
         if value not in VARIANTS:
             raise ValueError(f"must be one of {', '.join(VARIANTS)}")

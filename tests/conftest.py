@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from bot import analysis
+from bot.core import analysis
 from bot.config import Settings
-from bot.service import QAService
+from bot.engine.service import QAService
 
 # A fixed seed and a modest count in CI; HYPOTHESIS_PROFILE=long for the long run by hand.
 hypothesis_settings.register_profile("ci", derandomize=True, max_examples=150, deadline=None)

@@ -12,16 +12,17 @@ import re
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot import cleaning, metadata
-from bot.analysis import Analyzer
-from bot.answering import AnswerOptions, answer
-from bot.index import SearchIndex
-from bot.models import StoredPassage
-from bot.parsing import DocumentError, parse
-from bot.rendering import render_text
-from bot.splitting import split_passages
-from bot.telegram.render import answer_messages, utf16_len
-from tests.telegram.test_telegram_bot import assert_telegram_html
+from bot.core import cleaning
+from bot.sources import metadata
+from bot.core.analysis import Analyzer
+from bot.core.answering import AnswerOptions, answer
+from bot.core.index import SearchIndex
+from bot.core.models import StoredPassage
+from bot.sources.parsing import DocumentError, parse
+from bot.faces.text import render_text
+from bot.core.splitting import split_passages
+from bot.faces.telegram.render import answer_messages, utf16_len
+from tests.faces.telegram.test_telegram_bot import assert_telegram_html
 
 # Characters that break naive text code: Han (both scripts), Latin, digits, punctuation of both
 # languages, emoji (astral, with modifiers and joiners), zero-width and right-to-left marks,

@@ -1,0 +1,268 @@
+"""One analyzer for passages and questions: text in, index terms out.
+
+A chain of small steps, each a function: normalise (NFKC, case-fold), map traditional to
+simplified Chinese (OpenCC), split into Han and non-Han runs, cut Han runs into words (jieba),
+stem other words (Snowball via PyStemmer, after taking an irregular verb form to its lemma with
+lemminflect), drop stop words of both languages.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+import unicodedata
+from collections.abc import Collection, Iterable, Iterator
+from importlib import resources
+
+import jieba
+import opencc
+import Stemmer
+from lemminflect import getAllLemmas
+from pypinyin import Style, lazy_pinyin
+
+# Bump when the token stream changes for the same text: stored tokens are then rebuilt.
+ANALYZER_VERSION = "2"
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+_HAN_RUN = re.compile(f"[{HAN}]+")
+# Letters and digits that are not Han: English words, numbers, pinyin, other scripts.
+_RUNS = re.compile(f"[{HAN}]+|[^\\W_{HAN}]+")
+_ASCII_WORD = re.compile(r"[a-z]+")
+# Lone surrogates cannot be encoded (OpenCC and jieba would fail on them); they carry no text.
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+# How Han runs become terms: jieba's search-mode words, overlapping character bigrams (as
+# Lucene's CJK analyzer does), or both.
+HAN_MODES = ("words", "bigrams", "both")
+
+_jieba_lock = threading.Lock()
+_jieba_ready = False
+
+
+def load_stop_words(name: str) -> frozenset[str]:
+    """A packaged stop-word list: one word a line, # starts a comment."""
+    text = resources.files("bot.core.data").joinpath(name).read_text(encoding="utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def warm_up() -> None:
+    """Load jieba's dictionary now (it takes about a second) instead of on the first question."""
+    global _jieba_ready
+    with _jieba_lock:
+        if not _jieba_ready:
+            jieba.setLogLevel(60)
+            jieba.initialize()
+            _jieba_ready = True
+
+
+@functools.lru_cache(maxsize=1)
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional to simplified Chinese, so either form finds the other."""
+    return _converter().convert(text)
+
+
+@functools.lru_cache(maxsize=100_000)
+def toneless_pinyin(word: str) -> str:
+    """The syllables of a Han word without tones, run together: 王小容 -> wangxiaorong."""
+    return "".join(lazy_pinyin(word, style=Style.NORMAL, errors="ignore"))
+
+
+# A run of toneless pinyin syllables (initial, then final; "v" for ü), for telling a possible
+# name's pinyin from an English word. Loose on purpose: a false yes only costs a lookup.
+_PINYIN = re.compile(
+    "(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    "(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|er|ia|ie|"
+    "iu|in|ua|uo|ui|un|ue|ve|vn|a|o|e|i|u|v))+"
+)
+
+# Sentences whose normalised text and Latin terms are kept (a few KB each: about 30 MB), and
+# Han sentences whose pinyin runs are kept (up to 70 KB each for a long one: at most 70 MB).
+SENTENCE_CACHE = 10_000
+PINYIN_CACHE = 1_000
+
+# Words at most this frequent in jieba's dictionary count as rare (names, small places).
+RARE_WORD = 20
+
+
+def _rare(word: str) -> bool:
+    return (jieba.dt.FREQ.get(word) or 0) <= RARE_WORD
+
+
+def _verb_lemma(word: str) -> str:
+    """The lemma of an English verb form ("won" -> "win", "took" -> "take"), which no stemmer
+    finds, or the word itself. Only verbs: a noun's lemma can merge words a reader keeps apart
+    ("media" -> "medium"), while Snowball already joins regular plurals."""
+    lemmas = getAllLemmas(word).get("VERB")
+    return lemmas[0] if lemmas else word
+
+
+def _normalise(text: str) -> str:
+    """NFKC, no lone surrogates, case-folded, traditional Han as simplified."""
+    text = _SURROGATES.sub("", unicodedata.normalize("NFKC", text)).casefold()
+    return to_simplified(text) if has_han(text) else text
+
+
+def has_han(text: str) -> bool:
+    """True when text holds at least one Han character."""
+    return _HAN_RUN.search(text) is not None
+
+
+class Analyzer:
+    """Turns text into index terms; the same instance serves passages and questions."""
+
+    def __init__(self, stem: bool = True, stop_words: bool = True, han: str = "both",
+                 title_weight: int = 3, pinyin: bool = True) -> None:
+        if han not in HAN_MODES:
+            raise ValueError(f"han must be one of {', '.join(HAN_MODES)}")
+        self._han = han
+        self.title_weight = title_weight
+        self.pinyin = pinyin
+        self._stemmer = Stemmer.Stemmer("english") if stem else None
+        self._stop = (
+            load_stop_words("stopwords_en.txt") | load_stop_words("stopwords_zh.txt")
+            if stop_words
+            else frozenset()
+        )
+        self._stems: dict[str, str] = {}
+        # Per instance, since they depend on its stemmer and stop words. Popular passages are
+        # shown again and again; their sentences are then not re-read for every question.
+        self._sentence = functools.lru_cache(maxsize=SENTENCE_CACHE)(self._sentence_uncached)
+        self._pinyin_spans = functools.lru_cache(maxsize=PINYIN_CACHE)(
+            self._pinyin_spans_uncached)
+        # Enough to build the same analyzer in a tokenising worker process.
+        self.options = (stem, stop_words, han, title_weight, pinyin)
+        self.signature = (
+            f"v{ANALYZER_VERSION};stem={stem};stop={stop_words};han={han};title={title_weight};"
+            f"pinyin={pinyin}"
+        )
+
+    def is_stop_word(self, word: str) -> bool:
+        """True for a stop word of either language (Chinese in simplified form)."""
+        return word in self._stop
+
+    def stem(self, word: str) -> str:
+        """The index form of one lower-case English word."""
+        return self._stem(word)
+
+    def _stem(self, word: str) -> str:
+        stem = self._stems.get(word)
+        if stem is None:
+            stem = self._stemmer.stemWord(_verb_lemma(word)) if self._stemmer else word
+            if len(self._stems) < 200_000:
+                self._stems[word] = stem
+        return stem
+
+    def _han_words(self, run: str, han: str, pinyin: bool) -> Iterator[str]:
+        if han in ("words", "both"):
+            if not _jieba_ready:
+                warm_up()
+            previous = ""
+            for word in jieba.cut_for_search(run):
+                # jieba often cuts a name after its one-character surname (王 | 小容): the
+                # surname gets its pinyin too when a rare word follows it.
+                if (pinyin and len(previous) == 1 and previous not in self._stop
+                        and len(word) <= 2 and _rare(word)):
+                    yield toneless_pinyin(previous)
+                previous = word
+                if word not in self._stop:
+                    yield word
+                    # Passages' names and places are findable by their toneless pinyin too
+                    # ("Xiaorong", "Dongyuan"). Only rare words of two to four characters get
+                    # it: names are rare in jieba's dictionary, and the pinyin of common words
+                    # or single syllables would match far too much. Questions get none, so a
+                    # Chinese question does not count its words twice.
+                    if pinyin and 2 <= len(word) <= 4 and _rare(word):
+                        yield self._stem(toneless_pinyin(word))
+        if han in ("bigrams", "both"):
+            if len(run) == 1:
+                if han == "bigrams" and run not in self._stop:
+                    yield run
+                return
+            for i in range(len(run) - 1):
+                if run[i : i + 2] not in self._stop:
+                    yield run[i : i + 2]
+
+    def _other_words(self, run: str) -> Iterator[str]:
+        if run in self._stop:
+            return
+        yield self._stem(run) if _ASCII_WORD.fullmatch(run) else run
+
+    def tokens(self, text: str) -> list[str]:
+        """Index terms of text, in order, repeats kept (BM25 counts them)."""
+        return self._analyse(text, self._han)
+
+    def passage_terms(self, texts: Iterable[str], title: str) -> list[list[str]]:
+        """Index terms of a document's passages; each also gets the title's terms, repeated
+        title_weight times, so the title acts as a field of every passage."""
+        title_terms = self.title_terms(title)
+        return [self.index_terms(text) + title_terms for text in texts]
+
+    def title_terms(self, title: str) -> list[str]:
+        """The title's terms, repeated title_weight times, added to each of its passages."""
+        return self.index_terms(title) * self.title_weight if self.title_weight else []
+
+    def index_terms(self, text: str) -> list[str]:
+        """Terms of document text: like `tokens`, plus the pinyin of names."""
+        return self._analyse(text, self._han, self.pinyin)
+
+    def words(self, text: str) -> list[str]:
+        """The question's words without character bigrams: what relevance is judged on, since
+        most bigrams of a question ("有多", "少户") are noise that no passage contains."""
+        return self._analyse(text, "bigrams" if self._han == "bigrams" else "words")
+
+    def present(self, text: str, wanted: Collection[str]) -> set[str]:
+        """Which of the wanted terms `index_terms(text)` holds, or could: Han terms are looked
+        for as substrings of the normalised text (jieba, the slow step, is skipped), other
+        terms among its Latin words, and a wanted term that could be pinyin ("xiaorong", not
+        "community") among the pinyin of the text's runs of one to four Han characters, where
+        the pinyin of a name (`index_terms` gives rare words theirs) would be."""
+        norm, latin_words = self._sentence(text)
+        found = {t for t in wanted if t in norm and has_han(t)}
+        latin = {t for t in wanted if not has_han(t)}
+        if latin:
+            found.update(latin.intersection(latin_words))
+            missing = {t for t in latin - found if _PINYIN.fullmatch(t)}
+            if self.pinyin and missing and has_han(norm):
+                found.update(missing.intersection(self._pinyin_spans(norm)))
+        return found
+
+    def _sentence_uncached(self, text: str) -> tuple[str, frozenset[str]]:
+        """The normalised text and the terms of its Latin words: what `present` needs of a
+        sentence whatever the question, kept for the sentences of passages shown lately."""
+        norm = _normalise(text)
+        latin: set[str] = set()
+        for match in _RUNS.finditer(norm):
+            run = match.group()
+            if not _HAN_RUN.fullmatch(run):
+                latin.update(self._other_words(run))
+        return norm, frozenset(latin)
+
+    def _pinyin_spans_uncached(self, norm: str) -> frozenset[str]:
+        out: set[str] = set()
+        for match in _HAN_RUN.finditer(norm):
+            syllables = [toneless_pinyin(c) for c in match.group()]
+            for i in range(len(syllables)):
+                joined = ""
+                for syllable in syllables[i : i + 4]:
+                    joined += syllable
+                    out.update((joined, self._stem(joined)))
+        return frozenset(out)
+
+    def _analyse(self, text: str, han: str, pinyin: bool = False) -> list[str]:
+        text = _normalise(text)
+        out: list[str] = []
+        for match in _RUNS.finditer(text):
+            run = match.group()
+            words: Iterable[str] = (
+                self._han_words(run, han, pinyin) if _HAN_RUN.fullmatch(run)
+                else self._other_words(run)
+            )
+            out.extend(words)
+        return out

@@ -1,0 +1,183 @@
+"""The in-memory search index: a table of passages plus their BM25 ranker, built once, then
+read-only.
+
+A reload builds a new SearchIndex and swaps it in whole, so a question never sees a half-built
+one. Passages are held as columns (numpy arrays and one citation record per document), not
+one object each, and their texts may live in a memory-mapped file: at a million passages that
+is the difference between about 2.5 GB and well under 1.5 GB of serving memory. A passage
+becomes a StoredPassage only when it is shown.
+"""
+
+from __future__ import annotations
+
+import mmap
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from bot.core.models import Hit, StoredPassage
+from bot.core.ranking import Ranker
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A document's citation data, shared by all its passages."""
+
+    doc_id: str
+    title: str
+    source: str | None
+    url: str | None
+    date: str | None
+
+
+class MappedTexts:
+    """Passage texts stored end to end in one UTF-8 file and read through mmap, so only the
+    pages of passages actually shown are ever in memory."""
+
+    def __init__(self, path: Path, offsets: np.ndarray) -> None:
+        self._offsets = offsets
+        with path.open("rb") as f:
+            # mmap refuses an empty file; an index of empty texts needs no mapping.
+            self._map: mmap.mmap | bytes = (
+                mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if int(offsets[-1]) else b""
+            )
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, i: int) -> str:
+        return self._map[int(self._offsets[i]) : int(self._offsets[i + 1])].decode("utf-8")
+
+
+@dataclass(frozen=True)
+class PassageTable:
+    """Every passage's row id, document and position as columns, in ranker order."""
+
+    ids: np.ndarray  # int64: the passage's row id in the database
+    doc: np.ndarray  # int32: index into docs
+    position: np.ndarray  # int32, 1-based
+    count: np.ndarray  # int32: passages in the document
+    docs: tuple[Citation, ...]
+    texts: Sequence[str]
+    numbers: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.numbers.update((d.doc_id, n) for n, d in enumerate(self.docs))
+
+    @classmethod
+    def of(cls, passages: Sequence[StoredPassage]) -> PassageTable:
+        """The table of the given passages, texts kept in memory."""
+        numbers: dict[str, int] = {}
+        docs: list[Citation] = []
+        for p in passages:
+            if p.doc_id not in numbers:
+                numbers[p.doc_id] = len(docs)
+                docs.append(Citation(p.doc_id, p.title, p.source, p.url, p.date))
+        return cls(
+            ids=np.fromiter((p.id for p in passages), np.int64, len(passages)),
+            doc=np.fromiter((numbers[p.doc_id] for p in passages), np.int32, len(passages)),
+            position=np.fromiter((p.position for p in passages), np.int32, len(passages)),
+            count=np.fromiter((p.count for p in passages), np.int32, len(passages)),
+            docs=tuple(docs),
+            texts=[p.text for p in passages],
+        )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, i: int) -> StoredPassage:
+        d = self.docs[int(self.doc[i])]
+        return StoredPassage(
+            id=int(self.ids[i]), doc_id=d.doc_id, position=int(self.position[i]),
+            count=int(self.count[i]), text=self.texts[i], title=d.title, source=d.source,
+            url=d.url, date=d.date,
+        )
+
+    def rows_of(self, doc_id: str) -> list[int]:
+        """A document's rows in position order (a scan: used for buttons, not questions)."""
+        number = self.numbers.get(doc_id)
+        if number is None:
+            return []
+        rows = np.flatnonzero(self.doc == number)
+        return rows[np.argsort(self.position[rows], kind="stable")].tolist()
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """Passages in a fixed order and the ranker over their terms."""
+
+    table: PassageTable
+    ranker: Ranker
+
+    @classmethod
+    def build(
+        cls,
+        passages: Sequence[StoredPassage],
+        tokens: Sequence[Sequence[str]] = (),
+        variant: str = "lucene",
+        k1: float = 1.2,
+        b: float = 0.75,
+        ranker: Ranker | None = None,
+    ) -> SearchIndex:
+        """Index the given passages and their terms, or adopt a ranker already built over
+        them (CPU-bound)."""
+        if ranker is None:
+            if len(tokens) != len(passages):
+                raise ValueError(f"{len(tokens)} token lists for {len(passages)} passages")
+            ranker = Ranker(tokens, variant=variant, k1=k1, b=b)
+        return cls.of(PassageTable.of(passages), ranker)
+
+    @classmethod
+    def of(cls, table: PassageTable, ranker: Ranker) -> SearchIndex:
+        """An index over a table and a ranker built for exactly its rows."""
+        if ranker.size != len(table):
+            raise ValueError(f"ranker covers {ranker.size} passages, not {len(table)}")
+        return cls(table, ranker)
+
+    @property
+    def size(self) -> int:
+        """The number of passages."""
+        return len(self.table)
+
+    @property
+    def documents(self) -> int:
+        """The number of documents with at least one passage."""
+        return len(self.table.docs)
+
+    def text(self, row: int) -> str:
+        """A row's text, without building the whole passage."""
+        return self.table.texts[row]
+
+    def passage_at(self, doc_id: str, position: int) -> StoredPassage | None:
+        """A document's passage by its 1-based position, for showing context."""
+        rows = [r for r in self.table.rows_of(doc_id) if self.table.position[r] == position]
+        return self.table[rows[0]] if rows else None
+
+    def document_passages(self, doc_id: str) -> tuple[StoredPassage, ...]:
+        """A document's passages in order."""
+        return tuple(self.table[r] for r in self.table.rows_of(doc_id))
+
+    def terms_in_rows(self, rows: Sequence[int], terms: Iterable[str]) -> list[set[str]]:
+        """For each row, which of the terms occur in it: one search per term for all rows."""
+        out: list[set[str]] = [set() for _ in rows]
+        wanted = np.asarray(rows, dtype=np.int64)
+        for term in set(terms):
+            for i in np.flatnonzero(self.ranker.holds(term, wanted)).tolist():
+                out[i].add(term)
+        return out
+
+    def search(self, terms: Sequence[str], limit: int) -> list[tuple[int, float]]:
+        """(row, score) of the best `limit` passages sharing a term with the query."""
+        return self.ranker.rank(terms, limit)
+
+    def search_groups(
+        self, groups: Sequence[Sequence[str]], limit: int
+    ) -> list[tuple[int, float]]:
+        """Like search, for a structured query of alternative groups (words + translations)."""
+        return self.ranker.rank_groups(groups, limit)
+
+    def hit(self, row: int, score: float, rank: int) -> Hit:
+        """A ranked row as a Hit to show."""
+        return Hit(passage=self.table[row], score=score, rank=rank, row=row)

@@ -1,0 +1,372 @@
+"""BM25 ranking of passages over an inverted index, scoring exactly as rank-bm25 does.
+
+Pure: tokens in, ranked passage indices out. rank-bm25 loops in Python over every passage;
+`Ranker` reads only the postings of the question's terms and evaluates rank-bm25's own float64
+expressions on them (`bot.core.bm25`), in the same order, so scores are bit-identical. It scores the
+rarest terms' passages first and adds commoner terms only while even their best possible weight
+could still reach the current k-th score (MaxScore), so a common term's long postings are
+usually cut down or never touched.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Iterable, Sequence
+
+import numpy as np
+
+from bot.core.bm25 import VARIANTS, BM25Lucene, length_norm, make_bm25, term_weight, variant_idf
+from bot.core.postings import Postings
+
+__all__ = ["VARIANTS", "BM25Lucene", "Ranker", "make_bm25"]
+
+# Postings weighed at a time when computing each term's best weight, to bound memory.
+_CHUNK = 8_000_000
+# Terms in fewer than size / _RARE passages are scored together in the first batch.
+_RARE = 4096
+# A later term's new passages are bounded one by one when there are at least this many.
+_PRUNE_FROM = 1000
+# Term frequencies tried when finding how many occurrences a pruned passage would need.
+_LEVELS = np.arange(1, 17, dtype=np.int64)
+_TINY = float(np.nextafter(0.0, 1.0))
+# Terms in at least size / _DENSE_FROM passages also get a dense array of their frequency in
+# every passage, so looking up many passages costs one gather, not a binary search in a list
+# of hundreds of thousands; commonest first, at most _DENSE_BYTES in all.
+_DENSE_FROM = 16
+_DENSE_BYTES = 48 * 2**20
+
+
+def best_weights(
+    postings: Postings, variant: str, idf: np.ndarray, k1: float, b: float
+) -> np.ndarray:
+    """Each term's highest weight in any passage, by term id (the MaxScore bounds)."""
+    df = postings.document_frequencies()
+    best = np.zeros(len(df), dtype=np.float64)
+    avgdl = postings.average_length
+    start = 0
+    while start < len(df):
+        # Whole terms per chunk, so reduceat never splits one.
+        end = int(np.searchsorted(postings.offsets, postings.offsets[start] + _CHUNK, "right"))
+        end = min(max(end - 1, start + 1), len(df))
+        lo, hi = postings.offsets[start], postings.offsets[end]
+        tf = postings.frequencies[lo:hi].astype(np.int64)
+        dl = postings.lengths[postings.passages[lo:hi]]
+        weights = term_weight(variant, np.repeat(idf[start:end], df[start:end]), tf,
+                              length_norm(dl, b, avgdl), k1)
+        best[start:end] = np.maximum.reduceat(weights, postings.offsets[start:end] - lo)
+        start = end
+    return best
+
+
+class Ranker:
+    """Scores passages for a tokenised question; an empty collection simply finds nothing."""
+
+    def __init__(
+        self,
+        corpus: Iterable[Sequence[str]],
+        variant: str = "lucene",
+        k1: float = 1.2,
+        b: float = 0.75,
+    ) -> None:
+        self._setup(Postings.build(corpus), variant, k1, b, None, None)
+
+    @classmethod
+    def from_postings(
+        cls,
+        postings: Postings,
+        variant: str = "lucene",
+        k1: float = 1.2,
+        b: float = 0.75,
+        idf: np.ndarray | None = None,
+        best: np.ndarray | None = None,
+    ) -> Ranker:
+        """A ranker over an existing index, with its term weights when they were saved."""
+        ranker = cls.__new__(cls)
+        ranker._setup(postings, variant, k1, b, idf, best)
+        return ranker
+
+    def _setup(
+        self, postings: Postings, variant: str, k1: float, b: float,
+        idf: np.ndarray | None, best: np.ndarray | None,
+    ) -> None:
+        if variant not in VARIANTS:
+            raise ValueError(f"unknown BM25 variant {variant!r}; choose from {', '.join(VARIANTS)}")
+        self.postings = postings
+        self.variant, self.k1, self.b = variant, k1, b
+        self.size = postings.size
+        df = postings.document_frequencies()
+        self.term_idf = variant_idf(variant, self.size, df) if idf is None else idf
+        self.best = (
+            best_weights(postings, variant, self.term_idf, k1, b) if best is None else best
+        )
+        self._norm = length_norm(postings.lengths, b, postings.average_length)
+        self._dense = _dense_frequencies(postings, df)
+        self._shortest = np.full(len(_LEVELS), self._norm.min() if self.size else 1.0)
+        # What a term adds to a passage without it: zero but for BM25Plus's delta.
+        self._absent = term_weight(variant, self.term_idf, np.zeros(len(df), dtype=np.int64),
+                                   np.ones(len(df)), k1)
+
+    def document_frequency(self, term: str) -> int:
+        """In how many passages the term occurs."""
+        t = self.postings.vocabulary.get(term)
+        return 0 if t is None else int(self.postings.offsets[t + 1] - self.postings.offsets[t])
+
+    def holds(self, term: str, rows: np.ndarray) -> np.ndarray:
+        """For each passage index in rows, whether the term occurs in it."""
+        ids = self.postings.term(term)[0]
+        if not len(ids):
+            return np.zeros(len(rows), dtype=bool)
+        pos = np.minimum(ids.searchsorted(rows), len(ids) - 1)
+        return ids[pos] == rows
+
+    def idf(self, term: str) -> float:
+        """A positive weight for how rare a term is; unseen terms weigh the most."""
+        n = self.document_frequency(term)
+        return math.log(1 + (self.size - n + 0.5) / (n + 0.5))
+
+    def candidates(self, query: Sequence[str]) -> list[int]:
+        """Indices of passages sharing at least one term with the query, ascending."""
+        lists = [self.postings.term(term)[0] for term in set(query)]
+        return np.unique(np.concatenate(lists)).tolist() if lists else []
+
+    def _weights(self, t: int, tf: np.ndarray, norm: np.ndarray) -> np.ndarray:
+        return term_weight(self.variant, float(self.term_idf[t]), tf, norm, self.k1)
+
+    def _frequencies(self, t: int, docs: np.ndarray) -> np.ndarray:
+        """Term t's frequency in each of the ascending passages docs (0 where absent)."""
+        dense = self._dense.get(t)
+        if dense is not None:
+            return dense[docs].astype(np.int64)
+        ids, tf = self.postings.slice(t)
+        out = np.zeros(len(docs), dtype=np.int64)
+        if len(ids) <= len(docs):  # search the shorter list in the longer one
+            pos = np.minimum(docs.searchsorted(ids), len(docs) - 1)
+            hit = docs[pos] == ids
+            out[pos[hit]] = tf[hit]
+        else:
+            pos = np.minimum(ids.searchsorted(docs), len(ids) - 1)
+            hit = ids[pos] == docs
+            out[hit] = tf[pos[hit]]
+        return out
+
+    def score(
+        self, query: Sequence[int], docs: np.ndarray, lacking: Collection[int] = ()
+    ) -> np.ndarray:
+        """Exact scores of ascending passages docs for term ids, summed in query order.
+
+        Terms in `lacking` are known to be in none of docs: they add their absent weight
+        without a lookup (adding it as a scalar rounds exactly as adding it per passage).
+        """
+        norm = self._norm[docs]
+        total = np.zeros(len(docs), dtype=np.float64)
+        cache: dict[int, np.ndarray | float] = {}
+        for t in query:
+            if t not in cache:
+                cache[t] = (float(self._absent[t]) if t in lacking
+                            else self._weights(t, self._frequencies(t, docs), norm))
+            total += cache[t]
+        return total
+
+    def _score_pruned(
+        self, order: Sequence[int], docs: np.ndarray, terms: list[int], done: int,
+        counts: dict[int, int], absent: dict[int, float], best: dict[int, float],
+        threshold: float,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Exact scores of the passages in docs that can still reach the threshold.
+
+        docs hold none of terms[:done]. The others are looked up rarest first, and a passage
+        whose weights so far plus the best of the rest stay below the threshold is dropped
+        before the long postings of common terms are searched for it.
+        """
+        if len(docs) < _PRUNE_FROM or threshold <= _TINY:  # bookkeeping would cost more
+            return docs, self.score(order, docs, terms[:done])
+        lookup = terms[done:]
+        alive = np.arange(len(docs))
+        partial = np.zeros(len(docs))
+        rest = _bound(terms, done, counts, absent, best)
+        weights: dict[int, np.ndarray] = {}
+        for t in lookup:
+            rest -= counts[t] * best[t]
+            ids = docs[alive]
+            w = np.zeros(len(docs))
+            w[alive] = self._weights(t, self._frequencies(t, ids), self._norm[ids])
+            weights[t] = w
+            partial[alive] += counts[t] * w[alive]
+            alive = alive[partial[alive] + rest + _slop(rest) >= threshold]
+            if not len(alive):
+                break
+        # The exact sum, in query order, for the survivors only.
+        total = np.zeros(len(alive))
+        for t in order:
+            total += weights[t][alive] if t in weights else absent[t]
+        return docs[alive], total
+
+    def group_idf(self, group: Sequence[str]) -> float:
+        """IDF of alternatives counted as one term: a passage counts once if any occurs."""
+        if len(group) == 1:
+            return self.idf(group[0])
+        lists = [self.postings.term(t)[0] for t in set(group)]
+        n = len(np.unique(np.concatenate(lists))) if lists else 0
+        return math.log(1 + (self.size - n + 0.5) / (n + 0.5))
+
+    def rank_groups(
+        self, groups: Sequence[Sequence[str]], limit: int
+    ) -> list[tuple[int, float]]:
+        """BM25 over a structured query: each group of alternatives (a word and its
+        translations, best first) is one term, with a union document frequency and summed
+        term frequencies, the n-th alternative counting 1/n (the word and its first
+        translation fully), so a word with many translations weighs no more than one with a
+        single translation and a doubtful sense less than the first. Groups of one term score
+        as `rank` does with the Lucene IDF."""
+        if self.size == 0 or limit <= 0:
+            return []
+        docs = np.asarray(self.candidates([t for g in groups for t in g]), dtype=np.int64)
+        if not len(docs):
+            return []
+        vocabulary = self.postings.vocabulary
+        norm = self._norm[docs]
+        scores = np.zeros(len(docs), dtype=np.float64)
+        for group in groups:
+            weighted = [(1.0 / max(n, 1), vocabulary[t])
+                        for n, t in enumerate(dict.fromkeys(group)) if t in vocabulary]
+            if not weighted:
+                continue
+            tf = sum(w * self._frequencies(t, docs) for w, t in weighted)
+            scores += term_weight("lucene", self.group_idf(group), tf, norm, self.k1)
+        return _top(docs, scores, limit)
+
+    def rank(self, query: Sequence[str], limit: int) -> list[tuple[int, float]]:
+        """Best passages first as (index, score); ties go to the earlier passage."""
+        vocabulary = self.postings.vocabulary
+        # rank-bm25 gives unseen terms no weight at all, and counts a repeated term twice.
+        order = [vocabulary[term] for term in query if term in vocabulary]
+        if not order or limit <= 0:
+            return []
+        counts: dict[int, int] = {}
+        for t in order:
+            counts[t] = counts.get(t, 0) + 1
+        terms = sorted(counts, key=lambda t: (self.postings.offsets[t + 1]
+                                              - self.postings.offsets[t], t))
+        absent = {t: float(self._absent[t]) for t in terms}
+        best = {t: max(float(self.best[t]), absent[t]) for t in terms}
+        # The first batch takes every rare term at once: scoring a batch costs a few numpy
+        # calls per query term, so fewer, larger batches are cheaper than one term at a time.
+        df = {t: int(self.postings.offsets[t + 1] - self.postings.offsets[t]) for t in terms}
+        first = 1
+        while first < len(terms) and df[terms[first]] <= self.size // _RARE:
+            first += 1
+        seen = np.zeros(self.size, dtype=bool)
+        docs: list[np.ndarray] = []
+        scores: list[np.ndarray] = []
+        leaders = _Leaders(limit)
+        done = 0
+        for batch in [terms[:first]] + [[t] for t in terms[first:]]:
+            if len(batch) > 1:
+                ids = np.concatenate([self.postings.slice(t)[0] for t in batch])
+                new = np.unique(ids[~seen[ids]])
+                seen[new] = True
+            else:
+                new = self._promising(batch[0], terms, done, counts, absent, best, seen,
+                                      leaders.threshold)
+            if len(new):
+                kept, kept_scores = self._score_pruned(
+                    order, new, terms, done, counts, absent, best, leaders.threshold
+                )
+                docs.append(kept)
+                scores.append(kept_scores)
+                leaders.add(kept_scores)
+            done += len(batch)
+            if done < len(terms) and _bound(terms, done, counts, absent, best) < leaders.threshold:
+                # No passage outside the postings scored so far can reach the top `limit`.
+                break
+        if not docs:  # every passage was pruned: none can score above zero
+            return []
+        return _top(np.concatenate(docs), np.concatenate(scores), limit)
+
+    def _promising(
+        self, t: int, terms: list[int], done: int, counts: dict[int, int],
+        absent: dict[int, float], best: dict[int, float], seen: np.ndarray, threshold: float,
+    ) -> np.ndarray:
+        """Term t's passages not scored yet that could still reach the threshold (all marked)."""
+        ids, tf = self.postings.slice(t)
+        fresh = ~seen[ids]
+        seen[ids] = True
+        if len(ids) < _PRUNE_FROM:
+            return ids[fresh]
+        # Their own weight for t, at most the best of every later term, none of the earlier.
+        rest = _bound(terms, done + 1, counts, absent, best) - counts[t] * absent[t]
+        if self.term_idf[t] > 0:
+            # Weights grow with tf and shrink with length: a passage as short as the shortest
+            # still needs `least` occurrences, which drops most postings in one comparison.
+            top = counts[t] * self._weights(t, _LEVELS, self._shortest) + rest + _slop(rest)
+            reach = top >= threshold
+            least = int(_LEVELS[reach.argmax()]) if reach[-1] else len(_LEVELS) + 1
+            if least > 1:
+                fresh &= tf >= least
+        ids = ids[fresh]
+        weights = self._weights(t, tf[fresh].astype(np.int64), self._norm[ids])
+        return ids[counts[t] * weights + rest + _slop(rest) >= threshold]
+
+
+def _dense_frequencies(postings: Postings, df: np.ndarray) -> dict[int, np.ndarray]:
+    """Each very common term's frequency in every passage (0 where absent), by term id."""
+    size = postings.size
+    if not size:
+        return {}
+    room = _DENSE_BYTES // (size * postings.frequencies.itemsize)
+    common = np.flatnonzero(df >= max(size / _DENSE_FROM, 1))
+    common = common[np.argsort(-df[common], kind="stable")][:room]
+    out = {}
+    for t in common.tolist():
+        ids, tf = postings.slice(t)
+        dense = np.zeros(size, dtype=postings.frequencies.dtype)
+        dense[ids] = tf
+        out[t] = dense
+    return out
+
+
+def _slop(value: float) -> float:
+    """Room for float rounding when comparing sums of weights."""
+    return 1e-9 * abs(value) + 1e-12
+
+
+def _bound(
+    terms: list[int], done: int, counts: dict[int, int], absent: dict[int, float],
+    best: dict[int, float],
+) -> float:
+    """The best score of a passage holding none of terms[:done], rounded up."""
+    bound = sum(counts[t] * absent[t] for t in terms[:done])
+    bound += sum(counts[t] * best[t] for t in terms[done:])
+    return bound + _slop(bound)
+
+
+class _Leaders:
+    """The best `limit` positive scores seen so far, kept as they arrive: their lowest is
+    the threshold a passage must beat strictly to enter."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.scores = np.zeros(0)
+        # Until `limit` are found anything positive gets in; "< threshold" = "not positive".
+        self.threshold = _TINY
+
+    def add(self, scores: np.ndarray) -> None:
+        found = np.concatenate((self.scores, scores[scores > 0]))
+        if len(found) > self.limit:
+            found = -np.partition(-found, self.limit - 1)[: self.limit]
+        self.scores = found
+        if len(found) == self.limit:
+            self.threshold = float(found.min())
+
+
+def _top(docs: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[int, float]]:
+    """The `limit` best positive scores, ties to the lower passage index."""
+    keep = scores > 0
+    docs, scores = docs[keep], scores[keep]
+    if len(scores) > limit:
+        # Partition on the candidates only, then keep every tie of the k-th for the sort.
+        kth = -np.partition(-scores, limit - 1)[limit - 1]
+        keep = scores >= kth
+        docs, scores = docs[keep], scores[keep]
+    order = np.lexsort((docs, -scores))[:limit]
+    return [(int(docs[i]), float(scores[i])) for i in order]

@@ -1,0 +1,311 @@
+"""The running question-answering service shared by the console and Telegram.
+
+It owns the database connection, the analyzer and the current SearchIndex. A reload runs under
+a lock, builds a new index off the event loop and swaps it in with one assignment, so
+questions keep being answered from the old index until the new one is complete.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import enum
+import logging
+import secrets
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.core import analysis
+from bot.store import index_store
+from bot.sources import uploads
+from bot.core.answering import AnswerOptions, answer
+from bot.config import Settings
+from bot.core.index import SearchIndex
+from bot.engine.metrics import Metrics
+from bot.core.models import Answer, StoredPassage
+from bot.sources.parsing import DocumentError, content_hash
+from bot.store.database import Database, DocumentInfo, stream_corpus
+from bot.sources.folder import SyncReport, prepare, scan, sync_folder
+from bot.core.translation import Dictionary, load_dictionary
+from bot.store.usage_log import UsageLog
+
+log = logging.getLogger(__name__)
+
+# Meta key changed by every reload that touches the database, in whichever process it runs.
+GENERATION_KEY = "generation"
+
+
+class UploadStatus(enum.Enum):
+    """What became of a file an admin sent."""
+
+    ADDED = "added"
+    DUPLICATE = "duplicate"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """The outcome of adding one file: its name in the folder, why not, or what it gave."""
+
+    status: UploadStatus
+    name: str
+    reason: str = ""
+    doc_id: str | None = None  # the new document, or the one already holding this text
+    passages: tuple[StoredPassage, ...] = field(default_factory=tuple)
+
+
+class QAService:
+    """Documents in the database, an index in memory, answers out."""
+
+    def __init__(self, settings: Settings, db: Database, analyzer: analysis.Analyzer,
+                 usage: UsageLog | None = None, dictionary: Dictionary | None = None) -> None:
+        self.settings = settings
+        self.db = db
+        self.analyzer = analyzer
+        self.usage = usage or UsageLog(db, settings.store_question_text, settings.hash_user_ids)
+        self.index = SearchIndex.build([], [])
+        self.metrics = Metrics()
+        self.loaded = False  # True once an index built from the database is in place
+        self.options = AnswerOptions(
+            k=settings.top_k,
+            min_coverage=settings.min_coverage,
+            max_question_chars=settings.max_question_chars,
+            dictionary=dictionary,
+        )
+        self._reload_lock = asyncio.Lock()
+        self._generation: str | None = None  # the database change the index was built from
+
+    @classmethod
+    async def start(
+        cls, settings: Settings, sync: bool = True, progress: Callable[[str], None] | None = None
+    ) -> QAService:
+        """Open the database, bring it up to date with the knowledge folder, load the index."""
+        # jieba's dictionary takes a second to load: do it in a thread, once, at start-up.
+        await asyncio.to_thread(analysis.warm_up)
+        analyzer = analysis.Analyzer()
+        dictionary = (
+            await asyncio.to_thread(load_dictionary, analyzer) if settings.cross_lingual else None
+        )
+        db = await Database.open(settings.database_path)
+        usage = None
+        try:
+            if str(settings.database_path) != ":memory:":  # its own connection: see usage_log
+                usage = await UsageLog.open(settings.database_path, settings.store_question_text,
+                                            settings.hash_user_ids)
+        except BaseException:
+            await db.close()
+            raise
+        service = cls(settings, db, analyzer, usage, dictionary)
+        try:
+            if sync:
+                report = await service.reload(progress=progress)
+                log.info("knowledge folder synced: %s", describe_report(report))
+            else:
+                await service.load_index()
+        except BaseException:
+            await service.close()
+            raise
+        return service
+
+    async def close(self) -> None:
+        """Close the database (and the usage log's connection to it) once any reload in
+        flight has finished: it writes in one transaction, so a kill instead would leave the
+        old state, never half of the new."""
+        async with self._reload_lock:
+            if self.usage.db is not self.db:
+                await self.usage.close()
+            await self.db.close()
+
+    async def load_index(self) -> None:
+        """Load the saved index of the stored passages, or build (and save) it, and swap it in."""
+        generation = await self.db.get_meta(GENERATION_KEY)
+        s = self.settings
+        folder = index_store.folder_for(s.database_path)
+        key = index_store.key_for(await self.db.passages_version(), s.bm25_variant, s.bm25_k1,
+                                  s.bm25_b)
+        size = await self.db.passage_count()
+        index = None
+        if folder is not None:
+            index = await asyncio.to_thread(index_store.load, folder, key, size)
+        if index is None:
+            if folder is None:  # an in-memory database has no second connection to stream
+                rows: Iterable[tuple[StoredPassage, Sequence[str]]] = zip(
+                    *await self.db.corpus(), strict=True)
+            else:
+                rows = stream_corpus(s.database_path)
+            index = await asyncio.to_thread(
+                index_store.build_and_save, rows, folder, key, s.bm25_variant, s.bm25_k1,
+                s.bm25_b,
+            )
+        self.index = index
+        self._generation = generation
+        self.loaded = True
+        self.metrics.documents.set(self.index.documents)
+        self.metrics.passages.set(self.index.size)
+
+    @property
+    def reloading(self) -> bool:
+        """True while a reload is running."""
+        return self._reload_lock.locked()
+
+    async def reload(self, progress: Callable[[str], None] | None = None) -> SyncReport:
+        """Sync the knowledge folder and swap in the new index; one reload at a time."""
+        async with self._reload_lock:
+            return await self._sync(progress)
+
+    async def _sync(self, progress: Callable[[str], None] | None = None) -> SyncReport:
+        """The reload itself; the caller holds the lock."""
+        started = time.perf_counter()
+        try:
+            report = await sync_folder(
+                self.db,
+                self.settings.knowledge_dir,
+                self.analyzer,
+                self.settings.passage_size,
+                self.settings.passage_overlap,
+                progress=progress,
+            )
+            if report.touched:
+                await self.db.set_meta(GENERATION_KEY, secrets.token_hex(8))
+            # Another process (`bot reload`) may have changed the database since this index
+            # was built: then this reload finds nothing to do, but the index must be rebuilt.
+            if (report.touched or not self.loaded
+                    or await self.db.get_meta(GENERATION_KEY) != self._generation):
+                await self.load_index()
+        except BaseException:
+            self.metrics.reloads.labels("failed").inc()
+            raise
+        report.seconds = time.perf_counter() - started  # the whole reload, index swap included
+        self.metrics.reloads.labels("ok").inc()
+        self.metrics.reload_seconds.observe(report.seconds)
+        return report
+
+    async def add_upload(self, name: str, data: bytes, fields: dict[str, str]) -> UploadResult:
+        """Save a file an admin sent into the knowledge folder and index it through the reload;
+        a file that gives no document, or one whose text is already held, is not kept."""
+        if not uploads.is_supported(name):
+            return UploadResult(UploadStatus.REFUSED, name,
+                                f"unsupported file type {uploads.suffix_of(name) or '(none)'}")
+        safe = uploads.safe_name(name)
+        s = self.settings
+        try:
+            data = uploads.with_metadata(safe, data, fields)
+            update = await asyncio.to_thread(prepare, safe, data, s.passage_size,
+                                             s.passage_overlap)
+        except DocumentError as exc:
+            return UploadResult(UploadStatus.REFUSED, safe, str(exc))
+        # Same cleaned text, same document: a re-encoded or re-captioned copy is caught too.
+        digest = content_hash(update.document.text.encode("utf-8"))
+        async with self._reload_lock:
+            for doc_id, text in await self.db.document_texts():
+                if content_hash(text.encode("utf-8")) == digest:
+                    return UploadResult(UploadStatus.DUPLICATE, safe, doc_id=doc_id)
+            path = await asyncio.to_thread(_write_new, s.knowledge_dir, safe, data)
+            try:
+                report = await self._sync()
+            except BaseException:
+                path.unlink(missing_ok=True)
+                raise
+            if path.name not in report.added:
+                path.unlink(missing_ok=True)
+                reason = dict(report.skipped).get(path.name, "it was not indexed")
+                return UploadResult(UploadStatus.REFUSED, path.name, reason)
+            doc_id = (await self.db.file_states())[path.name].doc_id
+        passages = self.index.document_passages(doc_id)
+        return UploadResult(UploadStatus.ADDED, path.name, doc_id=doc_id, passages=passages)
+
+    async def remove_document(self, doc_id: str) -> SyncReport | None:
+        """Delete a document's file from the knowledge folder and reload; None if unknown.
+        The file is moved aside first and put back if the reload fails."""
+        async with self._reload_lock:
+            info = next((d for d in await self.db.documents() if d.id == doc_id), None)
+            if info is None or info.path is None:
+                return None
+            folder = self.settings.knowledge_dir.resolve()
+            path = (folder / info.path).resolve()
+            if not path.is_relative_to(folder):
+                raise DocumentError(f"{info.path!r} is outside the knowledge folder")
+            aside = path.with_name(f".{path.name}.removing")  # hidden: the scan passes it over
+            if path.exists():
+                path.rename(aside)
+            try:
+                report = await self._sync()
+            except BaseException:
+                if aside.exists():
+                    aside.rename(path)
+                raise
+            aside.unlink(missing_ok=True)
+            return report
+
+    async def watch(self, seconds: float) -> None:
+        """Reload whenever the knowledge folder's files (names, sizes, times) change; runs until
+        cancelled. A failed reload is logged and tried again at the next change."""
+        # None: the first look reloads too, catching changes made since start-up's reload.
+        last: tuple[tuple[str, int, int], ...] | None = None
+        while True:
+            try:
+                now = await asyncio.to_thread(fingerprint, self.settings.knowledge_dir)
+                # While another reload runs, look again next time rather than miss a change.
+                if now != last and not self.reloading:
+                    last = now
+                    report = await self.reload()
+                    if report.touched:
+                        log.info("knowledge folder changed: %s", describe_report(report))
+            except Exception:
+                log.exception("automatic reload failed; the previous index stays in use")
+            await asyncio.sleep(seconds)
+
+    def ask(self, question: str, k: int | None = None) -> Answer:
+        """Answer one question from the current index (CPU-bound, pure)."""
+        options = self.options if k is None else dataclasses.replace(self.options, k=k)
+        started = time.perf_counter()
+        result = answer(question, self.index, self.analyzer, options)
+        self.metrics.answered(result, time.perf_counter() - started)
+        return result
+
+    async def ready(self) -> bool:
+        """The index is loaded and the database answers."""
+        if not self.loaded:
+            return False
+        try:
+            await self.db.get_meta("analyzer")
+        except Exception:  # any database failure means not ready
+            return False
+        return True
+
+    async def documents(self) -> list[DocumentInfo]:
+        """The documents in the collection."""
+        return await self.db.documents()
+
+
+def _write_new(folder: Path, name: str, data: bytes) -> Path:
+    """Write data under a free name in folder; "x" mode fails rather than overwrite a file."""
+    path = uploads.free_path(folder, name)
+    with path.open("xb") as out:
+        out.write(data)
+    return path
+
+
+def fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and modification times of the folder's documents: cheap to compare."""
+    files, _ = scan(folder)
+    return tuple((f.rel, f.size, f.mtime_ns) for f in files)
+
+
+def report_lines(report: SyncReport) -> list[str]:
+    """One line per added, changed, removed and skipped file (with the reason)."""
+    lines = [f"{label}: {item}" for label, items in (
+        ("added", report.added), ("changed", report.changed), ("removed", report.removed),
+    ) for item in items]
+    return lines + [f"skipped: {path} ({reason})" for path, reason in report.skipped]
+
+
+def describe_report(report: SyncReport) -> str:
+    """One line summing up a reload."""
+    return (
+        f"{len(report.added)} added, {len(report.changed)} changed, "
+        f"{len(report.removed)} removed, {len(report.skipped)} skipped, "
+        f"{report.unchanged} unchanged in {report.seconds:.2f}s"
+    )

@@ -1,0 +1,236 @@
+"""The command line: `bot` (or `python -m bot`) and its subcommands, built with click."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import io
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic import ValidationError
+
+from bot import logs
+from bot.config import Settings, load_settings
+from bot.faces.text import render_text, to_json
+from bot.engine.service import QAService, describe_report, report_lines
+from bot.store.database import StorageError
+from bot.sources.folder import SyncError
+
+log = logging.getLogger("bot")
+
+
+def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--knowledge and --db, accepted by the bare command and by every subcommand."""
+
+    @click.option("--knowledge", "knowledge_dir", type=click.Path(path_type=Path),
+                  help="Folder of documents to serve [env KNOWLEDGE_DIR; default knowledge].")
+    @click.option("--db", "database_path", type=click.Path(path_type=Path),
+                  help="SQLite database file [env DATABASE_PATH; default data/bot.sqlite3].")
+    @click.pass_context
+    @functools.wraps(func)
+    def wrapper(ctx: click.Context, knowledge_dir: Path | None, database_path: Path | None,
+                *args: Any, **kwargs: Any) -> Any:
+        parent = ctx.obj or {}
+        overrides = {
+            "knowledge_dir": knowledge_dir or parent.get("knowledge_dir"),
+            "database_path": database_path or parent.get("database_path"),
+        }
+        ctx.obj = overrides
+        try:
+            settings = load_settings(**overrides)
+        except ValidationError as exc:
+            raise click.UsageError(f"invalid setting: {exc}") from exc
+        token = settings.telegram_bot_token
+        logs.configure(settings.log_level, settings.log_format,
+                       (token.get_secret_value(),) if token else ())
+        try:
+            return func(settings, *args, **kwargs)
+        except (StorageError, SyncError) as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper
+
+
+def _start(settings: Settings) -> QAService:
+    return asyncio.run(QAService.start(settings))
+
+
+@click.group(invoke_without_command=True)
+@common_options
+def main(settings: Settings) -> None:
+    """Answer questions from a document collection, in English and Chinese, with citations.
+
+    Without a subcommand: the Telegram bot when TELEGRAM_BOT_TOKEN is set, else the console.
+    """
+    ctx = click.get_current_context()
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(run)
+
+
+@main.command()
+@common_options
+def run(settings: Settings) -> None:
+    """Start the Telegram bot, or the console when no token is set."""
+    if settings.telegram_bot_token is None:
+        click.echo("TELEGRAM_BOT_TOKEN is not set, so this is the local console "
+                   "(the same answers the bot gives on Telegram).", err=True)
+        asyncio.run(_console(settings))
+        return
+    from bot.faces.telegram.app import run as run_telegram
+
+    run_telegram(settings)
+
+
+async def _console(settings: Settings) -> None:
+    from bot.faces.console import run_console
+
+    service = await QAService.start(settings)
+    try:
+        await run_console(service)
+    finally:
+        await service.close()
+
+
+@main.command()
+@common_options
+def console(settings: Settings) -> None:
+    """Ask questions in the terminal; with piped input, answer each line and exit."""
+    asyncio.run(_console(settings))
+
+
+@main.command()
+@common_options
+@click.argument("question")
+@click.option("-k", "k", type=click.IntRange(1, 50), default=None,
+              help="How many passages to return [default TOP_K, 3].")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def ask(settings: Settings, question: str, k: int | None, as_json: bool) -> None:
+    """Answer one QUESTION."""
+
+    async def go() -> str:
+        service = await QAService.start(settings)
+        try:
+            answer = service.ask(question, k)
+        finally:
+            await service.close()
+        if as_json:
+            return json.dumps(to_json(answer), ensure_ascii=False)
+        return render_text(answer)
+
+    click.echo(asyncio.run(go()))
+
+
+@main.command()
+@common_options
+def reload(settings: Settings) -> None:
+    """Re-read the knowledge folder: add, change and remove documents."""
+
+    async def go() -> None:
+        service = await QAService.start(settings, sync=False)
+        try:
+            report = await service.reload(progress=lambda m: click.echo(m, err=True))
+        finally:
+            await service.close()
+        for line in report_lines(report):
+            click.echo(line)
+        click.echo(describe_report(report) + f", {service.index.size} passages in all")
+
+    asyncio.run(go())
+
+
+@main.command(name="eval")
+@common_options
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--limit", type=click.IntRange(1), default=None, help="Ask only the first N questions.")
+@click.option("--questions-from", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="Take question texts from a parallel file with the same ids.")
+@click.option("--unrelated", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None,
+              help="Also ask this file's questions, about other things: how many get an answer.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def evaluate(settings: Settings, file: Path, limit: int | None, questions_from: Path | None,
+             unrelated: Path | None, as_json: bool) -> None:
+    """Measure retrieval on a SQuAD-format FILE: Recall@1, Recall@5, MRR@10, speed."""
+    from bot.faces.evaluation import evaluate as run_eval
+
+    result = asyncio.run(run_eval(file, settings, limit, questions_from, unrelated))
+    if as_json:
+        click.echo(json.dumps(result.as_json()))
+        return
+    click.echo(f"questions            {result.questions}")
+    click.echo(f"Recall@1             {100 * result.recall_at_1:.1f}")
+    click.echo(f"Recall@5             {100 * result.recall_at_5:.1f}")
+    click.echo(f"MRR@10               {result.mrr_at_10:.3f}")
+    click.echo(f"build seconds        {result.build_seconds:.1f}")
+    click.echo(f"questions per second {result.questions_per_second:.0f}")
+    if result.unrelated_answered is not None:
+        click.echo(f"unrelated answered   {100 * result.unrelated_answered:.1f}% "
+                   f"of {result.unrelated_questions}")
+
+
+@main.command()
+@common_options
+def doctor(settings: Settings) -> None:
+    """Check the set-up: settings, token, ids, knowledge folder, database, index."""
+    from bot.faces.doctor import run_checks
+
+    checks = run_checks(settings)
+    for check in checks:
+        click.echo(check.line())
+    if not all(c.ok for c in checks):
+        raise SystemExit(1)
+
+
+@main.command()
+@common_options
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup(settings: Settings, path: Path) -> None:
+    """Write a consistent copy of the database to PATH, even while the bot runs."""
+    from bot.store.database import backup as backup_db
+
+    if not settings.database_path.exists():
+        raise click.ClickException(f"no database at {settings.database_path}")
+    backup_db(settings.database_path, path)
+    click.echo(f"backed up {settings.database_path} to {path}")
+
+
+@main.command()
+@common_options
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore(settings: Settings, path: Path) -> None:
+    """Check the backup at PATH and put it in place of the database (stop the bot first)."""
+    from bot.store.database import restore as restore_db
+
+    restore_db(path, settings.database_path)
+    click.echo(f"restored {settings.database_path} from {path}")
+
+
+@main.command()
+@common_options
+@click.option("--csv", "as_csv", is_flag=True,
+              help="Print every logged question as CSV (passages, scores, votes) instead.")
+def stats(settings: Settings, as_csv: bool) -> None:
+    """Usage: questions per day, share with no passage, most asked, 👎, median answer time."""
+    from bot.store.database import Database
+    from bot.faces.reports import stats_text, summarize, write_csv
+    from bot.store.usage_log import UsageLog
+
+    async def go() -> list[Any]:
+        db = await Database.open(settings.database_path)
+        try:
+            return await UsageLog(db).questions()
+        finally:
+            await db.close()
+
+    logged = asyncio.run(go())
+    if as_csv:
+        out = io.StringIO()
+        write_csv(logged, out)
+        click.echo(out.getvalue(), nl=False)
+    else:
+        click.echo(stats_text(summarize(logged)))

@@ -1,0 +1,60 @@
+"""The local console: the same answers as on Telegram, typed in a terminal or piped in."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TextIO
+
+from bot.faces.text import ANSI_BOLD, PLAIN_MARK, render_text
+from bot.engine.service import QAService, describe_report
+
+HELP = """Type a question in English or Chinese and press Enter.
+Commands: /sources lists the documents, /reload re-reads the knowledge folder, /quit leaves.
+输入中文或英文问题后按回车。/sources 查看文档，/reload 重新加载，/quit 退出。"""
+
+
+async def sources_text(service: QAService) -> str:
+    """One line a document: title, source, date, passages."""
+    docs = await service.documents()
+    if not docs:
+        return "No documents yet. 还没有文档。"
+    lines = [f"{len(docs)} documents:"]
+    for d in docs:
+        details = ", ".join(x for x in (d.source, d.url, d.date) if x)
+        lines.append(f"- {d.title}" + (f" — {details}" if details else "") +
+                     f" ({d.passages} passages, id {d.id})")
+    return "\n".join(lines)
+
+
+async def run_console(
+    service: QAService, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
+) -> None:
+    """Answer each line; interactive with a prompt on a terminal, else until end of input."""
+    interactive = stdin.isatty()
+    mark = ANSI_BOLD if stdout.isatty() else PLAIN_MARK
+    if interactive:
+        print(f"{service.index.documents} documents, {service.index.size} passages.",
+              file=stdout)
+        print(HELP, file=stdout)
+    while True:
+        if interactive:
+            print("\n? ", end="", file=stdout, flush=True)
+        line = await asyncio.to_thread(stdin.readline)
+        if not line:
+            break
+        command = line.strip().lower()
+        if command in {"/quit", "/exit"}:
+            break
+        if command == "/help":
+            reply = HELP
+        elif command == "/sources":
+            reply = await sources_text(service)
+        elif command == "/reload":
+            reply = describe_report(await service.reload())
+        else:
+            answer = await asyncio.to_thread(service.ask, line.rstrip("\n"))
+            reply = render_text(answer, mark)
+        print(reply, file=stdout, flush=True)
+        if not interactive:
+            print(file=stdout)

@@ -1,0 +1,157 @@
+"""`bot doctor`: check the whole set-up, one line per check, each failure with its fix.
+
+Read-only: the database is opened in SQLite's read-only mode and nothing is migrated or
+written, so the doctor can run beside a running bot.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from dotenv import dotenv_values
+
+from bot.config import Settings
+from bot.sources.parsing import DocumentError, content_hash, parse
+from bot.store.database import SCHEMA_VERSION
+from bot.sources.folder import scan
+
+
+@dataclass(frozen=True)
+class Check:
+    """The result of one check."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+    def line(self) -> str:
+        """How the check is printed."""
+        mark = "ok  " if self.ok else "FAIL"
+        return f"{mark} {self.name}: {self.detail}" + (f" -> fix: {self.fix}" if self.fix else "")
+
+
+def check_env_file(env_file: Path = Path(".env")) -> Check:
+    """Every key in .env is a setting this program knows (a misspelt one is silently unused)."""
+    if not env_file.exists():
+        return Check("settings", True, "no .env file; environment and defaults in use")
+    known = {name.upper() for name in Settings.model_fields}
+    unknown = [key for key in dotenv_values(env_file) if key.upper() not in known]
+    if not unknown:
+        return Check("settings", True, f"{env_file} parsed, every key known")
+    hints = []
+    for key in unknown:
+        close = difflib.get_close_matches(key.upper(), sorted(known), n=1)
+        hints.append(f"{key}" + (f" (did you mean {close[0]}?)" if close else ""))
+    return Check("settings", False, f"unknown keys in {env_file}: {', '.join(hints)}",
+                 "rename or remove them; .env.example lists every setting")
+
+
+def check_token(settings: Settings, get: Callable[..., httpx.Response] = httpx.get) -> Check:
+    """The token is accepted by the Bot API (getMe, through TELEGRAM_API_BASE_URL)."""
+    if settings.telegram_bot_token is None:
+        return Check("telegram token", True, "not set: the console runs instead of the bot")
+    url = f"{settings.telegram_api_base_url}{settings.telegram_bot_token.get_secret_value()}/getMe"
+    try:
+        response = get(url, timeout=10)
+        data = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        return Check("telegram token", False, f"Bot API not reachable ({type(exc).__name__})",
+                     "check the network and TELEGRAM_API_BASE_URL")
+    if not data.get("ok"):
+        return Check("telegram token", False, f"rejected: {data.get('description', 'unknown')}",
+                     "copy the token again from @BotFather into TELEGRAM_BOT_TOKEN")
+    return Check("telegram token", True, f"accepted, the bot is @{data['result']['username']}")
+
+
+def check_ids(settings: Settings) -> Check:
+    """Admin and allowed ids look like Telegram ids."""
+    ids = set(settings.allowed_ids) | set(getattr(settings, "telegram_admin_ids", ()) or ())
+    bad = [i for i in ids if i == 0 or abs(i) > 10**13]
+    if bad:
+        return Check("ids", False, f"not Telegram ids: {bad}",
+                     "use numeric user ids (ask @userinfobot) or chat ids")
+    return Check("ids", True, f"{len(ids)} admin or allowed ids")
+
+
+def check_knowledge(settings: Settings) -> tuple[Check, dict[str, str]]:
+    """The knowledge folder is readable; how many documents it gives and which are skipped."""
+    folder = settings.knowledge_dir
+    try:
+        files, passed = scan(folder)
+    except Exception as exc:
+        return Check("knowledge folder", False, str(exc),
+                     "create it or point KNOWLEDGE_DIR / --knowledge at your documents"), {}
+    hashes: dict[str, str] = {}
+    skipped = [rel for rel, _ in passed]
+    for file in files:
+        try:
+            data = file.path.read_bytes()
+            parse(file.rel, data)
+            hashes[file.rel] = content_hash(data)
+        except (OSError, DocumentError) as exc:
+            skipped.append(f"{file.rel} ({exc})")
+    detail = f"{folder}: {len(hashes)} documents, {len(skipped)} skipped"
+    if skipped:
+        detail += ": " + "; ".join(skipped[:5]) + (" …" if len(skipped) > 5 else "")
+    if not hashes:
+        return Check("knowledge folder", False, detail, "add .txt, .md or .html files"), hashes
+    return Check("knowledge folder", True, detail), hashes
+
+
+def check_database(settings: Settings, hashes: dict[str, str]) -> list[Check]:
+    """Present, intact, current schema, and consistent with the knowledge folder."""
+    path = settings.database_path
+    if not path.exists():
+        return [Check("database", False, f"{path} does not exist",
+                      "run `bot reload` (or start the bot) to build it")]
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return [Check("database", False, f"cannot open {path}: {exc}",
+                      "restore a backup (`bot restore FILE`) or delete it and run `bot reload`")]
+    try:
+        integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        stored = dict(conn.execute("SELECT path, content_hash FROM documents"))
+        empty = conn.execute(
+            "SELECT COUNT(*) FROM documents d WHERE NOT EXISTS "
+            "(SELECT 1 FROM passages p WHERE p.doc_id = d.id)").fetchone()[0]
+    except sqlite3.Error as exc:
+        return [Check("database", False, f"{path} is not a usable database: {exc}",
+                      "restore a backup (`bot restore FILE`) or delete it and run `bot reload`")]
+    finally:
+        conn.close()
+    checks = [
+        Check("database integrity", integrity == "ok", f"{path}: integrity_check {integrity}",
+              "" if integrity == "ok" else "restore a backup, or delete it and run `bot reload`"),
+        Check("schema version", version == SCHEMA_VERSION,
+              f"{version} (this program: {SCHEMA_VERSION})",
+              "" if version == SCHEMA_VERSION else "run `bot reload` to migrate"
+              if version < SCHEMA_VERSION else "upgrade the program"),
+    ]
+    missing = sorted(set(hashes) - set(stored))
+    gone = sorted(set(stored) - set(hashes))
+    changed = sorted(p for p in set(hashes) & set(stored) if hashes[p] != stored[p])
+    consistent = not (missing or gone or changed or empty)
+    detail = f"{len(stored)} documents indexed"
+    if not consistent:
+        detail += (f"; not indexed: {missing}" if missing else "") + (
+            f"; indexed but gone or unreadable: {gone}" if gone else "") + (
+            f"; changed since indexing: {changed}" if changed else "") + (
+            f"; {empty} without passages" if empty else "")
+    checks.append(Check("index", consistent, detail, "" if consistent else "run `bot reload`"))
+    return checks
+
+
+def run_checks(settings: Settings, env_file: Path = Path(".env"),
+               get: Callable[..., httpx.Response] = httpx.get) -> list[Check]:
+    """Every check, in the order a person would fix them."""
+    knowledge, hashes = check_knowledge(settings)
+    return [check_env_file(env_file), check_token(settings, get), check_ids(settings),
+            knowledge, *check_database(settings, hashes)]

@@ -1,0 +1,1 @@
+"""The Telegram face: python-telegram-bot handlers around the question-answering service."""

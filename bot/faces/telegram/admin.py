@@ -1,0 +1,209 @@
+"""Admin handlers: /reload, adding a file, /docs, /remove with a confirmation button, /stats.
+
+Every handler, and the confirmation button, checks TELEGRAM_ADMIN_IDS itself: a command or a
+forged callback from anyone else gets a polite refusal and a log line, nothing more.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import secrets
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+
+from bot.core import messages
+from bot.sources import uploads
+from bot.engine.service import UploadStatus, describe_report, report_lines
+from bot.sources.folder import SyncReport
+from bot.faces.telegram import render
+from bot.faces.telegram.handlers import (
+    Context,
+    is_admin,
+    list_documents,
+    send_html,
+    service_of,
+    settings_of,
+)
+from bot.faces.reports import stats_text, summarize
+
+log = logging.getLogger(__name__)
+
+REMOVE = "rm"  # callback data prefix of the confirmation buttons
+PENDING = "pending_removals"
+MAX_PENDING = 100
+MB = 1024 * 1024
+
+
+async def _admin(update: Update, context: Context, what: str) -> bool:
+    """True for an admin; anyone else is told politely, and the attempt is logged."""
+    if is_admin(update, context):
+        return True
+    user = update.effective_user
+    log.warning("refused %s from non-admin user %s", what, user.id if user else None)
+    if update.callback_query is not None:
+        await update.callback_query.answer(messages.bilingual("admin_only"), show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(messages.bilingual("admin_only"),
+                                                  parse_mode=None)
+    return False
+
+
+async def _reply_plain(message: Message, text: str) -> None:
+    """Plain text (file names, reasons) sent safely as HTML, split as needed."""
+    await send_html(message, html.escape(text))
+
+
+def _report_text(report: SyncReport, headline: str = "Reloaded") -> str:
+    """The summary line, then one line per added, changed, removed or skipped file."""
+    lines = report_lines(report) or ["nothing changed"]
+    return f"{headline}: {describe_report(report)}\n" + "\n".join(lines)
+
+
+async def _failed(message: Message, exc: Exception) -> None:
+    """Log a failed reload and tell the admin why; nothing was changed."""
+    log.exception("admin reload failed")
+    reason = str(exc) or type(exc).__name__
+    await message.reply_text(messages.bilingual("reload_failed", reason=reason), parse_mode=None)
+
+
+async def reload_command(update: Update, context: Context) -> None:
+    """/reload: re-read the knowledge folder and report what changed, skipped files with why."""
+    message = update.effective_message
+    if message is None or not await _admin(update, context, "/reload"):
+        return
+    service = service_of(context)
+    if service.reloading:
+        await message.reply_text(messages.bilingual("reload_busy"), parse_mode=None)
+        return
+    try:
+        report = await service.reload()
+    except Exception as exc:  # the reload is transactional: report why, keep serving
+        await _failed(message, exc)
+        return
+    await _reply_plain(message, _report_text(report))
+
+
+async def upload_document(update: Update, context: Context) -> None:
+    """A file from an admin in a private chat: checked, saved, indexed, cited back."""
+    message = update.effective_message
+    if message is None or message.document is None:
+        return
+    if not await _admin(update, context, "an upload"):
+        return
+    doc = message.document
+    name = doc.file_name or "upload"
+    limit = settings_of(context).max_upload_bytes
+    refuse = None
+    if not uploads.is_supported(name):
+        refuse = messages.bilingual("upload_types", name=name)
+    elif doc.file_size is not None and doc.file_size > limit:  # before downloading anything
+        refuse = messages.bilingual("upload_too_large", size=doc.file_size / MB, limit=limit / MB)
+    if refuse:
+        await message.reply_text(refuse, parse_mode=None)
+        return
+    data = bytes(await (await doc.get_file()).download_as_bytearray())
+    if len(data) > limit:  # the size Telegram reported may be missing or wrong
+        await message.reply_text(messages.bilingual("upload_too_large", size=len(data) / MB,
+                                                    limit=limit / MB), parse_mode=None)
+        return
+    try:
+        result = await service_of(context).add_upload(name, data,
+                                                    uploads.parse_caption(message.caption))
+    except Exception as exc:  # the file is gone again and nothing changed: say why
+        await _failed(message, exc)
+        return
+    if result.status is UploadStatus.DUPLICATE:
+        text = html.escape(messages.bilingual("upload_duplicate", name=result.name,
+                                              doc_id=result.doc_id))
+    elif result.status is UploadStatus.REFUSED:
+        text = html.escape(messages.bilingual("upload_refused", name=result.name,
+                                              reason=result.reason))
+    else:
+        cite = render.citation_html(result.passages[0], 1, "en")
+        text = (html.escape(messages.bilingual("upload_added", name=result.name,
+                                               passages=len(result.passages))) + "\n" + cite)
+    await message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+async def docs_command(update: Update, context: Context) -> None:
+    """/docs: every document with source, date, passages, when it was added and its id."""
+    message = update.effective_message
+    if message is None or not await _admin(update, context, "/docs"):
+        return
+    await list_documents(update, context, admin=True)
+
+
+async def remove_command(update: Update, context: Context) -> None:
+    """/remove ID (or the number /docs shows): ask for confirmation with two buttons."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    if not await _admin(update, context, "/remove"):
+        return
+    parts = message.text.split(maxsplit=1)
+    if len(parts) < 2:
+        await message.reply_text(messages.bilingual("remove_usage"), parse_mode=None)
+        return
+    wanted = parts[1].strip()
+    docs = await service_of(context).documents()
+    doc = next((d for d in docs if d.id == wanted), None)
+    if doc is None and wanted.isdigit() and 1 <= int(wanted) <= len(docs):
+        doc = docs[int(wanted) - 1]
+    if doc is None:
+        await message.reply_text(messages.bilingual("remove_unknown", doc_id=wanted),
+                                 parse_mode=None)
+        return
+    pending: dict[str, str] = context.bot_data.setdefault(PENDING, {})
+    key = secrets.token_urlsafe(6)  # callback data holds 64 bytes; an id may be longer
+    pending[key] = doc.id
+    while len(pending) > MAX_PENDING:
+        pending.pop(next(iter(pending)))
+    markup = InlineKeyboardMarkup([[
+        InlineKeyboardButton(f"🗑 {messages.text('remove_yes', 'en')} / "
+                             f"{messages.text('remove_yes', 'zh')}",
+                             callback_data=f"{REMOVE}:{key}:yes"),
+        InlineKeyboardButton(f"{messages.text('remove_no', 'en')} / "
+                             f"{messages.text('remove_no', 'zh')}",
+                             callback_data=f"{REMOVE}:{key}:no"),
+    ]])
+    await message.reply_text(messages.bilingual("remove_confirm", title=doc.title, doc_id=doc.id),
+                             parse_mode=None, reply_markup=markup)
+
+
+async def remove_button(update: Update, context: Context) -> None:
+    """A press on Remove or Cancel; refused for non-admins, whatever the callback data says."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    if not await _admin(update, context, "a remove confirmation"):
+        return
+    _, key, choice = (query.data.split(":") + ["", ""])[:3]
+    doc_id = context.bot_data.get(PENDING, {}).pop(key, None)
+    if doc_id is None or not isinstance(query.message, Message):
+        await query.answer(messages.bilingual("expired"))
+        return
+    await query.answer()
+    if choice != "yes":
+        await query.message.reply_text(messages.bilingual("remove_cancelled"), parse_mode=None)
+        return
+    try:
+        report = await service_of(context).remove_document(doc_id)
+    except Exception as exc:  # the file is back in place and nothing changed: say why
+        await _failed(query.message, exc)
+        return
+    if report is None:
+        await query.message.reply_text(messages.bilingual("remove_unknown", doc_id=doc_id),
+                                       parse_mode=None)
+        return
+    await _reply_plain(query.message, _report_text(report, f"Removed {doc_id}"))
+
+
+async def stats_command(update: Update, context: Context) -> None:
+    """/stats: questions per day, misses, most asked, 👎, median answer time."""
+    message = update.effective_message
+    if message is None or not await _admin(update, context, "/stats"):
+        return
+    logged = await service_of(context).usage.questions()
+    await _reply_plain(message, stats_text(summarize(logged)))

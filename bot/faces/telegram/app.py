@@ -1,0 +1,167 @@
+"""Build the python-telegram-bot Application, register every handler, and run it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.faces.health import start_health_server
+from bot.engine.service import QAService
+from bot.faces.telegram import admin, handlers
+from bot.faces.telegram.limits import QuestionLimiter
+from bot.faces.telegram.results import ResultStore
+from bot.faces.telegram.transport import AiohttpRequest
+
+log = logging.getLogger(__name__)
+
+HEALTH = "health"
+WATCHER = "watcher"
+
+COMMANDS = [
+    BotCommand("help", "How to ask / 如何提问"),
+    BotCommand("ask", "Ask a question (in groups) / 提问（群组中）"),
+    BotCommand("sources", "The documents I know / 文档列表"),
+]
+ADMIN_COMMANDS = [
+    BotCommand("reload", "Re-read the knowledge folder / 重新加载"),
+    BotCommand("docs", "Documents with ids / 文档与 ID"),
+    BotCommand("remove", "Remove a document / 删除文档"),
+    BotCommand("stats", "Usage statistics / 使用统计"),
+]
+
+
+async def post_init(application: Application) -> None:
+    """Open the database and load the index once, before the first update."""
+    settings: Settings = application.bot_data[handlers.SETTINGS]
+    application.bot_data[handlers.SERVICE] = await QAService.start(settings)
+    application.bot_data[handlers.LIMITER] = QuestionLimiter(settings.questions_per_minute)
+    application.bot_data[handlers.RESULTS] = ResultStore()
+    if settings.serve_health:
+        application.bot_data[HEALTH] = start_health_server(
+            application.bot_data[handlers.SERVICE], settings.health_listen, settings.health_port
+        )
+    if settings.watch_seconds > 0:
+        service = application.bot_data[handlers.SERVICE]
+        application.bot_data[WATCHER] = asyncio.create_task(service.watch(settings.watch_seconds))
+    await application.bot.set_my_commands(COMMANDS)
+    for admin_id in settings.telegram_admin_ids:
+        # Admins see their commands in the menu; the handlers check the id again regardless.
+        try:
+            await application.bot.set_my_commands(COMMANDS + ADMIN_COMMANDS,
+                                                  scope=BotCommandScopeChat(admin_id))
+        except TelegramError as exc:  # e.g. the admin has not opened a chat with the bot yet
+            log.warning("could not set the admin menu for %s: %s", admin_id, exc)
+    log.info("serving %d documents as @%s", application.bot_data[handlers.SERVICE].index.documents,
+             application.bot.username)
+
+
+async def post_shutdown(application: Application) -> None:
+    """Stop watching the folder and the health server, then close the database after the
+    last update."""
+    watcher = application.bot_data.pop(WATCHER, None)
+    if watcher is not None:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+    health = application.bot_data.pop(HEALTH, None)
+    if health is not None:
+        health.stop()
+    service = application.bot_data.pop(handlers.SERVICE, None)
+    if service is not None:
+        await service.close()
+
+
+def build_application(settings: Settings) -> Application:
+    """The Application with every handler; the token and API URL come from settings."""
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    builder = ApplicationBuilder()
+    if settings.telegram_http_client == "aiohttp":
+        # The pool sizes python-telegram-bot gives its own client: one connection for the long
+        # poll, 256 for everything else.
+        builder = (builder.request(AiohttpRequest(connection_pool_size=256))
+                   .get_updates_request(AiohttpRequest(connection_pool_size=1)))
+    application = (
+        builder
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_base_file_url)
+        # Several updates at once, so other chats do not wait for one slow question or send;
+        # but a bounded number: answering is CPU work, and updates started beyond what the CPU
+        # can answer only queue for it (each with its typing timer running and competing for
+        # the GIL), while those left in the update queue cost nothing.
+        .concurrent_updates(settings.concurrent_updates)
+        # Flood limits on outgoing calls; a 429 "retry after" is waited out and tried again.
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .defaults(Defaults(parse_mode=ParseMode.HTML,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    application.bot_data[handlers.SETTINGS] = settings
+
+    new = filters.UpdateType.MESSAGE  # edited messages are ignored everywhere
+    text = new & filters.TEXT & ~filters.COMMAND
+    # Order matters: commands first, then text by chat type, then everything else that is new.
+    application.add_handler(CommandHandler(["start", "help"], handlers.help_command, filters=new))
+    application.add_handler(CommandHandler("sources", handlers.sources_command, filters=new))
+    application.add_handler(CommandHandler("ask", handlers.ask_command, filters=new))
+    # Admin commands: registered for everyone, so others get a polite refusal, not /help.
+    application.add_handler(CommandHandler("reload", admin.reload_command, filters=new))
+    application.add_handler(CommandHandler("docs", admin.docs_command, filters=new))
+    application.add_handler(CommandHandler("remove", admin.remove_command, filters=new))
+    application.add_handler(CommandHandler("stats", admin.stats_command, filters=new))
+    # A file in a private chat is an upload (admins only); before the "not text" hint.
+    application.add_handler(MessageHandler(new & filters.Document.ALL & filters.ChatType.PRIVATE,
+                                           admin.upload_document))
+    application.add_handler(MessageHandler(text & filters.ChatType.PRIVATE, handlers.private_text))
+    application.add_handler(MessageHandler(text & filters.ChatType.GROUPS, handlers.group_text))
+    application.add_handler(MessageHandler(new & filters.COMMAND & filters.ChatType.PRIVATE,
+                                           handlers.unknown_command))
+    application.add_handler(MessageHandler(new & ~filters.TEXT, handlers.not_text))
+    # Buttons by callback prefix; the catch-all (More results, Context) comes last.
+    application.add_handler(CallbackQueryHandler(handlers.vote_button,
+                                                 pattern=f"^{handlers.VOTE}:"))
+    application.add_handler(CallbackQueryHandler(admin.remove_button, pattern=f"^{admin.REMOVE}:"))
+    application.add_handler(CallbackQueryHandler(handlers.button))
+    application.add_handler(InlineQueryHandler(handlers.inline_query))
+    application.add_error_handler(handlers.on_error)
+    return application
+
+
+def run(settings: Settings) -> None:
+    """Run until Ctrl-C or SIGTERM: webhook mode when WEBHOOK_URL is set, else long polling."""
+    application = build_application(settings)
+    if settings.webhook_url:
+        secret = settings.webhook_secret_token
+        log.info("webhook mode on %s:%d/%s", settings.webhook_listen, settings.webhook_port,
+                 settings.webhook_path)
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=settings.webhook_path,
+            webhook_url=settings.webhook_url,
+            secret_token=secret.get_secret_value() if secret else None,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        log.info("long-polling mode")
+        application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -1,0 +1,379 @@
+"""One `async def name(update, context)` per kind of update; `app.py` registers them.
+
+Long-lived objects (the service, the question limiter, the result store) live in
+`context.bot_data`, created in post_init.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import html
+import logging
+import time
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.core import messages
+from bot.core.answering import detect_language
+from bot.config import Settings
+from bot.core.models import Answer, CitedPassage, Status
+from bot.engine.service import QAService
+from bot.faces.telegram import render
+from bot.faces.telegram.limits import QuestionLimiter
+from bot.faces.telegram.results import ResultStore
+from bot.faces.telegram.typing_indicator import typing_if_slow
+
+log = logging.getLogger(__name__)
+
+SETTINGS, SERVICE, LIMITER, RESULTS = "settings", "service", "limiter", "results"
+VOTE = "fb"  # callback data prefix of the 👍 / 👎 buttons
+# Passages fetched per question: the first TOP_K are shown, "More results" pages the rest.
+FETCH = 10
+INLINE_RESULTS = 10
+MAX_INLINE_QUERY = 256
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def service_of(context: Context) -> QAService:
+    """The running service, created in post_init."""
+    return context.bot_data[SERVICE]
+
+
+def settings_of(context: Context) -> Settings:
+    """The settings the Application was built with."""
+    return context.bot_data[SETTINGS]
+
+
+def _allowed(update: Update, context: Context) -> bool:
+    allowed = settings_of(context).allowed_ids
+    if not allowed:
+        return True
+    user = update.effective_user.id if update.effective_user else None
+    chat = update.effective_chat.id if update.effective_chat else None
+    return user in allowed or chat in allowed
+
+
+def is_admin(update: Update, context: Context) -> bool:
+    """The sender is in TELEGRAM_ADMIN_IDS; checked again on every admin path, buttons too."""
+    user = update.effective_user
+    return user is not None and user.id in settings_of(context).telegram_admin_ids
+
+
+def _is_private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+# Sends that fail on the network (5xx, time-outs, resets) are tried again after these pauses;
+# Telegram's own "retry after" answers are waited out by the rate limiter.
+RETRY_PAUSES = (0.5, 1.0, 2.0)
+
+
+async def _reply(message: Message, text: str, **options: object) -> None:
+    """reply_text, tried again when the network or Telegram's servers fail."""
+    for pause in (*RETRY_PAUSES, None):
+        try:
+            await message.reply_text(text, **options)  # type: ignore[arg-type]
+            return
+        except NetworkError as exc:
+            if pause is None or isinstance(exc, BadRequest):
+                raise
+            log.warning("sending failed (%s); trying again in %.1fs", exc, pause)
+            await asyncio.sleep(pause)
+
+
+async def _send(message: Message, texts: list[str],
+                markup: InlineKeyboardMarkup | None = None, quote: bool = False,
+                context: Context | None = None) -> None:
+    """Send HTML messages, the buttons under the last; a message whose markup Telegram
+    rejects is sent again as plain text, so the reply is never lost."""
+    for i, text in enumerate(texts):
+        options = {"do_quote": quote and i == 0,
+                   "reply_markup": markup if i == len(texts) - 1 else None}
+        try:
+            await _reply(message, text, parse_mode=ParseMode.HTML, **options)
+        except BadRequest as exc:
+            if "parse entities" not in str(exc).lower():
+                raise
+            log.warning("HTML rejected (%s); sending plain text", exc)
+            if context is not None:
+                service_of(context).metrics.telegram_errors.labels("bad_request").inc()
+            await _reply(message, render.strip_html(text), parse_mode=None, **options)
+
+
+def _keyboard(key: str, shown: tuple[CitedPassage, ...], more: bool,
+              answer: Answer, question_id: int | None = None) -> InlineKeyboardMarkup | None:
+    rows = []
+    if more:
+        label = messages.text("more", answer.language, answer.traditional)
+        rows.append([InlineKeyboardButton(f"{label} ▶", callback_data=f"more:{key}")])
+    if question_id is not None:
+        rows.append(_votes(question_id))
+    ctx = messages.text("context", answer.language, answer.traditional)
+    rows.append([InlineKeyboardButton(f"📄 {ctx} [{c.number}]", callback_data=f"ctx:{key}:{c.number}")
+                 for c in shown])
+    return InlineKeyboardMarkup(rows) if any(rows) else None
+
+
+def _votes(question_id: int) -> list[InlineKeyboardButton]:
+    """👍 / 👎 for a logged question; the callback carries only the log's row id."""
+    return [InlineKeyboardButton(mark, callback_data=f"{VOTE}:{question_id}:{value}")
+            for mark, value in (("👍", 1), ("👎", -1))]
+
+
+async def _record(update: Update, context: Context, answer: Answer, seconds: float) -> int | None:
+    """Log the question; a failing log must not cost the user the answer."""
+    chat = update.effective_chat.type if update.effective_chat else "unknown"
+    user = update.effective_user.id if update.effective_user else None
+    try:
+        return await service_of(context).usage.record(answer, chat, user, seconds)
+    except Exception:
+        log.exception("could not log a question")
+        return None
+
+
+async def answer_question(update: Update, context: Context, question: str) -> None:
+    """Rate-check, answer from the current index, and reply with passages and buttons."""
+    message = update.effective_message
+    if message is None:
+        return
+    language, traditional = detect_language(question)
+    if not _allowed(update, context):
+        await message.reply_text(messages.bilingual("not_allowed"), parse_mode=None)
+        return
+    user_id = update.effective_user.id if update.effective_user else message.chat.id
+    limiter: QuestionLimiter = context.bot_data[LIMITER]
+    wait = limiter.wait_seconds(user_id)
+    if wait:
+        # Told once per wait: a flood of questions must not become a flood of replies.
+        if limiter.should_warn(user_id):
+            await message.reply_text(
+                messages.text("rate_limited", language, traditional, seconds=wait),
+                parse_mode=None,
+            )
+        return
+    settings = settings_of(context)
+    k = settings.top_k
+    started = time.perf_counter()
+    async with typing_if_slow(lambda: message.chat.send_action(ChatAction.TYPING),
+                              settings.typing_delay_seconds):
+        full = await asyncio.to_thread(service_of(context).ask, question, max(FETCH, k))
+        shown = full.passages[:k]
+        answer = dataclasses.replace(full, passages=shown)
+        question_id = await _record(update, context, answer, time.perf_counter() - started)
+    markup = None
+    if full.status is Status.ANSWERED:
+        key = context.bot_data[RESULTS].put(full, len(shown))
+        markup = _keyboard(key, shown, len(full.passages) > len(shown), full, question_id)
+    elif full.status is Status.NO_MATCH and question_id is not None:
+        markup = InlineKeyboardMarkup([_votes(question_id)])
+    await _send(message, render.answer_messages(answer), markup, quote=not _is_private(update),
+                context=context)
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """/start and /help: what the bot knows and how to ask, in English and Chinese."""
+    docs = await service_of(context).documents()
+    titles = "\n".join(f"• {html.escape(d.title)}" for d in docs[:20])
+    if len(docs) > 20:
+        titles += f"\n… (+{len(docs) - 20})"
+    text = html.escape(messages.bilingual("help", documents=len(docs)))
+    if titles:
+        text += f"\n\n<b>{messages.text('documents', 'en')} / {messages.text('documents', 'zh')}</b>\n{titles}"
+    if is_admin(update, context):
+        text += "\n\n" + html.escape(messages.bilingual("admin_help"))
+    if update.effective_message:
+        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+async def send_html(message: Message, text: str) -> None:
+    """HTML text in as many messages as it needs, split between lines."""
+    for chunk in render.split_lines(text):
+        await message.reply_text(chunk, parse_mode=ParseMode.HTML)
+
+
+async def list_documents(update: Update, context: Context, admin: bool = False) -> None:
+    """The numbered document list of /sources, or of /docs with the admin details."""
+    message = update.effective_message
+    if message is None:
+        return
+    docs = await service_of(context).documents()
+    lines = [render.document_line(n, d, admin) for n, d in enumerate(docs, 1)]
+    await send_html(message, "\n".join(lines) or html.escape(messages.bilingual("no_documents")))
+
+
+async def sources_command(update: Update, context: Context) -> None:
+    """/sources: every document with its title, source and date."""
+    await list_documents(update, context)
+
+
+async def ask_command(update: Update, context: Context) -> None:
+    """/ask QUESTION: the way to ask in a group where privacy mode hides plain messages."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    parts = message.text.split(maxsplit=1)
+    if len(parts) < 2 or not parts[1].strip():
+        await message.reply_text(messages.bilingual("ask_usage"), parse_mode=None)
+        return
+    await answer_question(update, context, parts[1])
+
+
+async def private_text(update: Update, context: Context) -> None:
+    """In a private chat every text message is a question."""
+    if update.effective_message and update.effective_message.text is not None:
+        await answer_question(update, context, update.effective_message.text)
+
+
+def addressed_question(message: Message, bot_id: int, username: str | None) -> str | None:
+    """The question in a group message meant for the bot (mention or reply), else None."""
+    text = message.text or ""
+    if username:
+        handle = f"@{username}".lower()
+        mentions = [
+            (e, value) for e, value in message.parse_entities([MessageEntity.MENTION]).items()
+            if value.lower() == handle
+        ]
+        if mentions:
+            for entity, _ in sorted(mentions, key=lambda m: -m[0].offset):
+                # Entity offsets are in UTF-16 units; cut in those units.
+                units = text.encode("utf-16-le")
+                text = (units[: 2 * entity.offset] + units[2 * (entity.offset + entity.length):]
+                        ).decode("utf-16-le")
+            return text
+    reply = message.reply_to_message
+    if reply is not None and reply.from_user is not None and reply.from_user.id == bot_id:
+        return text
+    return None
+
+
+async def group_text(update: Update, context: Context) -> None:
+    """In groups, answer only messages that mention the bot or reply to it."""
+    message = update.effective_message
+    if message is None:
+        return
+    question = addressed_question(message, context.bot.id, context.bot.username)
+    if question is not None:
+        await answer_question(update, context, question)
+
+
+async def button(update: Update, context: Context) -> None:
+    """A press on "More results" or "Context"."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    kind, _, rest = query.data.partition(":")
+    key, _, number = rest.partition(":")
+    item = context.bot_data[RESULTS].get(key)
+    language, traditional = (item.answer.language, item.answer.traditional) if item else ("en", False)
+    if item is None or query.message is None or not isinstance(query.message, Message):
+        await query.answer(messages.bilingual("expired"))
+        return
+    if kind == "more":
+        k = settings_of(context).top_k
+        page = item.answer.passages[item.shown : item.shown + k]
+        if not page:
+            await query.answer(messages.text("no_more", language, traditional))
+            return
+        item.shown += len(page)
+        await query.answer()
+        answer = dataclasses.replace(item.answer, passages=page)
+        markup = _keyboard(key, page, item.shown < len(item.answer.passages), item.answer)
+        await _send(query.message, render.answer_messages(answer), markup, context=context)
+    elif kind == "ctx" and number.isdigit():
+        cited = next((c for c in item.answer.passages if c.number == int(number)), None)
+        if cited is None:
+            await query.answer(messages.text("expired", language, traditional))
+            return
+        await query.answer()
+        p = cited.hit.passage
+        index = service_of(context).index
+        around = [index.passage_at(p.doc_id, pos) for pos in (p.position - 1, p.position + 1)]
+        neighbours = [x for x in (around[0], p, around[1]) if x is not None]
+        text = render.context_message(p, neighbours, language, traditional)
+        await query.message.reply_text(text, parse_mode=ParseMode.HTML)
+    else:
+        await query.answer()
+
+
+async def vote_button(update: Update, context: Context) -> None:
+    """A press on 👍 or 👎: stored with the question it belongs to, and acknowledged."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    _, question_id, value = (query.data.split(":") + ["", ""])[:3]
+    stored = False
+    if question_id.isdigit() and value in {"1", "-1"}:
+        stored = await service_of(context).usage.vote(int(question_id), query.from_user.id,
+                                                    int(value))
+    language = query.from_user.language_code or "en"
+    key = "feedback_thanks" if stored else "expired"
+    await query.answer(messages.text(key, "zh" if language.startswith("zh") else "en"))
+
+
+async def inline_query(update: Update, context: Context) -> None:
+    """@bot question in any chat: the top passages as results, each with its citation."""
+    query = update.inline_query
+    if query is None:
+        return
+    text = query.query.strip()[:MAX_INLINE_QUERY]
+    if not text or not _allowed(update, context):
+        await query.answer([], cache_time=5, is_personal=True)
+        return
+    answer = await asyncio.to_thread(service_of(context).ask, text, INLINE_RESULTS)
+    results = []
+    for c in answer.passages[:50]:
+        single = dataclasses.replace(answer, passages=(dataclasses.replace(c, number=1),))
+        body = render.answer_messages(single)[0]
+        results.append(InlineQueryResultArticle(
+            id=f"{c.hit.passage.id}",
+            title=f"[{c.number}] {c.hit.passage.title}"[:100],
+            description=render.inline_description(c),
+            input_message_content=InputTextMessageContent(body, parse_mode=ParseMode.HTML),
+        ))
+    await query.answer(results, cache_time=30)
+
+
+async def not_text(update: Update, context: Context) -> None:
+    """Stickers, photos and the like: a short hint in private chats, silence in groups."""
+    if _is_private(update) and update.effective_message:
+        await update.effective_message.reply_text(messages.bilingual("text_only"), parse_mode=None)
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command the bot does not have, in a private chat: point to /help."""
+    if update.effective_message:
+        await help_command(update, context)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log any failure with its update id and tell the user, in their language."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update %s failed", update_id, exc_info=context.error,
+              extra={"update_id": update_id})
+    service = context.bot_data.get(SERVICE)
+    if service is not None:
+        kind = type(context.error).__name__ if context.error else "unknown"
+        is_telegram = isinstance(context.error, TelegramError)
+        service.metrics.telegram_errors.labels(kind if is_telegram else "handler").inc()
+    if not isinstance(update, Update) or update.effective_message is None:
+        return
+    language, traditional = detect_language(update.effective_message.text or "")
+    try:
+        await update.effective_message.reply_text(
+            messages.text("error", language, traditional), parse_mode=None
+        )
+    except Exception:  # the chat may be gone; the error is logged already
+        log.exception("could not report the failure of update %s", update_id)

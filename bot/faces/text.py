@@ -1,0 +1,102 @@
+"""An Answer in, plain text (console) or a JSON object (`ask --json`) out. Pure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core import messages
+from bot.core.models import Answer, CitedPassage, Span
+from bot.core.splitting import sentence_spans, width
+
+PLAIN_MARK = ("**", "**")
+ANSI_BOLD = ("\033[1m", "\033[0m")
+
+
+def citation(cited: CitedPassage, language: str, traditional: bool = False) -> str:
+    """`[n] Title — source, URL, date, passage i/N`."""
+    p = cited.hit.passage
+    where = messages.text("passage", language, traditional, position=p.position, count=p.count)
+    details = [d for d in (p.source, p.url, p.date) if d] + [where]
+    if cited.other_language:
+        details.append(messages.text("other_language", language, traditional))
+    return f"[{cited.number}] {p.title} — {', '.join(details)}"
+
+
+# Passages are ranked whole, but a chat shows at most this many display columns of each: the
+# answering sentence and the sentences around it. The full passage is one button (or the JSON
+# output) away.
+EXCERPT = 700
+
+
+def excerpt(text: str, highlight: Span | None, limit: int = EXCERPT) -> tuple[str, Span | None]:
+    """Whole sentences around the highlighted one, within `limit` columns, "…" where cut."""
+    # A character is one or two columns: a long passage is over the limit without counting.
+    if len(text) <= limit and width(text) <= limit:
+        return text, highlight
+    spans = sentence_spans(text)
+    centre = next((i for i, s in enumerate(spans)
+                   if highlight is not None and s.start == highlight.start), 0)
+    lo = hi = centre
+    used = width(text[spans[centre].start : spans[centre].end])
+    grew = True
+    while grew:
+        grew = False
+        for side in (hi + 1, lo - 1):  # after first: the sentences that follow read best
+            if 0 <= side < len(spans):
+                span = spans[side]
+                extra = width(text[span.start : span.end]) + 1
+                if used + extra <= limit:
+                    used += extra
+                    lo, hi = min(lo, side), max(hi, side)
+                    grew = True
+    start, end = spans[lo].start, spans[hi].end
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if end < len(text.rstrip()) else ""
+    shifted = (
+        Span(highlight.start - start + len(prefix), highlight.end - start + len(prefix))
+        if highlight is not None and start <= highlight.start and highlight.end <= end
+        else None
+    )
+    return prefix + text[start:end] + suffix, shifted
+
+
+def marked_text(cited: CitedPassage, mark: tuple[str, str] = PLAIN_MARK) -> str:
+    """The passage excerpt with its answering sentence wrapped in `mark`, paragraphs on their
+    own lines."""
+    text, span = excerpt(cited.hit.passage.text, cited.highlight)
+    if span is not None:
+        text = f"{text[: span.start]}{mark[0]}{text[span.start : span.end]}{mark[1]}{text[span.end :]}"
+    return "\n".join(line for line in text.split("\n") if line.strip())
+
+
+def render_text(answer: Answer, mark: tuple[str, str] = PLAIN_MARK) -> str:
+    """The whole reply as plain text: passages, then numbered citations."""
+    if not answer.passages:
+        return answer.message
+    blocks = [f"[{c.number}] {marked_text(c, mark)}" for c in answer.passages]
+    heading = messages.text("sources", answer.language, answer.traditional)
+    cites = [citation(c, answer.language, answer.traditional) for c in answer.passages]
+    return "\n\n".join(blocks) + f"\n\n{heading}:\n" + "\n".join(cites)
+
+
+def to_json(answer: Answer) -> dict[str, Any]:
+    """The `ask --json` object; other tools depend on exactly these keys."""
+    return {
+        "question": answer.question,
+        "language": answer.language,
+        "answer": answer.message,
+        "passages": [
+            {
+                "rank": c.number,
+                "score": round(c.hit.score, 6),
+                "doc_id": c.hit.passage.doc_id,
+                "title": c.hit.passage.title,
+                "source": c.hit.passage.source or c.hit.passage.url,
+                "date": c.hit.passage.date,
+                "passage": c.hit.passage.position,
+                "passages_in_doc": c.hit.passage.count,
+                "text": c.hit.passage.text,
+            }
+            for c in answer.passages
+        ],
+    }

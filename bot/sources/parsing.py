@@ -1,0 +1,165 @@
+"""Bytes of one file in, a cleaned Document with citation metadata out (no I/O here).
+
+Decoding uses charset-normalizer, front matter python-frontmatter, HTML main-text
+extraction trafilatura (the extractor behind many web-corpus projects) and PDF text pypdf, so
+none of that is hand-written.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import hashlib
+import io
+import logging
+import re
+from typing import Any
+
+import charset_normalizer
+import frontmatter
+
+from bot.core import cleaning
+from bot.sources import metadata
+from bot.core.models import Document
+
+log = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+PDF_SUFFIXES = frozenset({".pdf"})
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
+# PDF document-information keys read as citation data; uploads write the same keys.
+PDF_META_KEYS = {"title": "/Title", "url": "/URL", "source": "/Source"}
+
+# Encodings tried when a file is not UTF-8: the Chinese ones the issue names, UTF-16 without
+# a byte-order mark, and the Western default of old Windows tools.
+_FALLBACK_ENCODINGS = ["gb18030", "big5", "utf_16", "utf_16_le", "utf_16_be", "cp1252"]
+_JUNK = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff]")
+_MAX_JUNK_RATIO = 0.02
+
+
+class DocumentError(ValueError):
+    """A file that cannot become a document; the message says why, for the reload report."""
+
+
+def content_hash(data: bytes) -> str:
+    """Stable hash of a file's bytes, used to skip unchanged files on reload."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def decode(data: bytes) -> str:
+    """Decode bytes as UTF-8, by byte-order mark, or by detection; raise DocumentError if none fits."""
+    if not data.strip():
+        raise DocumentError("empty file")
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                       (codecs.BOM_UTF16_BE, "utf-16"), (codecs.BOM_UTF32_LE, "utf-32")):
+        if data.startswith(bom):
+            try:
+                return _checked(data.decode(codec))
+            except UnicodeDecodeError as exc:
+                raise DocumentError(f"broken {codec} text: {exc.reason}") from exc
+    try:
+        return _checked(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        # A file cut off in the middle of a character is still worth reading.
+        if exc.start >= len(data) - 3 and exc.start > 0:
+            return _checked(data[: exc.start].decode("utf-8"))
+    best = charset_normalizer.from_bytes(data, cp_isolation=_FALLBACK_ENCODINGS).best()
+    if best is None:
+        raise DocumentError("not text in UTF-8 or any encoding that could be detected")
+    return _checked(str(best), best.encoding)
+
+
+def _checked(text: str, encoding: str = "utf-8") -> str:
+    junk = len(_JUNK.findall(text))
+    if junk > _MAX_JUNK_RATIO * max(len(text), 1):
+        raise DocumentError(f"looks binary ({junk} control or invalid characters as {encoding})")
+    return text
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10]
+    text = str(value).strip()
+    return text or None
+
+
+def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """YAML front matter between --- lines; a broken block is kept as text, not fatal."""
+    if not text.lstrip("\ufeff").startswith("---"):
+        return {}, text
+    try:
+        post = frontmatter.loads(text)
+    except Exception as exc:  # the YAML parser raises many types
+        log.warning("ignoring unreadable front matter: %s", exc)
+        return {}, text
+    return dict(post.metadata), post.content
+
+
+def _extract_html(html: str) -> tuple[dict[str, Any], str]:
+    """Main text and page metadata (title, date, site name, canonical URL) of an HTML page."""
+    import trafilatura  # heavy import, only needed for HTML
+
+    result = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, include_tables=True, favor_recall=True
+    )
+    if result is None or not (result.text or "").strip():
+        raise DocumentError("no main text found in the HTML")
+    meta = {"title": result.title, "date": result.date, "source": result.sitename,
+            "url": result.url}
+    return {k: v for k, v in meta.items() if v}, result.text
+
+
+def _extract_pdf(data: bytes) -> tuple[dict[str, Any], str]:
+    """The text layer of a PDF, page by page, and its title, URL and source if it states them."""
+    import pypdf  # only needed for PDF
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            reader.decrypt("")  # many "encrypted" PDFs only restrict printing
+        pages = [page.extract_text() or "" for page in reader.pages]
+        info: dict[str, Any] = dict(reader.metadata or {})
+        meta = {key: info.get(name) for key, name in PDF_META_KEYS.items()}
+    except Exception as exc:  # pypdf raises many types on broken or locked files
+        raise DocumentError(f"unreadable PDF: {exc}") from exc
+    text = _checked("\n\n".join(pages), "PDF text")
+    if not text.strip():
+        raise DocumentError("no text in the PDF (a scan without a text layer?)")
+    return {k: str(v) for k, v in meta.items() if v}, text
+
+
+def parse(rel_path: str, data: bytes) -> Document:
+    """Turn one file's bytes into a Document, or raise DocumentError with the reason."""
+    suffix = "." + rel_path.rsplit(".", 1)[-1].lower() if "." in rel_path else ""
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise DocumentError(f"unsupported file type {suffix or '(none)'}")
+    if suffix in PDF_SUFFIXES:
+        stated, body = _extract_pdf(data)
+    else:
+        stated, body = _split_front_matter(decode(data))
+    if suffix in HTML_SUFFIXES:
+        page_meta, body = _extract_html(body)
+        stated = {**page_meta, **stated}
+    inferred = metadata.infer(cleaning.clean(body))
+    if not inferred.body.strip():
+        raise DocumentError("no text left after cleaning")
+
+    url = _as_text(stated.get("url") or stated.get("source_url") or stated.get("link"))
+    title = (
+        _as_text(stated.get("title"))
+        or inferred.title
+        or rel_path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    )
+    return Document(
+        id=_as_text(stated.get("id")) or rel_path,
+        title=cleaning.clean_question(title),
+        text=inferred.body,
+        source=_as_text(stated.get("source") or stated.get("publisher")) or inferred.source,
+        url=url,
+        date=_as_text(stated.get("date")) or metadata.date_from_url(url) or inferred.date,
+        path=rel_path,
+        content_hash=content_hash(data),
+    )

@@ -1,0 +1,101 @@
+"""Files sent by an admin: a safe name inside the knowledge folder, and the caption's title
+and URL written into the file, so the folder stays the one source of truth. No I/O except
+`free_path`, which only looks.
+
+Caption forms: `Title | https://url` (either part may be left out), or lines of
+`title: ...`, `url: ...`, `source: ...`, `date: ...`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from pathlib import Path
+
+import frontmatter
+from pathvalidate import sanitize_filename
+
+from bot.sources.parsing import PDF_META_KEYS, PDF_SUFFIXES, SUPPORTED_SUFFIXES, DocumentError, decode
+
+MAX_STEM = 80
+_FIELD = re.compile(r"^\s*(title|url|source|date)\s*[:：]\s*(.+?)\s*$", re.IGNORECASE)
+_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+
+
+def suffix_of(name: str) -> str:
+    """The lower-case extension of a file name, with its dot."""
+    return Path(name.replace("\\", "/")).suffix.lower()
+
+
+def is_supported(name: str) -> bool:
+    """A file type the knowledge folder reads."""
+    return suffix_of(name) in SUPPORTED_SUFFIXES
+
+
+def safe_name(name: str) -> str:
+    """A plain file name that stays in the folder: no directories, no leading dots, no control
+    or bidirectional-override characters, reserved names defused, at most MAX_STEM characters."""
+    base = unicodedata.normalize("NFKC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if not unicodedata.category(ch).startswith("C"))
+    suffix = suffix_of(base)
+    stem = base[: len(base) - len(suffix)] if suffix else base
+    stem = sanitize_filename(stem, platform="universal").lstrip(" ._-")[:MAX_STEM].rstrip(" .")
+    return f"{stem or 'upload'}{suffix}"
+
+
+def free_path(folder: Path, name: str) -> Path:
+    """`folder/name`, or `name-2`, `name-3`, ... when taken: never another document's file."""
+    path = folder / name
+    stem, suffix = path.stem, path.suffix
+    n = 1
+    while path.exists():
+        n += 1
+        path = folder / f"{stem}-{n}{suffix}"
+    if path.resolve().parent != folder.resolve():  # belt and braces after safe_name
+        raise DocumentError(f"{name!r} would leave the knowledge folder")
+    return path
+
+
+def parse_caption(caption: str | None) -> dict[str, str]:
+    """Title, URL, source and date stated in an upload's caption."""
+    if not caption or not caption.strip():
+        return {}
+    fields = {}
+    for line in caption.splitlines():
+        match = _FIELD.match(line)
+        if match:
+            fields[match.group(1).lower()] = match.group(2)
+    if fields:
+        return fields
+    for part in (p.strip() for p in caption.split("|")):
+        if _URL.match(part):
+            fields.setdefault("url", part)
+        elif part:
+            fields.setdefault("title", part)
+    return fields
+
+
+def with_metadata(name: str, data: bytes, fields: dict[str, str]) -> bytes:
+    """The file with the caption's fields written in: YAML front matter for text, Markdown and
+    HTML (merged into any it has), the document information dictionary for PDF."""
+    if not fields:
+        return data
+    if suffix_of(name) in PDF_SUFFIXES:
+        return _pdf_with_metadata(data, fields)
+    post = frontmatter.loads(decode(data))
+    post.metadata.update(fields)
+    return (frontmatter.dumps(post) + "\n").encode("utf-8")
+
+
+def _pdf_with_metadata(data: bytes, fields: dict[str, str]) -> bytes:
+    import pypdf
+
+    try:
+        writer = pypdf.PdfWriter(clone_from=io.BytesIO(data))
+        writer.add_metadata({PDF_META_KEYS[k]: v for k, v in fields.items() if k in PDF_META_KEYS})
+        out = io.BytesIO()
+        writer.write(out)
+    except Exception as exc:  # pypdf raises many types on broken files
+        raise DocumentError(f"unreadable PDF: {exc}") from exc
+    return out.getvalue()

@@ -1,0 +1,363 @@
+"""The SQLite database (through aiosqlite): documents, passages and their index terms.
+
+The schema lives in ``migrations/NNNN_name.sql``; ``PRAGMA user_version`` records how many of
+them a file has had, and opening a database applies the rest, each in its own transaction.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import sqlite3
+import sys
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+from bot.core.models import Document, Passage, StoredPassage
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
+
+
+def migrations() -> list[tuple[int, str]]:
+    """(version, SQL) for every packaged migration, in order."""
+    found = []
+    for entry in resources.files("bot.store.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+SCHEMA_VERSION = migrations()[-1][0]
+# The meta key under which `passages_version` is kept.
+PASSAGES_VERSION_KEY = "passages_version"
+# Rows read at a time when streaming the corpus.
+_STREAM_BATCH = 5000
+
+
+class StorageError(RuntimeError):
+    """The database file cannot be used (newer schema, corrupt file)."""
+
+
+def _explain(path: str, exc: Exception) -> str:
+    """What went wrong with the database file, and how to fix it."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        fix = "another program holds a lock on it (a second bot?); stop it and try again"
+    elif "readonly" in text or "read-only" in text or "unable to open" in text:
+        fix = "make the file and its folder writable, or point DATABASE_PATH / --db elsewhere"
+    else:
+        fix = ("restore a backup with `bot restore FILE`, or move the file away and start "
+               "again: the database is rebuilt from the knowledge folder")
+    return f"cannot use database {path}: {text}. Fix: {fix}"
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What the database knows about the file behind a document."""
+
+    doc_id: str
+    path: str
+    content_hash: str
+    size: int | None
+    mtime_ns: int | None
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A stored document's citation data and size, for listings."""
+
+    id: str
+    title: str
+    source: str | None
+    url: str | None
+    date: str | None
+    path: str | None
+    passages: int
+    added_at: str
+
+
+@dataclass(frozen=True)
+class DocumentUpdate:
+    """A new or changed document with its passages and their index terms."""
+
+    document: Document
+    passages: Sequence[Passage]
+    tokens: Sequence[Sequence[str]]
+    size: int | None = None
+    mtime_ns: int | None = None
+
+
+class Database:
+    """One aiosqlite connection, opened at start-up and closed at shutdown."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self._conn = conn
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Database:
+        """Open (creating if needed) and migrate the database file."""
+        path = str(path)
+        try:
+            if path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # Autocommit mode: transactions are opened explicitly, so a reload is one unit.
+            conn = await aiosqlite.connect(path, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise StorageError(
+                f"cannot create or open database {path}: {exc}. Fix: check that its folder "
+                "exists and is writable, or point DATABASE_PATH / --db elsewhere"
+            ) from exc
+        try:
+            await conn.execute("PRAGMA foreign_keys = ON")
+            if path != ":memory:":
+                await conn.execute("PRAGMA journal_mode = WAL")
+            db = cls(conn, path)
+            await db._migrate()
+        except aiosqlite.DatabaseError as exc:
+            await conn.close()
+            raise StorageError(_explain(path, exc)) from exc
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def close(self) -> None:
+        """Close the connection; safe to call twice."""
+        await self._conn.close()
+
+    @property
+    def connection(self) -> aiosqlite.Connection:
+        """The connection, for the usage log's own queries (bot/usage_log.py)."""
+        return self._conn
+
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK when anything inside fails."""
+        return self._transaction()
+
+    async def schema_version(self) -> int:
+        """The number of migrations this file has had."""
+        async with self._conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def _migrate(self) -> None:
+        current = await self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise StorageError(
+                f"database schema {current} is newer than this program knows ({SCHEMA_VERSION})"
+            )
+        for version, sql in migrations():
+            if version <= current:
+                continue
+            # executescript commits first; BEGIN makes the migration and its version one step.
+            await self._conn.executescript(
+                f"BEGIN;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
+            )
+
+    async def get_meta(self, key: str) -> str | None:
+        """A value from the meta table."""
+        async with self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def set_meta(self, key: str, value: str) -> None:
+        """Store a value in the meta table."""
+        await self._put_meta({key: value})
+
+    async def _put_meta(self, meta: dict[str, str]) -> None:
+        await self._conn.executemany(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            list(meta.items()),
+        )
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK when anything inside fails."""
+        await self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            await self._conn.execute("ROLLBACK")
+            raise
+        await self._conn.execute("COMMIT")
+
+    async def file_states(self) -> dict[str, FileState]:
+        """Known files by relative path."""
+        sql = "SELECT id, path, content_hash, file_size, file_mtime_ns FROM documents"
+        rows = await self._conn.execute_fetchall(sql)
+        return {r[1]: FileState(r[0], r[1], r[2], r[3], r[4]) for r in rows if r[1] is not None}
+
+    async def documents(self) -> list[DocumentInfo]:
+        """Every document with its passage count, in id order."""
+        sql = (
+            "SELECT d.id, d.title, d.source, d.url, d.date, d.path, "
+            "(SELECT COUNT(*) FROM passages p WHERE p.doc_id = d.id), d.added_at "
+            "FROM documents d ORDER BY d.id"
+        )
+        rows = await self._conn.execute_fetchall(sql)
+        return [DocumentInfo(*row) for row in rows]
+
+    async def apply(
+        self,
+        updates: Sequence[DocumentUpdate],
+        removals: Sequence[str] = (),
+        stat_only: Iterable[FileState] = (),
+        meta: dict[str, str] | None = None,
+    ) -> None:
+        """Write a whole reload in one transaction: all of it lands, or none of it."""
+        async with self._transaction():
+            for doc_id in removals:
+                await self._conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+            for up in updates:
+                await self._upsert(up)
+            await self._conn.executemany(
+                "UPDATE documents SET file_size = ?, file_mtime_ns = ? WHERE id = ?",
+                [(state.size, state.mtime_ns, state.doc_id) for state in stat_only],
+            )
+            meta = dict(meta or {})
+            if removals or updates:
+                meta[PASSAGES_VERSION_KEY] = secrets.token_hex(16)
+            await self._put_meta(meta)
+
+    async def _upsert(self, up: DocumentUpdate) -> None:
+        doc = up.document
+        await self._conn.execute(
+            "INSERT INTO documents (id, path, title, source, url, date, content_hash, text, "
+            "file_size, file_mtime_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET path = excluded.path, title = excluded.title, "
+            "source = excluded.source, url = excluded.url, date = excluded.date, "
+            "content_hash = excluded.content_hash, text = excluded.text, "
+            "file_size = excluded.file_size, file_mtime_ns = excluded.file_mtime_ns, "
+            "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+            (doc.id, doc.path, doc.title, doc.source, doc.url, doc.date, doc.content_hash,
+             doc.text, up.size, up.mtime_ns),
+        )
+        await self._conn.execute("DELETE FROM passages WHERE doc_id = ?", (doc.id,))
+        await self._conn.executemany(
+            'INSERT INTO passages (doc_id, position, count, start, "end", text, tokens) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (p.doc_id, p.position, p.count, p.start, p.end, p.text, " ".join(toks))
+                for p, toks in zip(up.passages, up.tokens, strict=True)
+            ],
+        )
+
+    async def passages(self) -> list[StoredPassage]:
+        """Every passage with its document's citation data, in a stable order."""
+        return (await self._passages(with_tokens=False))[0]
+
+    async def corpus(self) -> tuple[list[StoredPassage], list[tuple[str, ...]]]:
+        """Every passage, as `passages` gives them, and each one's index terms."""
+        return await self._passages(with_tokens=True)
+
+    async def _passages(
+        self, with_tokens: bool
+    ) -> tuple[list[StoredPassage], list[tuple[str, ...]]]:
+        rows = await self._conn.execute_fetchall(_passages_sql(with_tokens))
+        passages = [StoredPassage(*r[:9]) for r in rows]
+        # Interned: a million passages repeat the same few hundred thousand terms, and one
+        # string object per occurrence would take gigabytes.
+        tokens = [tuple(map(sys.intern, r[9].split())) for r in rows] if with_tokens else []
+        return passages, tokens
+
+    async def passage_count(self) -> int:
+        """How many passages are stored."""
+        async with self._conn.execute("SELECT COUNT(*) FROM passages") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def passages_version(self) -> str:
+        """A token that changes in the same transaction as any passage: an index saved under
+        it was built from exactly the passages stored now."""
+        version = await self.get_meta(PASSAGES_VERSION_KEY)
+        if version is None:  # a database from before the token existed
+            version = secrets.token_hex(16)
+            await self.set_meta(PASSAGES_VERSION_KEY, version)
+        return version
+
+    async def document_texts(self) -> list[tuple[str, str]]:
+        """(id, cleaned text) of every document, to recognise an upload already held."""
+        rows = await self._conn.execute_fetchall("SELECT id, text FROM documents ORDER BY id")
+        return [(r[0], r[1]) for r in rows]
+
+
+def _passages_sql(with_tokens: bool) -> str:
+    return (
+        "SELECT p.id, p.doc_id, p.position, p.count, p.text, d.title, d.source, d.url, "
+        f"d.date{', p.tokens' if with_tokens else ''} "
+        "FROM passages p JOIN documents d ON d.id = p.doc_id ORDER BY p.id"
+    )
+
+
+def stream_corpus(path: str | Path) -> Iterator[tuple[StoredPassage, list[str]]]:
+    """Every passage with its terms, in `Database.passages` order, read in batches through a
+    read-only connection of its own (run it in a worker thread): indexing a big collection
+    then never holds every passage's terms at once."""
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        cursor = conn.execute(_passages_sql(with_tokens=True))
+        while rows := cursor.fetchmany(_STREAM_BATCH):
+            for r in rows:
+                yield StoredPassage(*r[:9]), r[9].split()
+    finally:
+        conn.close()
+
+
+def backup(source: str | Path, target: str | Path) -> None:
+    """A consistent copy of a live database through SQLite's online backup API.
+
+    Written next to the target and renamed into place, so a failed backup never leaves a
+    half-written file where a good one is expected.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(partial)
+    try:
+        src.backup(dst)
+        check_file(dst)
+    finally:
+        dst.close()
+        src.close()
+    partial.replace(target)
+
+
+def check_file(conn: sqlite3.Connection) -> int:
+    """Raise StorageError unless the database is intact and of a known schema; its version."""
+    try:
+        integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        conn.execute("SELECT COUNT(*) FROM documents JOIN passages ON passages.doc_id = documents.id")
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(f"not a usable database: {exc}") from exc
+    if integrity != "ok":
+        raise StorageError(f"integrity check failed: {integrity}")
+    if not 1 <= version <= SCHEMA_VERSION:
+        raise StorageError(f"schema version {version} is not one this program knows")
+    return version
+
+
+def restore(backup_file: str | Path, target: str | Path) -> None:
+    """Put a checked backup in place of the database (stop the bot first)."""
+    src = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
+    try:
+        check_file(src)
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+

@@ -1,1 +1,0 @@
-"""The Telegram front end: python-telegram-bot handlers around the question-answering service."""

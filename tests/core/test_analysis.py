@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from bot.core.analysis import Analyzer, has_han, to_simplified
+
+
+def test_traditional_and_simplified_give_the_same_terms(analyzer: Analyzer) -> None:
+    assert analyzer.tokens("東原社區有多少戶居民") == analyzer.tokens("东原社区有多少户居民")
+    assert to_simplified("戰疫女兵") == "战疫女兵"
+
+
+def test_numbers_are_kept_apart_from_han(analyzer: Analyzer) -> None:
+    tokens = analyzer.tokens("實際居住居民6126戶18000余人")
+    assert "6126" in tokens and "18000" in tokens and "居民" in tokens
+
+
+def test_english_is_lowercased_stemmed_and_stop_words_dropped(analyzer: Analyzer) -> None:
+    assert analyzer.tokens("The Volunteers were running to the Hospitals") == [
+        "volunt", "run", "hospit"
+    ]
+
+
+def test_chinese_stop_words_are_dropped(analyzer: Analyzer) -> None:
+    tokens = analyzer.tokens("王小容是谁？她做了什么？")
+    assert "谁" not in tokens and "什么" not in tokens and "了" not in tokens
+    assert "小容" in tokens
+
+
+def test_mixed_question(analyzer: Analyzer) -> None:
+    tokens = analyzer.tokens("Fu Linlin 送谁去了医院？")
+    assert tokens[:2] == ["fu", "linlin"]
+    assert "医院" in tokens
+
+
+def test_search_mode_adds_sub_words(analyzer: Analyzer) -> None:
+    # jieba's search mode emits the parts of a long word as well as the word
+    tokens = analyzer.tokens("志愿服务队副队长")
+    assert "副队长" in tokens and "队长" in tokens
+
+
+def test_nothing_searchable(analyzer: Analyzer) -> None:
+    assert analyzer.tokens("?!… 😀🎉 ---") == []
+    assert analyzer.tokens("") == []
+
+
+def test_has_han() -> None:
+    assert has_han("abc 王") and not has_han("abc")
+
+
+def test_analyzer_signature_names_its_choices() -> None:
+    assert Analyzer(stem=False).signature != Analyzer().signature
+
+
+def test_passages_get_pinyin_of_rare_words_and_questions_do_not(analyzer: Analyzer) -> None:
+    (terms,) = analyzer.passage_terms(["王小容是东原社区的志愿者"], "")
+    assert {"wang", "xiaorong", "dongyuan"} <= set(terms)
+    assert "shequ" not in terms  # 社区 is a common word: no pinyin
+    assert "xiaorong" not in analyzer.tokens("王小容是东原社区的志愿者")
+
+
+def test_bigrams_and_words(analyzer: Analyzer) -> None:
+    tokens = analyzer.tokens("东原社区居民")
+    assert "社区" in tokens and "原社" in tokens  # a jieba word and a cross-word bigram
+    assert "原社" not in analyzer.words("东原社区居民")
+
+
+def test_title_is_a_field_of_every_passage(analyzer: Analyzer) -> None:
+    first, second = analyzer.passage_terms(["Boats race.", "Lanterns glow."], "River Festival")
+    assert first.count("festiv") == analyzer.title_weight == second.count("festiv")
+
+
+def test_present_finds_every_term_the_full_analysis_finds(analyzer: Analyzer) -> None:
+    from bot.core.splitting import sentence_spans
+    from tests.conftest import EN_SEED, SEEDS, ZH_SEED
+
+    questions = ["Fu Linlin 送谁去了医院？", "東原社區有多少戶居民？", "Who is Wang Xiaorong?",
+                 "What illness did the old man have?", "王小容在哪个单位工作？"]
+    wanted = {t for q in questions for t in analyzer.tokens(q)}
+    checked = 0
+    for name in (EN_SEED, ZH_SEED):
+        text = (SEEDS / name).read_text(encoding="utf-8")
+        for span in sentence_spans(text):
+            sentence = text[span.start : span.end]
+            exact = wanted.intersection(analyzer.index_terms(sentence))
+            found = analyzer.present(sentence, wanted)
+            assert exact <= found <= wanted
+            checked += bool(exact)
+    assert checked > 10  # the questions' terms do occur in many sentences
+
+
+def test_present_takes_the_pinyin_of_names_only_when_needed(analyzer: Analyzer) -> None:
+    sentence = "王小容一直堅守在特保服務工作的戰線上。"
+    assert analyzer.present(sentence, {"xiaorong", "王小容"[1:]}) == {"xiaorong", "小容"}
+    assert analyzer.present(sentence, {"volunt"}) == set()
+    assert analyzer.present("Volunteers running.", {"volunt", "run", "小容"}) == {"volunt", "run"}
+
+
+def test_irregular_verb_forms_are_indexed_as_their_lemma(analyzer: Analyzer) -> None:
+    # Snowball leaves "won" and "took" alone; their lemma joins them to "win" and "take"
+    assert analyzer.tokens("won wins winning") == ["win"] * 3
+    assert analyzer.tokens("took taken takes") == ["take"] * 3
+    # only verbs: nouns keep what Snowball makes of them ("media" is not "medium")
+    assert analyzer.tokens("media medium") == ["media", "medium"]

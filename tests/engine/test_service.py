@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.sources import folder as sync_module
+from bot.config import Settings
+from bot.core.models import Status
+from bot.engine.service import QAService
+from bot.store.database import Database
+from tests.conftest import EN_SEED
+
+QUESTION = "Who did Fu Linlin take to the hospital?"
+
+
+async def test_restart_loads_from_the_database_without_reading_files(settings: Settings) -> None:
+    first = await QAService.start(settings)
+    expected = first.ask(QUESTION)
+    await first.close()
+    for path in settings.knowledge_dir.iterdir():
+        path.unlink()
+    second = await QAService.start(settings, sync=False)
+    try:
+        again = second.ask(QUESTION)
+    finally:
+        await second.close()
+    assert again.passages == expected.passages
+
+
+async def test_failed_reload_keeps_serving_the_old_index(
+    service: QAService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = service.ask(QUESTION)
+    old_index = service.index
+    (service.settings.knowledge_dir / "new.md").write_text("A brand new note about parking.\n")
+
+    async def broken_apply(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Database, "apply", broken_apply)
+    with pytest.raises(OSError, match="disk full"):
+        await service.reload()
+    assert service.index is old_index
+    assert service.ask(QUESTION).passages == before.passages
+    assert [d.path for d in await service.documents()] == sorted(
+        [EN_SEED, "003_a5b605149d222604.txt"]
+    )
+
+
+async def test_questions_during_a_reload_use_the_complete_old_index(
+    service: QAService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (service.settings.knowledge_dir / "pool.md").write_text(
+        "---\ntitle: Pool\n---\nThe swimming pool opens at seven every morning.\n"
+    )
+    started, release = asyncio.Event(), asyncio.Event()
+    real_apply = Database.apply
+
+    async def slow_apply(self: Database, *args: object, **kwargs: object) -> None:
+        started.set()
+        await release.wait()
+        await real_apply(self, *args, **kwargs)
+
+    monkeypatch.setattr(Database, "apply", slow_apply)
+    reload = asyncio.create_task(service.reload())
+    await started.wait()
+    assert service.reloading
+    during = service.ask("When does the swimming pool open?")
+    assert during.status is Status.NO_MATCH  # old index, still whole
+    assert service.ask(QUESTION).status is Status.ANSWERED
+    release.set()
+    report = await reload
+    assert report.added == ["pool.md"]
+    after = service.ask("When does the swimming pool open?")
+    assert after.passages[0].hit.passage.title == "Pool"
+
+
+async def test_two_reloads_do_not_run_at_once(
+    service: QAService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    running = 0
+    peak = 0
+    real = sync_module.sync_folder
+
+    async def counting(*args: object, **kwargs: object):
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.05)
+        try:
+            return await real(*args, **kwargs)
+        finally:
+            running -= 1
+
+    monkeypatch.setattr("bot.engine.service.sync_folder", counting)
+    await asyncio.gather(service.reload(), service.reload())
+    assert peak == 1
+
+
+async def test_empty_knowledge_folder_answers_politely(settings: Settings, tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    svc = await QAService.start(settings.model_copy(update={"knowledge_dir": empty}))
+    try:
+        answer = svc.ask("Where is the library?")
+    finally:
+        await svc.close()
+    assert answer.status is Status.NO_DOCUMENTS
+
+
+async def test_failed_removal_puts_the_file_back(
+    service: QAService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken_apply(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Database, "apply", broken_apply)
+    with pytest.raises(OSError, match="disk full"):
+        await service.remove_document(EN_SEED)
+    assert (service.settings.knowledge_dir / EN_SEED).read_bytes().startswith(b"---")
+    assert sorted(p.name for p in service.settings.knowledge_dir.iterdir()) == sorted(
+        [EN_SEED, "003_a5b605149d222604.txt"])
+    assert service.ask(QUESTION).status is Status.ANSWERED
+
+
+async def test_removal_deletes_the_file_and_the_document(service: QAService) -> None:
+    report = await service.remove_document(EN_SEED)
+    assert report is not None and report.removed == [EN_SEED]
+    assert not (service.settings.knowledge_dir / EN_SEED).exists()
+    assert [d.id for d in await service.documents()] == ["003_a5b605149d222604.txt"]
+    assert await service.remove_document("no-such-document") is None
+
+
+async def test_watching_reloads_when_a_file_changes(service: QAService) -> None:
+    watcher = asyncio.create_task(service.watch(0.05))
+    try:
+        await asyncio.sleep(0.2)
+        assert service.ask("When does the swimming pool open?").status is Status.NO_MATCH
+        (service.settings.knowledge_dir / "pool.md").write_text(
+            "---\ntitle: Pool\n---\nThe swimming pool opens at seven every morning.\n")
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if service.ask("When does the swimming pool open?").status is Status.ANSWERED:
+                break
+        answer = service.ask("When does the swimming pool open?")
+        assert answer.passages[0].hit.passage.title == "Pool"
+    finally:
+        watcher.cancel()
+
+
+async def test_running_bot_picks_up_a_command_line_reload(settings: Settings) -> None:
+    running = await QAService.start(settings)
+    command_line = await QAService.start(settings, sync=False)
+    try:
+        (settings.knowledge_dir / "pool.md").write_text(
+            "---\ntitle: Pool\n---\nThe swimming pool opens at seven every morning.\n")
+        assert (await command_line.reload()).added == ["pool.md"]
+        assert running.ask("When does the swimming pool open?").status is Status.NO_MATCH
+        report = await running.reload()
+        assert not report.touched  # the database was already up to date ...
+        answer = running.ask("When does the swimming pool open?")
+        assert answer.passages[0].hit.passage.title == "Pool"  # ... yet the index is new
+    finally:
+        await command_line.close()
+        await running.close()

@@ -1,0 +1,363 @@
+"""The real Application against the fake Bot API: updates in, the exact requests out."""
+
+from __future__ import annotations
+
+import re
+import threading
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from telegram.ext import Application
+
+from bot.faces.telegram import typing_indicator
+from bot.faces.telegram.render import utf16_len
+from tests.faces.telegram.fake_bot_api import BOT_USER, GROUP, PRIVATE, USER, FakeBotAPI
+
+ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+                "tg-spoiler", "blockquote", "span"}
+
+
+class _TagChecker(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.bad: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag not in ALLOWED_TAGS:
+            self.bad.append(tag)
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack.pop() != tag:
+            self.bad.append(f"/{tag}")
+
+
+def assert_telegram_html(text: str) -> None:
+    """Well-formed, only tags Telegram accepts, within the length limit."""
+    checker = _TagChecker()
+    checker.feed(text)
+    checker.close()
+    assert not checker.bad and not checker.stack, (checker.bad, checker.stack)
+    assert utf16_len(text) <= 4096
+
+
+def buttons(call: Any) -> list[dict[str, str]]:
+    markup = call.params.get("reply_markup") or {}
+    return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+async def test_private_english_question(bot_app: Application, fake_api: FakeBotAPI) -> None:
+    fake_api.message("Who did Fu Linlin take to the hospital?")
+    (reply,) = await fake_api.wait_for("sendMessage")
+    text = reply.params["text"]
+    assert reply.params["parse_mode"] == "HTML"
+    assert reply.params["chat_id"] == PRIVATE["id"]
+    assert text.startswith("<b>[1]</b> ")
+    assert "<b>Fu Linlin (the first from the right) takes the residents to the hospital." in text
+    assert "<b>Sources</b>\n[1] <a href=\"https://www.ichongqing.info/2022/11/18/" in text
+    assert ">Volunteers Offer Hearty Support in Fight against COVID-19 Resurgence</a> — " \
+        "iChongqing, 2022-11-18, passage " in text
+    assert_telegram_html(text)
+    labels = [b["text"] for b in buttons(reply)]
+    assert labels[-3:] == ["📄 Context [1]", "📄 Context [2]", "📄 Context [3]"]
+    for b in buttons(reply):
+        assert len(b["callback_data"].encode()) <= 64
+        assert "Fu" not in b["callback_data"]
+
+
+async def test_a_quick_answer_comes_without_typing(
+    start_bot: Any, fake_api: FakeBotAPI
+) -> None:
+    await start_bot(typing_delay_seconds=60)
+    fake_api.message("Who did Fu Linlin take to the hospital?")
+    await fake_api.wait_for("sendMessage")
+    await fake_api.settle()
+    assert fake_api.sent("sendChatAction") == []
+
+
+async def test_a_slow_answer_shows_typing_until_it_is_sent(
+    start_bot: Any, fake_api: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(typing_indicator, "RENEW_SECONDS", 0.05)
+    app = await start_bot(typing_delay_seconds=0.05)
+    service = app.bot_data["service"]
+    real_ask = service.ask
+    release = threading.Event()
+
+    def slow(question: str, k: int | None = None) -> Any:
+        release.wait(30)
+        return real_ask(question, k)
+
+    monkeypatch.setattr(service, "ask", slow)
+    fake_api.message("Who did Fu Linlin take to the hospital?")
+    first, second = await fake_api.wait_for("sendChatAction", 2)  # shown, then renewed
+    assert first.params == {"chat_id": PRIVATE["id"], "action": "typing"}
+    assert fake_api.sent("sendMessage") == []
+    release.set()
+    (reply,) = await fake_api.wait_for("sendMessage")
+    assert "Fu Linlin" in reply.params["text"]
+    await fake_api.settle()
+    assert all(c.at < reply.at for c in fake_api.sent("sendChatAction"))  # none after it
+
+
+async def test_updates_beyond_the_concurrency_limit_wait_their_turn(
+    start_bot: Any, fake_api: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = await start_bot(concurrent_updates=2)
+    service = app.bot_data["service"]
+    real_ask = service.ask
+    release = threading.Event()
+    asked: list[str] = []
+
+    def held(question: str, k: int | None = None) -> Any:
+        asked.append(question)
+        release.wait(30)
+        return real_ask(question, k)
+
+    monkeypatch.setattr(service, "ask", held)
+    for question in ("Who is Fu Linlin?", "Who is Duan Chengming?", "Who is Chen Shi?"):
+        fake_api.message(question)
+    await fake_api.settle()
+    assert sorted(asked) == ["Who is Duan Chengming?", "Who is Fu Linlin?"]  # the third waits
+    release.set()
+    await fake_api.wait_for("sendMessage", 3)
+    assert asked[2] == "Who is Chen Shi?"
+
+
+async def test_simplified_and_traditional_questions(
+    bot_app: Application, fake_api: FakeBotAPI
+) -> None:
+    fake_api.message("东原社区有多少户居民？")
+    fake_api.message("東原社區有多少戶居民？")
+    first, second = await fake_api.wait_for("sendMessage", 2)
+    by_heading = {("来源" in c.params["text"]): c.params["text"] for c in (first, second)}
+    simplified, traditional = by_heading[True], by_heading[False]
+    for text in (simplified, traditional):
+        assert "<b>東原社區實際居住居民6126戶18000余人" in text  # the document's own script
+        assert_telegram_html(text)
+    assert "<b>來源</b>" in traditional and "第 2/" in traditional
+    # a question with more passages than one reply shows gets the button in its own script
+    fake_api.message("付林林把谁送去了医院？")
+    fake_api.message("付林林把誰送去了醫院？")
+    replies = (await fake_api.wait_for("sendMessage", 4))[2:]
+    labels = [b["text"] for reply in replies for b in buttons(reply)]
+    assert "更多结果 ▶" in labels and "更多結果 ▶" in labels
+
+
+async def test_more_results_and_context_buttons(bot_app: Application, fake_api: FakeBotAPI) -> None:
+    fake_api.message("Fu Linlin hospital community residents")
+    (reply,) = await fake_api.wait_for("sendMessage")
+    more = next(b for b in buttons(reply) if b["text"].startswith("More"))
+    fake_api.push({"callback_query": {"id": "cb1", "from": USER, "chat_instance": "x",
+                                      "data": more["callback_data"],
+                                      "message": {"message_id": 9, "date": 0, "chat": PRIVATE,
+                                                  "from": BOT_USER, "text": "…"}}})
+    await fake_api.wait_for("answerCallbackQuery")
+    page = (await fake_api.wait_for("sendMessage", 2))[1]
+    assert page.params["text"].startswith("<b>[4]</b> ")
+    assert "[4] <a href=" in page.params["text"]
+    ctx = next(b for b in buttons(reply) if b["text"] == "📄 Context [1]")
+    fake_api.push({"callback_query": {"id": "cb2", "from": USER, "chat_instance": "x",
+                                      "data": ctx["callback_data"],
+                                      "message": {"message_id": 9, "date": 0, "chat": PRIVATE,
+                                                  "from": BOT_USER, "text": "…"}}})
+    context_reply = (await fake_api.wait_for("sendMessage", 3))[2]
+    assert context_reply.params["text"].startswith("📄 <a href=")
+    assert_telegram_html(context_reply.params["text"])
+    # the cited passage is bold, its neighbours are not
+    assert context_reply.params["text"].count("<b>") == 1
+
+
+async def test_expired_button(bot_app: Application, fake_api: FakeBotAPI) -> None:
+    fake_api.push({"callback_query": {"id": "cb", "from": USER, "chat_instance": "x",
+                                      "data": "more:nosuchid",
+                                      "message": {"message_id": 9, "date": 0, "chat": PRIVATE,
+                                                  "from": BOT_USER, "text": "…"}}})
+    (call,) = await fake_api.wait_for("answerCallbackQuery")
+    assert "no longer available" in call.params["text"]
+
+
+async def test_groups_answer_only_when_addressed(bot_app: Application, fake_api: FakeBotAPI) -> None:
+    fake_api.message("东原社区有多少户居民？", chat=GROUP)
+    await fake_api.settle()
+    assert fake_api.sent("sendMessage") == []
+    mention = "@docs_answer_bot 东原社区有多少户居民？"
+    fake_api.message(mention, chat=GROUP,
+                     entities=[{"type": "mention", "offset": 0, "length": 16}])
+    (reply,) = await fake_api.wait_for("sendMessage")
+    assert reply.params["chat_id"] == GROUP["id"]
+    assert "6126" in reply.params["text"]
+    assert reply.params["reply_parameters"]["message_id"]  # quotes the question
+    fake_api.message("Who is Fu Linlin?", chat=GROUP,
+                     reply_to_message={"message_id": 1, "date": 0, "chat": GROUP,
+                                       "from": BOT_USER, "text": "earlier answer"})
+    await fake_api.wait_for("sendMessage", 2)
+    fake_api.message("/ask@docs_answer_bot 田阿姨患有什么病？", chat=GROUP)
+    third = (await fake_api.wait_for("sendMessage", 3))[2]
+    assert "失眠" in third.params["text"]
+    fake_api.message("/ask", chat=GROUP)
+    usage = (await fake_api.wait_for("sendMessage", 4))[3]
+    assert "/ask Who is Fu Linlin?" in usage.params["text"]
+
+
+async def test_non_text_updates(bot_app: Application, fake_api: FakeBotAPI) -> None:
+    sticker = {"file_id": "s", "file_unique_id": "u", "width": 512, "height": 512,
+               "is_animated": False, "is_video": False, "type": "regular"}
+    fake_api.message(None, chat=GROUP, sticker=sticker)
+    fake_api.push({"edited_message": {"message_id": 3, "date": 0, "edit_date": 1,
+                                      "chat": PRIVATE, "from": USER, "text": "Who is Duan?"}})
+    await fake_api.settle()
+    assert fake_api.sent("sendMessage") == []  # silence in groups, edits ignored
+    fake_api.message(None, sticker=sticker)
+    (hint,) = await fake_api.wait_for("sendMessage")
+    assert "I can only read text" in hint.params["text"]
+
+
+async def test_huge_and_html_looking_messages(bot_app: Application, fake_api: FakeBotAPI) -> None:
+    fake_api.message("a" * 5000)
+    (long_reply,) = await fake_api.wait_for("sendMessage")
+    assert "5,000 characters" in long_reply.params["text"]
+    fake_api.message("<b>hi</b> & <script>Fu Linlin</script>")
+    html_reply = (await fake_api.wait_for("sendMessage", 2))[1]
+    assert "<script>" not in html_reply.params["text"]
+    assert_telegram_html(html_reply.params["text"])
+
+
+async def test_inline_query(bot_app: Application, fake_api: FakeBotAPI) -> None:
+    fake_api.push({"inline_query": {"id": "iq1", "from": USER, "query": "Fu Linlin hospital",
+                                    "offset": ""}})
+    (call,) = await fake_api.wait_for("answerInlineQuery")
+    results = call.params["results"]
+    assert 1 <= len(results) <= 50
+    first = results[0]
+    assert first["type"] == "article" and first["title"].startswith("[1] Volunteers")
+    content = first["input_message_content"]
+    assert content["parse_mode"] == "HTML"
+    assert content["message_text"].startswith("<b>[1]</b>")
+    assert "<b>Sources</b>\n[1] <a href=" in content["message_text"]
+    assert len({r["id"] for r in results}) == len(results)
+
+
+async def test_help_and_sources(bot_app: Application, fake_api: FakeBotAPI) -> None:
+    fake_api.message("/start")
+    (help_reply,) = await fake_api.wait_for("sendMessage")
+    text = help_reply.params["text"]
+    assert "2 documents" in text and "2 份文档" in text
+    assert "• Volunteers Offer Hearty Support" in text and "王小容" in text
+    fake_api.message("/sources")
+    sources = (await fake_api.wait_for("sendMessage", 2))[1].params["text"]
+    assert re.search(r"1\. <a href=\"https://www\.ichongqing\.info/.+\">Volunteers", sources)
+    assert "城鄉統籌發展網, 2022-11-24" in sources
+    commands = fake_api.sent("setMyCommands")[0].params["commands"]
+    assert {c["command"] for c in commands} == {"help", "ask", "sources"}
+
+
+async def test_rejected_html_is_resent_as_plain_text(
+    bot_app: Application, fake_api: FakeBotAPI
+) -> None:
+    fake_api.reject = lambda method, params: (
+        "can't parse entities: unsupported start tag" if params.get("parse_mode") == "HTML"
+        else None
+    )
+    fake_api.message("Who did Fu Linlin take to the hospital?")
+    first, second = await fake_api.wait_for("sendMessage", 2)
+    assert first.params["parse_mode"] == "HTML"
+    assert "parse_mode" not in second.params
+    assert second.params["text"].startswith("[1] ")
+    assert "<b>" not in second.params["text"] and "Sources" in second.params["text"]
+    assert buttons(second)  # the buttons survive the fallback
+
+
+async def test_a_failing_update_does_not_stop_the_next(
+    bot_app: Application, fake_api: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = bot_app.bot_data["service"]
+    real_ask = service.ask
+    calls = {"n": 0}
+
+    def flaky(question: str, k: int | None = None):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("boom")
+        return real_ask(question, k)
+
+    monkeypatch.setattr(service, "ask", flaky)
+    fake_api.message("王小容是誰？")
+    (sorry,) = await fake_api.wait_for("sendMessage")
+    assert "抱歉，回答時出了點問題" in sorry.params["text"]
+    fake_api.message("Who is Fu Linlin?")
+    answered = (await fake_api.wait_for("sendMessage", 2))[1]
+    assert "Fu Linlin" in answered.params["text"]
+
+
+async def test_long_answers_are_split_between_passages(
+    start_bot: Any, fake_api: FakeBotAPI, knowledge: Any
+) -> None:
+    import random
+
+    vocabulary = [f"word{n}" for n in range(400)]
+    paragraphs = []
+    for i in range(40):
+        rng = random.Random(i)
+        filler = ". ".join(" ".join(rng.sample(vocabulary, 12)) for _ in range(9))
+        paragraphs.append(f"The river lanterns of district {i} are lit at dusk. {filler}.")
+    (knowledge / "lanterns.md").write_text("\n\n".join(paragraphs), encoding="utf-8")
+    await start_bot(top_k=10)
+    fake_api.message("When are the river lanterns lit?")
+    await fake_api.settle(2.0)
+    messages = fake_api.sent("sendMessage")
+    assert len(messages) >= 2
+    for call in messages:
+        assert_telegram_html(call.params["text"])
+        assert "<b>Sources</b>" in call.params["text"]
+    assert all(not buttons(c) for c in messages[:-1]) and buttons(messages[-1])
+
+
+async def test_per_user_limit(start_bot: Any, fake_api: FakeBotAPI) -> None:
+    await start_bot(questions_per_minute=2)
+    for question in ("Who is Fu Linlin?", "Who is Duan Chengming?", "Who is Chen Shi?"):
+        fake_api.message(question)
+    replies = await fake_api.wait_for("sendMessage", 3)
+    waits = [c for c in replies if "Please wait" in c.params["text"]]
+    assert len(waits) == 1 and re.search(r"wait \d+ seconds", waits[0].params["text"])
+
+
+async def test_allow_list(start_bot: Any, fake_api: FakeBotAPI) -> None:
+    await start_bot(allowed_ids=frozenset({999}))
+    fake_api.message("Who is Fu Linlin?")
+    (reply,) = await fake_api.wait_for("sendMessage")
+    assert "only answers its own members" in reply.params["text"]
+
+
+@pytest.mark.parametrize("faults", [["429"], ["500", "500"], ["reset"], ["reset", "429", "500"]])
+async def test_telegram_faults_do_not_lose_the_answer(
+    bot_app: Application, fake_api: FakeBotAPI, faults: list[str]
+) -> None:
+    fake_api.faults["sendMessage"] = list(faults)
+    fake_api.message("Who did Fu Linlin take to the hospital?")
+    calls = await fake_api.wait_for("sendMessage", len(faults) + 1, timeout=30)
+    assert not fake_api.faults["sendMessage"]  # every fault was met
+    last = calls[-1].params["text"]
+    assert "takes the residents to the hospital" in last and "<b>Sources</b>" in last
+    fake_api.message("Who is Duan Chengming?")  # and the bot carries on
+    after = await fake_api.wait_for("sendMessage", len(faults) + 2, timeout=30)
+    assert "Duan" in after[-1].params["text"]
+
+
+async def test_a_flood_is_throttled_without_a_flood_of_replies(
+    start_bot: Any, fake_api: FakeBotAPI
+) -> None:
+    await start_bot(questions_per_minute=3)
+    for i in range(60):
+        fake_api.message(f"Who is Fu Linlin? {i}")
+    other = {**USER, "id": 2002, "first_name": "Mei"}
+    fake_api.message("东原社区有多少户居民？", chat={**PRIVATE, "id": 2002}, user=other)
+    await fake_api.wait_for("sendMessage", 5, timeout=30)
+    await fake_api.settle(1.5)
+    to_flooder = [c for c in fake_api.sent() if c.params["chat_id"] == PRIVATE["id"]]
+    to_other = [c for c in fake_api.sent() if c.params["chat_id"] == 2002]
+    assert len(to_flooder) == 4  # three answers and one "please wait"
+    assert sum("Please wait" in c.params["text"] for c in to_flooder) == 1
+    assert len(to_other) == 1 and "6126" in to_other[0].params["text"]

@@ -1,0 +1,133 @@
+"""The command line, run as a user runs it: `python -m bot ...` in a fresh process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from bot.faces.cli import main
+from bot.config import load_settings
+from tests.conftest import DATA, EN_SEED, ROOT, ZH_SEED
+
+
+def run_bot(*args: str, cwd: Path, stdin: str = "", env: dict[str, str] | None = None,
+            ) -> subprocess.CompletedProcess[str]:
+    clean_env = {k: v for k, v in os.environ.items()
+                 if k not in {"TELEGRAM_BOT_TOKEN", "KNOWLEDGE_DIR", "DATABASE_PATH"}}
+    clean_env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=cwd, input=stdin, capture_output=True,
+        text=True, env={**clean_env, **(env or {})}, timeout=120,
+    )
+
+
+def test_ask_json_prints_exactly_one_object(tmp_path: Path, knowledge: Path) -> None:
+    result = run_bot("ask", "东原社区有多少户居民？", "--json", "-k", "2",
+                     "--knowledge", str(knowledge), "--db", str(tmp_path / "x.db"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"question", "language", "answer", "passages"}
+    assert data["language"] == "zh" and len(data["passages"]) == 2
+    first = data["passages"][0]
+    assert first["doc_id"] == ZH_SEED and first["rank"] == 1 and "6126" in first["text"]
+    assert first["date"] == "2022-11-24" and first["passages_in_doc"] >= first["passage"] >= 1
+    assert isinstance(first["score"], float) and "6126" in data["answer"]
+
+
+def test_ask_json_with_nothing_relevant(tmp_path: Path, knowledge: Path) -> None:
+    result = run_bot("ask", "What is the capital of France?", "--json",
+                     "--knowledge", str(knowledge), "--db", str(tmp_path / "x.db"), cwd=tmp_path)
+    data = json.loads(result.stdout)
+    assert data["passages"] == [] and data["language"] == "en"
+    assert "couldn't find" in data["answer"]
+
+
+def test_console_answers_piped_lines_and_exits(tmp_path: Path, knowledge: Path) -> None:
+    result = run_bot("console", cwd=tmp_path, stdin="Who is Fu Linlin?\n\n/sources\n王小容是誰？\n",
+                     env={"KNOWLEDGE_DIR": str(knowledge), "DATABASE_PATH": str(tmp_path / "c.db")})
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Fu Linlin" in out and "Sources:" in out
+    assert "Please send me a question" in out  # the empty line
+    assert "2 documents:" in out and "Volunteers Offer Hearty Support" in out
+    assert "來源:" in out  # traditional question, traditional wording
+
+
+def test_bare_command_without_token_starts_the_console(tmp_path: Path, knowledge: Path) -> None:
+    result = run_bot("--knowledge", str(knowledge), "--db", str(tmp_path / "r.db"),
+                     cwd=tmp_path, stdin="東原社區有多少戶居民？\n")
+    assert result.returncode == 0, result.stderr
+    assert "TELEGRAM_BOT_TOKEN is not set" in result.stderr
+    assert "6126" in result.stdout
+
+
+def test_reload_reports_what_changed(tmp_path: Path, knowledge: Path) -> None:
+    db = str(tmp_path / "r.db")
+    first = run_bot("reload", "--knowledge", str(knowledge), "--db", db, cwd=tmp_path)
+    assert f"added: {EN_SEED}" in first.stdout and f"added: {ZH_SEED}" in first.stdout
+    (knowledge / "broken.txt").write_bytes(b"\x00\xff" * 1000)
+    (knowledge / EN_SEED).unlink()
+    second = run_bot("reload", "--knowledge", str(knowledge), "--db", db, cwd=tmp_path)
+    assert f"removed: {EN_SEED}" in second.stdout
+    assert "skipped: broken.txt (" in second.stdout
+    assert "0 added, 0 changed, 1 removed, 1 skipped, 1 unchanged" in second.stdout
+
+
+def test_missing_knowledge_folder_is_a_clear_error(tmp_path: Path) -> None:
+    result = run_bot("reload", "--knowledge", str(tmp_path / "nope"), "--db",
+                     str(tmp_path / "d.db"), cwd=tmp_path)
+    assert result.returncode != 0
+    assert "does not exist" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_eval_json_on_a_slice(tmp_path: Path) -> None:
+    result = run_bot("eval", str(DATA / "squad_v1.1_dev_slice.json"), "--limit", "50", "--json",
+                     cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"questions", "recall@1", "recall@5", "mrr@10", "build_seconds",
+                         "questions_per_second"}
+    assert data["questions"] == 50
+    assert 0 < data["recall@1"] <= data["recall@5"] <= 1
+    assert data["recall@1"] <= data["mrr@10"] <= data["recall@5"]
+
+
+def test_eval_counts_unrelated_questions_answered(tmp_path: Path) -> None:
+    result = run_bot("eval", str(DATA / "squad_v1.1_dev_slice.json"), "--limit", "20",
+                     "--unrelated", str(DATA / "squad_v1.1_dev_slice.json"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if x.startswith("unrelated answered"))
+    assert line.endswith("% of 20")
+
+
+def test_settings_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KNOWLEDGE_DIR", raising=False)
+    monkeypatch.delenv("TOP_K", raising=False)
+    assert load_settings().knowledge_dir == Path("knowledge")  # default
+    (tmp_path / ".env").write_text("KNOWLEDGE_DIR=from-dotenv\nTOP_K=4\n")
+    assert load_settings().knowledge_dir == Path("from-dotenv")
+    monkeypatch.setenv("KNOWLEDGE_DIR", "from-env")
+    assert load_settings().knowledge_dir == Path("from-env")
+    assert load_settings(knowledge_dir=Path("from-cli")).knowledge_dir == Path("from-cli")
+    assert load_settings(knowledge_dir=None).top_k == 4
+
+
+def _commands() -> list[str]:
+    assert isinstance(main, click.Group)
+    return sorted(main.commands)
+
+
+@pytest.mark.parametrize("name", _commands())
+def test_every_command_has_help_takes_common_options_and_is_documented(name: str) -> None:
+    command = main.commands[name]
+    assert command.help
+    options = {opt for param in command.params for opt in getattr(param, "opts", [])}
+    assert {"--knowledge", "--db"} <= options
+    assert f"bot {name}" in (ROOT / "README.md").read_text(encoding="utf-8")

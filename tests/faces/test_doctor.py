@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.config import Settings
+from bot.faces.doctor import run_checks
+from bot.engine.service import QAService
+from pydantic import SecretStr
+
+
+def _fake_get(ok: bool):
+    def get(url: str, timeout: float) -> httpx.Response:
+        assert url.endswith("/getMe")
+        body = ({"ok": True, "result": {"id": 1, "is_bot": True, "username": "docs_bot"}} if ok
+                else {"ok": False, "error_code": 401, "description": "Unauthorized"})
+        return httpx.Response(200 if ok else 401, json=body)
+    return get
+
+
+async def _built(settings: Settings) -> None:
+    service = await QAService.start(settings)
+    await service.close()
+
+
+async def test_good_setup_passes_every_check(settings: Settings, tmp_path: Path) -> None:
+    await _built(settings)
+    s = settings.model_copy(update={"telegram_bot_token": SecretStr("123456:" + "a" * 35)})
+    checks = run_checks(s, tmp_path / ".env", _fake_get(True))
+    assert all(c.ok for c in checks), [c.line() for c in checks]
+    assert any("@docs_bot" in c.detail for c in checks)
+    assert any("2 documents, 0 skipped" in c.detail for c in checks)
+
+
+async def test_broken_setups_name_the_problem_and_the_fix(
+    settings: Settings, tmp_path: Path
+) -> None:
+    await _built(settings)
+    env = tmp_path / ".env"
+    env.write_text("KNOWLEDGE_DIRR=knowledge\nTOP_K=3\n")
+    (settings.knowledge_dir / "000_8c4ed84407d39b0c.txt").write_text("Changed text about lanterns.")
+    (settings.knowledge_dir / "bad.txt").write_bytes(b"\x00\xff" * 100)
+    s = settings.model_copy(update={"telegram_bot_token": SecretStr("123456:" + "b" * 35)})
+    checks = {c.name: c for c in run_checks(s, env, _fake_get(False))}
+    assert "KNOWLEDGE_DIRR (did you mean KNOWLEDGE_DIR?)" in checks["settings"].detail
+    assert not checks["telegram token"].ok and "@BotFather" in checks["telegram token"].fix
+    assert "1 skipped: bad.txt" in checks["knowledge folder"].detail
+    assert not checks["index"].ok and "changed since indexing" in checks["index"].detail
+    assert checks["index"].fix == "run `bot reload`"
+
+
+@pytest.mark.parametrize("damage", ["missing", "garbage"])
+async def test_missing_or_corrupt_database(settings: Settings, tmp_path: Path, damage: str) -> None:
+    await _built(settings)
+    if damage == "missing":
+        shutil.rmtree(settings.database_path.parent)
+    else:
+        settings.database_path.write_bytes(b"garbage" * 1000)
+        for extra in settings.database_path.parent.glob("*-wal"):
+            extra.unlink()
+    checks = run_checks(settings, tmp_path / ".env")
+    failed = [c for c in checks if not c.ok]
+    assert failed and failed[0].name == "database"
+    assert "bot reload" in failed[0].fix

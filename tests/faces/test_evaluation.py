@@ -1,0 +1,73 @@
+"""Quality floors: retrieval on fixed slices of public question sets must not fall below a
+mark a little under the figure measured when the floor was set (given in each comment)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.faces.evaluation import evaluate, load_squad
+from tests.conftest import DATA
+
+
+@pytest.mark.parametrize(
+    ("name", "questions_from", "floor_r1", "floor_r5"),
+    [
+        ("cmrc2018_dev_slice.json", None, 0.94, 0.96),  # measured 94.8 / 97.9
+        ("squad_v1.1_dev_slice.json", None, 0.70, 0.92),  # measured 72.5 / 92.7
+        # cross-lingual: English questions, Chinese paragraphs, and the reverse
+        ("xquad_zh_slice.json", "xquad_en_slice.json", 0.81, 0.92),  # measured 83.6 / 94.2
+        ("xquad_en_slice.json", "xquad_zh_slice.json", 0.77, 0.91),  # measured 79.9 / 93.8
+    ],
+)
+async def test_recall_floors(
+    name: str, questions_from: str | None, floor_r1: float, floor_r5: float, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = await evaluate(DATA / name, Settings(),
+                            questions_from=DATA / questions_from if questions_from else None)
+    assert result.recall_at_1 >= floor_r1
+    assert result.recall_at_5 >= floor_r5
+    assert result.recall_at_1 <= result.mrr_at_10 <= result.recall_at_5
+
+
+async def test_cross_lingual_search_is_what_finds_the_other_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    on = await evaluate(DATA / "xquad_zh_slice.json", Settings(),
+                        questions_from=DATA / "xquad_en_slice.json")
+    off = await evaluate(DATA / "xquad_zh_slice.json", Settings(cross_lingual=False),
+                         questions_from=DATA / "xquad_en_slice.json")
+    assert on.recall_at_1 > off.recall_at_1 + 0.3
+
+
+def test_parallel_questions_keep_ids_and_paragraphs() -> None:
+    _, zh = load_squad(DATA / "xquad_zh_slice.json")
+    _, en_on_zh = load_squad(DATA / "xquad_zh_slice.json", DATA / "xquad_en_slice.json")
+    assert [q.id for q in zh] == [q.id for q in en_on_zh]
+    assert [q.doc_id for q in zh] == [q.doc_id for q in en_on_zh]
+    assert zh[0].text != en_on_zh[0].text and en_on_zh[0].text.isascii()
+
+
+async def test_unrelated_questions_are_counted_when_answered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    # The collection's own questions, asked as "unrelated" ones, are nearly all answered:
+    # at least every one whose paragraph was found in the top 5 got a passage.
+    own = await evaluate(DATA / "squad_v1.1_dev_slice.json", Settings(), limit=100,
+                         unrelated=DATA / "squad_v1.1_dev_slice.json")
+    assert own.unrelated_questions == 100
+    assert own.unrelated_answered is not None and own.unrelated_answered >= own.recall_at_5
+    # Chinese questions about other things, on an English collection, with the dictionary
+    # off: no term in common, so none is answered.
+    other = await evaluate(DATA / "squad_v1.1_dev_slice.json", Settings(cross_lingual=False),
+                           limit=100, unrelated=DATA / "cmrc2018_dev_slice.json")
+    assert other.unrelated_answered == 0.0
+    assert other.as_json()["unrelated_questions"] == 100
+    assert "unrelated_answered" not in (await evaluate(
+        DATA / "squad_v1.1_dev_slice.json", Settings(), limit=5)).as_json()

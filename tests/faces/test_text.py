@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from bot.core.models import Answer, CitedPassage, Hit, Span, Status, StoredPassage
+from bot.faces.text import ANSI_BOLD, citation, marked_text, render_text, to_json
+
+
+def _cited(number: int = 1, url: str | None = "https://example.org/a") -> CitedPassage:
+    passage = StoredPassage(
+        id=7, doc_id="news/a.txt", position=2, count=5,
+        text="First sentence.\n\nThe answer is here. Last one.",
+        title="A Title", source="Example Desk", url=url, date="2024-02-03",
+    )
+    return CitedPassage(number, Hit(passage, 3.25, number), Span(17, 36))
+
+
+def test_citation_line_in_both_languages() -> None:
+    assert citation(_cited(), "en") == (
+        "[1] A Title — Example Desk, https://example.org/a, 2024-02-03, passage 2/5"
+    )
+    assert citation(_cited(url=None), "zh") == "[1] A Title — Example Desk, 2024-02-03, 第 2/5 段"
+    assert citation(_cited(), "zh", traditional=True).endswith("第 2/5 段")
+
+
+def test_marked_text() -> None:
+    assert marked_text(_cited()) == "First sentence.\n**The answer is here.** Last one."
+    assert "\033[1mThe answer is here.\033[0m" in marked_text(_cited(), ANSI_BOLD)
+
+
+def test_render_text_passages_then_sources() -> None:
+    answer = Answer("q?", "en", False, Status.ANSWERED, "The answer is here.", (_cited(),))
+    text = render_text(answer)
+    assert text.startswith("[1] First sentence.")
+    assert text.index("Sources:") > text.index("**The answer is here.**")
+
+
+def test_no_passages_renders_the_message() -> None:
+    answer = Answer("q?", "en", False, Status.NO_MATCH, "Nothing found.")
+    assert render_text(answer) == "Nothing found."
+    assert to_json(answer) == {"question": "q?", "language": "en", "answer": "Nothing found.",
+                               "passages": []}
+
+
+def test_json_has_exactly_the_documented_keys() -> None:
+    answer = Answer("q?", "zh", False, Status.ANSWERED, "The answer is here.", (_cited(),))
+    data = to_json(answer)
+    assert set(data) == {"question", "language", "answer", "passages"}
+    assert data["passages"] == [{
+        "rank": 1, "score": 3.25, "doc_id": "news/a.txt", "title": "A Title",
+        "source": "Example Desk", "date": "2024-02-03", "passage": 2, "passages_in_doc": 5,
+        "text": "First sentence.\n\nThe answer is here. Last one.",
+    }]
+
+
+def test_excerpt_keeps_whole_sentences_around_the_answer() -> None:
+    from bot.faces.text import excerpt
+    from bot.core.splitting import width
+
+    sentences = [f"Sentence number {i} says something long enough to count." for i in range(30)]
+    text = " ".join(sentences)
+    target = sentences[15]
+    start = text.index(target)
+    cut, span = excerpt(text, Span(start, start + len(target)), limit=300)
+    assert width(cut) <= 300 + 4
+    assert cut.startswith("… ") and cut.endswith(" …")
+    assert span is not None and cut[span.start : span.end] == target
+    assert sentences[16] in cut  # what follows the answer is shown first
+    short = "One sentence. Two sentences."
+    assert excerpt(short, None, limit=300) == (short, None)

@@ -47,23 +47,28 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.core import analysis
-from bot.store import index_store
-from bot.core.answering import AnswerOptions, answer
-from bot.core.cleaning import clean
-from bot.core.index import SearchIndex
-from bot.core.models import Document, Passage, StoredPassage
-from bot.core.ranking import Ranker, make_bm25
-from bot.core.splitting import sentence_spans
-from bot.store.database import Database, DocumentUpdate
-from bot.sources.parallel_tokeniser import tokenise_all, tokenise_stream
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from collection import start_jieba  # noqa: E402
+
+from bot.core import analysis  # noqa: E402
+from bot.core.answering import AnswerOptions, answer  # noqa: E402
+from bot.core.bm25 import B, K1  # noqa: E402
+from bot.core.cleaning import clean  # noqa: E402
+from bot.core.index import SearchIndex  # noqa: E402
+from bot.core.models import Document, DocumentUpdate, Passage, StoredPassage  # noqa: E402
+from bot.core.ranking import Ranker, make_bm25  # noqa: E402
+from bot.core.splitting import sentence_spans  # noqa: E402
+from bot.sources.parallel_tokeniser import tokenise_all, tokenise_stream  # noqa: E402
+from bot.store import index_store  # noqa: E402
+from bot.store.database import Database  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SETS = {"en": "squad_v1.1_dev.json", "zh": "cmrc2018_dev.json"}
 TARGET_CHARS = 310
 # The SQLite round trip is measured up to this size (writing the database takes a while).
 RESTART_UP_TO = 100_000
-KEY = index_store.key_for("bench", "lucene", 1.2, 0.75)
+KEY = index_store.key_for("bench", "lucene", K1, B)
 
 
 def rss_mb(field: str) -> float:
@@ -76,7 +81,7 @@ def rss_mb(field: str) -> float:
 
 def make_pool(data: Path, questions: int, seed: int) -> dict[str, object]:
     """Tokenised sentences per language, and sample questions with their terms."""
-    analysis.warm_up()
+    start_jieba()
     analyzer = analysis.Analyzer()
     rng = random.Random(seed)
     pool: dict[str, object] = {}
@@ -186,7 +191,7 @@ async def restart_seconds(folder: Path, passages: list[StoredPassage],
             tokens[start : start + 5],
         ))
     await db.apply(updates)
-    key = index_store.key_for(await db.passages_version(), "lucene", 1.2, 0.75)
+    key = index_store.key_for(await db.passages_version(), "lucene", K1, B)
     await db.close()
     target = index_store.folder_for(tmp / "bot.sqlite3")
     shutil.copytree(folder, target)
@@ -194,7 +199,7 @@ async def restart_seconds(folder: Path, passages: list[StoredPassage],
     (target / index_store.MANIFEST).write_text(json.dumps({**manifest, "key": key}))
     started = time.perf_counter()
     db = await Database.open(tmp / "bot.sqlite3")
-    key = index_store.key_for(await db.passages_version(), "lucene", 1.2, 0.75)
+    key = index_store.key_for(await db.passages_version(), "lucene", K1, B)
     index = index_store.load(target, key, await db.passage_count())
     seconds = time.perf_counter() - started
     await db.close()
@@ -207,7 +212,7 @@ def serve(folder: Path, size: int, pool_file: Path) -> dict[str, object]:
     pool = pickle.loads(pool_file.read_bytes())
     questions: list[str] = pool["questions"]
     del pool
-    analysis.warm_up()
+    start_jieba()
     analyzer = analysis.Analyzer()
     queries = [analyzer.tokens(q) for q in questions]
     gc.collect()
@@ -244,7 +249,7 @@ def run_one(
 ) -> dict[str, object]:
     """All figures for one collection size: built here, served in a fresh process."""
     pool = pickle.loads(pool_file.read_bytes())
-    analysis.warm_up()
+    start_jieba()
     analyzer = analysis.Analyzer()
     passages, picks, offsets = grow(pool, size, seed)
     queries = [analyzer.tokens(q) for q in pool["questions"]]
@@ -272,7 +277,7 @@ def run_one(
 
     fast_ms, fast_top = served["fast_ms"], [[tuple(x) for x in t] for t in served["fast_top"]]
     sample = list(range(min(reference, len(queries))))
-    model = make_bm25(tokens, "lucene", 1.2, 0.75)
+    model = make_bm25(tokens, "lucene", K1, B)
     full_ms, full = timed(lambda i: full_top(model, queries[i]), sample)
     batch_ms, batch = timed(lambda i: batch_top(model, ranker, queries[i]), sample)
     same = sum(full[k] == fast_top[i] == batch[k] for k, i in enumerate(sample))

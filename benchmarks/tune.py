@@ -15,16 +15,20 @@ Prints one line per setting, best Recall@1 last. Tokenised passages are cached p
 from __future__ import annotations
 
 import argparse
-import asyncio
 import itertools
-import tempfile
+import sys
 from pathlib import Path
 
-from bot.core import analysis
-from bot.config import Settings
-from bot.faces.evaluation import build_index, load_squad, score
-from bot.core.index import SearchIndex
-from bot.core.ranking import Ranker
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from collection import index_of, start_jieba  # noqa: E402
+
+from bot.config import Settings  # noqa: E402
+from bot.core import analysis  # noqa: E402
+from bot.core.answering import AnswerOptions, answer  # noqa: E402
+from bot.core.index import SearchIndex  # noqa: E402
+from bot.core.ranking import Ranker  # noqa: E402
+from bot.faces.evaluation import load_squad, score  # noqa: E402
 
 
 def main() -> None:
@@ -45,7 +49,7 @@ def main() -> None:
     parser.add_argument("--pinyin", type=int, nargs="+", default=[0], help="0/1: pinyin terms")
     args = parser.parse_args()
 
-    analysis.warm_up()
+    start_jieba()
     documents, questions = load_squad(args.file)
     if args.articles != "all":
         parity = 0 if args.articles == "even" else 1
@@ -57,14 +61,16 @@ def main() -> None:
     ):
         analyzer = analysis.Analyzer(han=han, title_weight=title, pinyin=bool(pinyin))
         settings = Settings(passage_size=size, passage_overlap=overlap)
-        with tempfile.TemporaryDirectory() as tmp:
-            base = asyncio.run(build_index(documents, settings, analyzer, Path(tmp) / "t.db"))
+        base = index_of(documents, analyzer, settings)
         for variant, k1, b, cov in itertools.product(args.variants, args.k1, args.b, args.coverage):
             s = Settings(passage_size=size, passage_overlap=overlap, bm25_variant=variant,
                          bm25_k1=k1, bm25_b=b, min_coverage=cov)
             ranker = Ranker.from_postings(base.ranker.postings, variant, k1, b)
             index = SearchIndex.of(base.table, ranker)
-            r1, r5, mrr, _ = score(questions, index, analyzer, s)
+            options = AnswerOptions(k=10, min_coverage=s.min_coverage,
+                                    max_question_chars=s.max_question_chars)
+            r1, r5, mrr, _ = score(
+                questions, lambda q, k, i=index, o=options: answer(q, i, analyzer, o))
             line = (f"han={han} title={title} pinyin={pinyin} size={size} overlap={overlap} variant={variant} k1={k1} b={b} "
                     f"coverage={cov}  R@1={100 * r1:.1f} R@5={100 * r5:.1f} MRR@10={mrr:.3f}")
             print(line, flush=True)

@@ -6,11 +6,14 @@ passes its options as keyword arguments, which take precedence over both.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.core import bm25
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 TELEGRAM_FILE_API = "https://api.telegram.org/file/bot"
@@ -54,15 +57,17 @@ class Settings(BaseSettings):
     typing_delay_seconds: float = Field(1.0, ge=0)
     knowledge_dir: Path = Path("knowledge")
     database_path: Path = Path("data/bot.sqlite3")
+    # Caches built from installed data (the CC-CEDICT tables, jieba's dictionary). Empty: a
+    # `cache` folder beside the database. Only a folder no other user can write to is used.
+    cache_dir: Path | None = None
 
     top_k: int = Field(3, ge=1, le=10)
     passage_size: int = Field(1500, ge=80, le=5000)
     passage_overlap: int = Field(1, ge=0, le=3)
     bm25_variant: str = "lucene"
-    # Chosen on the tuning sets of both languages (README, Quality): English questions gain
-    # most from a lower saturation, Chinese ones lose little.
-    bm25_k1: float = Field(0.9, gt=0)
-    bm25_b: float = Field(0.7, ge=0, le=1)
+    # Chosen on the tuning sets of both languages (README, Quality; bot/core/bm25.py).
+    bm25_k1: float = Field(bm25.K1, gt=0)
+    bm25_b: float = Field(bm25.B, ge=0, le=1)
     min_coverage: float = Field(0.3, ge=0, le=1)
     cross_lingual: bool = True
     max_question_chars: int = Field(1000, ge=10)
@@ -80,12 +85,23 @@ class Settings(BaseSettings):
         return self.health_server if self.health_server is not None else bool(self.webhook_url)
 
     @property
+    def cache_folder(self) -> Path:
+        """CACHE_DIR, or `cache` beside the database (the user's cache folder for an in-memory
+        database)."""
+        if self.cache_dir is not None:
+            return self.cache_dir
+        if str(self.database_path) == ":memory:":
+            home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+            return Path(home) / "docs-answer-bot"
+        return self.database_path.parent / "cache"
+
+    @property
     def max_upload_bytes(self) -> int:
         """MAX_UPLOAD_MB in bytes."""
         return int(self.max_upload_mb * 1024 * 1024)
 
     @field_validator("telegram_bot_token", "webhook_url", "webhook_secret_token",
-                     "health_server", mode="before")
+                     "health_server", "cache_dir", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -100,10 +116,8 @@ class Settings(BaseSettings):
     @field_validator("bm25_variant")
     @classmethod
     def _known_variant(cls, value: str) -> str:
-        from bot.core.ranking import VARIANTS
-
-        if value not in VARIANTS:
-            raise ValueError(f"must be one of {', '.join(VARIANTS)}")
+        if value not in bm25.VARIANTS:
+            raise ValueError(f"must be one of {', '.join(bm25.VARIANTS)}")
         return value
 
 

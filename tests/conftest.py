@@ -1,4 +1,8 @@
-"""Fixtures that build on each other: a knowledge folder, settings, a running service."""
+"""Fixtures that build on each other: a knowledge folder, settings, a running service.
+
+Every test runs with none of the bot's settings in its environment (a developer's shell may set
+MIN_COVERAGE or BM25_K1) but CACHE_DIR, which points at one cache folder for the whole session,
+so the dictionary is built once and subprocesses find it too."""
 
 from __future__ import annotations
 
@@ -11,9 +15,10 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from bot.core import analysis
 from bot.config import Settings
+from bot.core import analysis
 from bot.engine.service import QAService
+from bot.sources.cache import prepare_jieba
 
 # A fixed seed and a modest count in CI; HYPOTHESIS_PROFILE=long for the long run by hand.
 hypothesis_settings.register_profile("ci", derandomize=True, max_examples=150, deadline=None)
@@ -67,8 +72,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def analyzer() -> analysis.Analyzer:
-    analysis.warm_up()
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's cache folder (private, as the bot's own is); jieba is loaded with it."""
+    folder = tmp_path_factory.mktemp("cache")
+    folder.chmod(0o700)
+    prepare_jieba(folder)
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No setting of the bot from the developer's environment, the session's cache folder."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.setenv("CACHE_DIR", str(cache_dir))
+
+
+@pytest.fixture(scope="session")
+def analyzer(cache_dir: Path) -> analysis.Analyzer:
     return analysis.Analyzer()
 
 
@@ -86,8 +107,6 @@ def knowledge(tmp_path: Path) -> Path:
 def settings(tmp_path: Path, knowledge: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Settings pointing at the private folder and a fresh database, ignoring any .env."""
     monkeypatch.chdir(tmp_path)
-    for var in ("TELEGRAM_BOT_TOKEN", "KNOWLEDGE_DIR", "DATABASE_PATH", "TOP_K"):
-        monkeypatch.delenv(var, raising=False)
     return Settings(knowledge_dir=knowledge, database_path=tmp_path / "db" / "bot.sqlite3")
 
 

@@ -9,10 +9,15 @@ from bot.config import Settings, load_settings
 from tests.conftest import ROOT
 
 
-def test_every_setting_is_in_env_example_with_its_default() -> None:
+def test_every_setting_is_in_env_example_with_its_default(tmp_path: Path) -> None:
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
     documented = dict(re.findall(r"^([A-Z0-9_]+)=(.*)$", example, re.MULTILINE))
     assert set(documented) == {name.upper() for name in Settings.model_fields}
+    # The example, read as a .env file, gives exactly the defaults (empty values mean unset).
+    env = tmp_path / ".env"
+    env.write_text(example, encoding="utf-8")
+    from_example = Settings(_env_file=env)  # type: ignore[call-arg]
+    assert from_example.model_dump() == Settings(_env_file=None).model_dump()  # type: ignore[call-arg]
 
 
 def test_admin_ids_are_parsed_like_allowed_ids(

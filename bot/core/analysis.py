@@ -13,19 +13,18 @@ import re
 import threading
 import unicodedata
 from collections.abc import Collection, Iterable, Iterator
-from importlib import resources
 
 import jieba
-import opencc
 import Stemmer
 from lemminflect import getAllLemmas
 from pypinyin import Style, lazy_pinyin
 
+from bot.core import stopwords
+from bot.core.language import HAN, HAN_RUN, has_han, to_simplified
+
 # Bump when the token stream changes for the same text: stored tokens are then rebuilt.
 ANALYZER_VERSION = "2"
 
-HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
-_HAN_RUN = re.compile(f"[{HAN}]+")
 # Letters and digits that are not Han: English words, numbers, pinyin, other scripts.
 _RUNS = re.compile(f"[{HAN}]+|[^\\W_{HAN}]+")
 _ASCII_WORD = re.compile(r"[a-z]+")
@@ -40,32 +39,38 @@ _jieba_lock = threading.Lock()
 _jieba_ready = False
 
 
-def load_stop_words(name: str) -> frozenset[str]:
-    """A packaged stop-word list: one word a line, # starts a comment."""
-    text = resources.files("bot.core.data").joinpath(name).read_text(encoding="utf-8")
-    return frozenset(
-        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
-    )
+def warm_up(cache_dir: str | None = None) -> None:
+    """Load jieba's dictionary now (it takes about a second) instead of on the first question.
 
-
-def warm_up() -> None:
-    """Load jieba's dictionary now (it takes about a second) instead of on the first question."""
+    jieba keeps its parsed dictionary in a cache file, and trusts whatever file it finds there:
+    left to itself it uses a predictable name in the shared temporary folder, which any local
+    user could plant. So its folder must be named (the bot's own cache folder, see
+    `bot.sources.cache`), here or by an earlier call; jieba reads and writes the file itself.
+    """
     global _jieba_ready
     with _jieba_lock:
-        if not _jieba_ready:
-            jieba.setLogLevel(60)
-            jieba.initialize()
-            _jieba_ready = True
+        if _jieba_ready:
+            return
+        if cache_dir is not None:
+            jieba.dt.tmp_dir = cache_dir
+            jieba.dt.cache_file = f"jieba-{jieba.__version__}.cache"
+        if jieba.dt.tmp_dir is None:
+            raise RuntimeError("jieba's cache folder is not set: start through the engine, "
+                               "or call bot.sources.cache.prepare_jieba first")
+        jieba.setLogLevel(60)
+        jieba.initialize()
+        _jieba_ready = True
 
 
-@functools.lru_cache(maxsize=1)
-def _converter() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
+def jieba_folder() -> str | None:
+    """The folder jieba keeps its cache in, once set (for workers that load it too)."""
+    return jieba.dt.tmp_dir
 
 
-def to_simplified(text: str) -> str:
-    """Traditional to simplified Chinese, so either form finds the other."""
-    return _converter().convert(text)
+def frequency(word: str) -> int:
+    """How often jieba's dictionary counts the word (0 when unknown): the public accessor of
+    its frequency table, so the dictionary is the same one jieba cuts with."""
+    return jieba.get_FREQ(word) or 0
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -92,7 +97,7 @@ RARE_WORD = 20
 
 
 def _rare(word: str) -> bool:
-    return (jieba.dt.FREQ.get(word) or 0) <= RARE_WORD
+    return frequency(word) <= RARE_WORD
 
 
 def _verb_lemma(word: str) -> str:
@@ -109,11 +114,6 @@ def _normalise(text: str) -> str:
     return to_simplified(text) if has_han(text) else text
 
 
-def has_han(text: str) -> bool:
-    """True when text holds at least one Han character."""
-    return _HAN_RUN.search(text) is not None
-
-
 class Analyzer:
     """Turns text into index terms; the same instance serves passages and questions."""
 
@@ -125,11 +125,7 @@ class Analyzer:
         self.title_weight = title_weight
         self.pinyin = pinyin
         self._stemmer = Stemmer.Stemmer("english") if stem else None
-        self._stop = (
-            load_stop_words("stopwords_en.txt") | load_stop_words("stopwords_zh.txt")
-            if stop_words
-            else frozenset()
-        )
+        self._stop = stopwords.ENGLISH | stopwords.CHINESE if stop_words else frozenset()
         self._stems: dict[str, str] = {}
         # Per instance, since they depend on its stemmer and stop words. Popular passages are
         # shown again and again; their sentences are then not re-read for every question.
@@ -146,10 +142,6 @@ class Analyzer:
     def is_stop_word(self, word: str) -> bool:
         """True for a stop word of either language (Chinese in simplified form)."""
         return word in self._stop
-
-    def stem(self, word: str) -> str:
-        """The index form of one lower-case English word."""
-        return self._stem(word)
 
     def _stem(self, word: str) -> str:
         stem = self._stems.get(word)
@@ -198,14 +190,9 @@ class Analyzer:
         """Index terms of text, in order, repeats kept (BM25 counts them)."""
         return self._analyse(text, self._han)
 
-    def passage_terms(self, texts: Iterable[str], title: str) -> list[list[str]]:
-        """Index terms of a document's passages; each also gets the title's terms, repeated
-        title_weight times, so the title acts as a field of every passage."""
-        title_terms = self.title_terms(title)
-        return [self.index_terms(text) + title_terms for text in texts]
-
     def title_terms(self, title: str) -> list[str]:
-        """The title's terms, repeated title_weight times, added to each of its passages."""
+        """The title's terms, repeated title_weight times, added to each of its passages so
+        the title acts as a field of every passage."""
         return self.index_terms(title) * self.title_weight if self.title_weight else []
 
     def index_terms(self, text: str) -> list[str]:
@@ -240,13 +227,13 @@ class Analyzer:
         latin: set[str] = set()
         for match in _RUNS.finditer(norm):
             run = match.group()
-            if not _HAN_RUN.fullmatch(run):
+            if not HAN_RUN.fullmatch(run):
                 latin.update(self._other_words(run))
         return norm, frozenset(latin)
 
     def _pinyin_spans_uncached(self, norm: str) -> frozenset[str]:
         out: set[str] = set()
-        for match in _HAN_RUN.finditer(norm):
+        for match in HAN_RUN.finditer(norm):
             syllables = [toneless_pinyin(c) for c in match.group()]
             for i in range(len(syllables)):
                 joined = ""
@@ -261,7 +248,7 @@ class Analyzer:
         for match in _RUNS.finditer(text):
             run = match.group()
             words: Iterable[str] = (
-                self._han_words(run, han, pinyin) if _HAN_RUN.fullmatch(run)
+                self._han_words(run, han, pinyin) if HAN_RUN.fullmatch(run)
                 else self._other_words(run)
             )
             out.extend(words)

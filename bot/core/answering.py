@@ -9,15 +9,14 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from bot.core import messages
-from bot.core.analysis import Analyzer, to_simplified
+from bot.core.analysis import Analyzer
 from bot.core.cleaning import clean_question
 from bot.core.index import SearchIndex
+from bot.core.language import detect_language
 from bot.core.models import Answer, CitedPassage, Hit, Span, Status
 from bot.core.splitting import sentence_spans
 from bot.core.translation import Dictionary, DocumentFrequency
 
-_HAN_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN_WORD = re.compile(r"[A-Za-z]+")
 _WORD_CHAR = re.compile(r"[^\W_]")
 # Extra hits fetched beyond k, so dropping duplicates and weak hits still leaves k.
 _EXTRA = 5
@@ -36,20 +35,6 @@ class AnswerOptions:
     min_coverage: float = 0.3
     max_question_chars: int = 1000
     dictionary: Dictionary | None = None  # set: questions also search the other language
-
-
-def detect_language(question: str) -> tuple[str, bool]:
-    """("zh" or "en", written in traditional characters?) for the reply.
-
-    Chinese when Han characters outnumber Latin words two to one, so "Fu Linlin 送谁去了医院"
-    is Chinese and "Who is 王小容?" English.
-    """
-    han = len(_HAN_CHAR.findall(question))
-    words = len(_LATIN_WORD.findall(question))
-    if han == 0 or han < 2 * words:
-        return "en", False
-    han_text = "".join(_HAN_CHAR.findall(question))
-    return "zh", to_simplified(han_text) != han_text
 
 
 def coverage(
@@ -135,29 +120,12 @@ def query_groups(
     return groups, concepts
 
 
-def retrieve(
-    terms: Sequence[str], index: SearchIndex, k: int, min_coverage: float,
-    words: Sequence[str] | None = None, dictionary: Dictionary | None = None,
-    question: str = "",
-) -> list[Hit]:
-    """The k best relevant passages, each shown once even if another document repeats it.
-
-    Relevance is judged on `words` (the question without character bigrams) when given; with
-    a dictionary, which translates those words, they must be given, and the question is also
-    searched in the other language.
-    """
-    if dictionary is not None and words is None:
-        raise ValueError("searching across languages needs the question's words")
-    groups, concepts = query_groups(terms, terms if words is None else words, dictionary,
-                                    question, index.ranker.document_frequency)
-    return rank_and_filter(terms, groups, concepts, index, k, min_coverage)
-
-
 def rank_and_filter(
     terms: Sequence[str], groups: Sequence[tuple[str, ...]],
     concepts: Sequence[tuple[str, ...]], index: SearchIndex, k: int, min_coverage: float,
 ) -> list[Hit]:
-    """`retrieve` for a question whose groups and concepts are already made."""
+    """The k best relevant passages for a question whose ranking groups and relevance
+    concepts are made (`query_groups`), each shown once even if another document repeats it."""
     limit = k + _EXTRA if k < 10 else 2 * k
     translated = any(len(g) > 1 for g in groups)
     if translated:
@@ -206,20 +174,17 @@ def best_sentence(
     return best[1] if best else None
 
 
-def answer(
-    question: str, index: SearchIndex, analyzer: Analyzer, options: AnswerOptions
-) -> Answer:
-    """The reply to one question, whatever the input."""
-    if len(question) > options.max_question_chars:
-        language, traditional = detect_language(question[: options.max_question_chars])
-        message = messages.text(
-            "too_long", language, traditional,
-            length=len(question), limit=options.max_question_chars,
-        )
-        return Answer(question, language, traditional, Status.TOO_LONG, message)
+def _too_long(question: str, limit: int) -> Answer:
+    language, traditional = detect_language(question[:limit])
+    message = messages.text("too_long", language, traditional, length=len(question), limit=limit)
+    return Answer(question, language, traditional, Status.TOO_LONG, message)
 
-    cleaned = clean_question(question)
-    language, traditional = detect_language(cleaned)
+
+def _refusal(
+    question: str, cleaned: str, language: str, traditional: bool, index: SearchIndex
+) -> Answer | None:
+    """The reply to a cleaned question that cannot be searched (empty, only symbols, no
+    documents to search), or None for one that can."""
     if not cleaned:
         return Answer(question, language, traditional, Status.EMPTY, messages.bilingual("empty"))
     if not _WORD_CHAR.search(cleaned):
@@ -229,7 +194,39 @@ def answer(
     if not index.size:
         message = messages.text("no_documents", language, traditional)
         return Answer(question, language, traditional, Status.NO_DOCUMENTS, message)
+    return None
 
+
+def _cite(
+    hits: Sequence[Hit], terms: Sequence[str], index: SearchIndex, analyzer: Analyzer,
+    language: str,
+) -> list[CitedPassage]:
+    """The hits with their answering sentences marked, a sentence marked once in all."""
+    cited: list[CitedPassage] = []
+    marked: set[str] = set()
+    # Only terms a passage holds can be in one of its sentences (the index knows which).
+    holding = index.terms_in_rows([hit.row for hit in hits], terms)
+    for hit, wanted in zip(hits, holding, strict=True):
+        text = hit.passage.text
+        span = best_sentence(text, wanted, index, analyzer, frozenset(marked))
+        if span is not None:
+            marked.add(text[span.start : span.end])
+        cited.append(CitedPassage(number=hit.rank, hit=hit, highlight=span,
+                                  other_language=detect_language(text)[0] != language))
+    return cited
+
+
+def answer(
+    question: str, index: SearchIndex, analyzer: Analyzer, options: AnswerOptions
+) -> Answer:
+    """The reply to one question, whatever the input."""
+    if len(question) > options.max_question_chars:
+        return _too_long(question, options.max_question_chars)
+    cleaned = clean_question(question)
+    language, traditional = detect_language(cleaned)
+    refused = _refusal(question, cleaned, language, traditional, index)
+    if refused is not None:
+        return refused
     terms = analyzer.tokens(cleaned)
     groups, concepts = query_groups(terms, analyzer.words(cleaned), options.dictionary, cleaned,
                                     index.ranker.document_frequency)
@@ -240,19 +237,8 @@ def answer(
     if not hits:
         message = messages.text("no_match", language, traditional, documents=index.documents)
         return Answer(question, language, traditional, Status.NO_MATCH, message)
-    highlight_terms = [t for g in groups for t in g]  # a translation can be the answer's word
-
-    cited: list[CitedPassage] = []
-    marked: set[str] = set()
-    # Only terms a passage holds can be in one of its sentences (the index knows which).
-    holding = index.terms_in_rows([hit.row for hit in hits], highlight_terms)
-    for hit, wanted in zip(hits, holding, strict=True):
-        text = hit.passage.text
-        span = best_sentence(text, wanted, index, analyzer, frozenset(marked))
-        if span is not None:
-            marked.add(text[span.start : span.end])
-        cited.append(CitedPassage(number=hit.rank, hit=hit, highlight=span,
-                                  other_language=detect_language(text)[0] != language))
+    # A translation can be the answer's word, so every group's terms are looked for.
+    cited = _cite(hits, [t for g in groups for t in g], index, analyzer, language)
     top = cited[0]
     direct = (
         top.hit.passage.text[top.highlight.start : top.highlight.end]

@@ -10,16 +10,42 @@ operation, so the fast path's float64 scores are bit-identical to rank-bm25's.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from rank_bm25 import BM25, BM25L, BM25Okapi, BM25Plus
 
 VARIANTS = ("lucene", "okapi", "plus", "l")
+# The constants the settings default to (BM25_K1, BM25_B), chosen on the tuning sets of both
+# languages (README, Quality): English questions gain most from a lower saturation.
+K1 = 0.9
+B = 0.7
 # rank-bm25's defaults for the constants our settings do not expose.
 OKAPI_EPSILON = 0.25
 L_DELTA = 0.5
 PLUS_DELTA = 1
+
+
+def check_variant(variant: str) -> None:
+    """Raise ValueError unless the variant is one of VARIANTS."""
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown BM25 variant {variant!r}; choose from {', '.join(VARIANTS)}")
+
+
+def lucene_idf(size: int, df: int) -> float:
+    """Lucene's IDF of a term in df of size passages: log(1 + (N - n + 0.5) / (n + 0.5)),
+    always positive, and highest for a term no passage holds."""
+    return math.log(1 + (size - df + 0.5) / (df + 0.5))
+
+
+# Each variant's IDF of one term as its rank-bm25 class computes it (before Okapi's floor).
+# math.log, not np.log: numpy's vectorised log may differ from libm in the last bit.
+IDF: dict[str, Callable[[int, int], float]] = {
+    "lucene": lucene_idf,
+    "okapi": lambda n, f: math.log(n - f + 0.5) - math.log(f + 0.5),
+    "plus": lambda n, f: math.log((n + 1) / f),
+    "l": lambda n, f: math.log(n + 1) - math.log(f + 0.5),
+}
 
 
 class BM25Lucene(BM25Okapi):
@@ -27,42 +53,44 @@ class BM25Lucene(BM25Okapi):
 
     def _calc_idf(self, nd: dict[str, int]) -> None:
         for word, freq in nd.items():
-            self.idf[word] = math.log(1 + (self.corpus_size - freq + 0.5) / (freq + 0.5))
+            self.idf[word] = lucene_idf(self.corpus_size, freq)
 
 
 def make_bm25(corpus: Sequence[Sequence[str]], variant: str, k1: float, b: float) -> BM25:
     """The rank-bm25 model of the chosen variant over tokenised passages (the reference)."""
-    if variant == "lucene":
-        return BM25Lucene(corpus, k1=k1, b=b)
-    if variant == "okapi":
-        return BM25Okapi(corpus, k1=k1, b=b)
-    if variant == "plus":
-        return BM25Plus(corpus, k1=k1, b=b)
-    if variant == "l":
-        return BM25L(corpus, k1=k1, b=b)
-    raise ValueError(f"unknown BM25 variant {variant!r}; choose from {', '.join(VARIANTS)}")
+    check_variant(variant)
+    model = {"lucene": BM25Lucene, "okapi": BM25Okapi, "plus": BM25Plus, "l": BM25L}[variant]
+    return model(corpus, k1=k1, b=b)
+
+
+def _raw_idf(variant: str, size: int, df: np.ndarray) -> np.ndarray:
+    check_variant(variant)
+    values, inverse = np.unique(df, return_inverse=True)
+    formula = IDF[variant]
+    table = [formula(size, f) for f in values.tolist()]
+    return np.asarray(table, dtype=np.float64)[inverse.reshape(-1)]
+
+
+def okapi_floor(idf: np.ndarray) -> float:
+    """What BM25Okapi puts in place of a negative IDF: epsilon x the average of all of them,
+    summed in first-seen order (cumsum is sequential, like rank-bm25's loop)."""
+    return OKAPI_EPSILON * float(np.cumsum(idf)[-1]) / len(idf) if len(idf) else 0.0
 
 
 def variant_idf(variant: str, size: int, df: np.ndarray) -> np.ndarray:
     """Each term's IDF as rank-bm25's class for the variant computes it, by term id."""
-    # math.log, not np.log: numpy's vectorised log may differ from libm in the last bit.
-    values, inverse = np.unique(df, return_inverse=True)
-    n = size
-    if variant == "lucene":
-        table = [math.log(1 + (n - f + 0.5) / (f + 0.5)) for f in values.tolist()]
-    elif variant == "okapi":
-        table = [math.log(n - f + 0.5) - math.log(f + 0.5) for f in values.tolist()]
-    elif variant == "plus":
-        table = [math.log((n + 1) / f) for f in values.tolist()]
-    elif variant == "l":
-        table = [math.log(n + 1) - math.log(f + 0.5) for f in values.tolist()]
-    else:
-        raise ValueError(f"unknown BM25 variant {variant!r}; choose from {', '.join(VARIANTS)}")
-    idf = np.asarray(table, dtype=np.float64)[inverse.reshape(-1)]
+    idf = _raw_idf(variant, size, df)
     if variant == "okapi" and len(idf):
-        # rank-bm25 sums in first-seen order (cumsum is sequential, like its loop).
-        average = float(np.cumsum(idf)[-1]) / len(idf)
-        idf[idf < 0] = OKAPI_EPSILON * average
+        idf[idf < 0] = okapi_floor(idf)
+    return idf
+
+
+def group_idf(variant: str, size: int, df: int, df_all: np.ndarray) -> float:
+    """The variant's IDF of alternatives counted as one term found in df passages; df_all
+    (every term's document frequency) gives Okapi's floor for a negative one."""
+    idf = IDF[variant](size, df)
+    if variant == "okapi" and idf < 0:
+        return okapi_floor(_raw_idf(variant, size, df_all))
     return idf
 
 

@@ -3,20 +3,20 @@ read-only.
 
 A reload builds a new SearchIndex and swaps it in whole, so a question never sees a half-built
 one. Passages are held as columns (numpy arrays and one citation record per document), not
-one object each, and their texts may live in a memory-mapped file: at a million passages that
-is the difference between about 2.5 GB and well under 1.5 GB of serving memory. A passage
-becomes a StoredPassage only when it is shown.
+one object each, and their texts may be any sequence of strings, such as the memory-mapped file
+of the saved index (`bot.store.index_store.MappedTexts`): at a million passages that is the
+difference between about 2.5 GB and well under 1.5 GB of serving memory. A passage becomes a
+StoredPassage only when it is shown.
 """
 
 from __future__ import annotations
 
-import mmap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
+from bot.core.bm25 import B, K1
 from bot.core.models import Hit, StoredPassage
 from bot.core.ranking import Ranker
 
@@ -30,25 +30,6 @@ class Citation:
     source: str | None
     url: str | None
     date: str | None
-
-
-class MappedTexts:
-    """Passage texts stored end to end in one UTF-8 file and read through mmap, so only the
-    pages of passages actually shown are ever in memory."""
-
-    def __init__(self, path: Path, offsets: np.ndarray) -> None:
-        self._offsets = offsets
-        with path.open("rb") as f:
-            # mmap refuses an empty file; an index of empty texts needs no mapping.
-            self._map: mmap.mmap | bytes = (
-                mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if int(offsets[-1]) else b""
-            )
-
-    def __len__(self) -> int:
-        return len(self._offsets) - 1
-
-    def __getitem__(self, i: int) -> str:
-        return self._map[int(self._offsets[i]) : int(self._offsets[i + 1])].decode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -117,8 +98,8 @@ class SearchIndex:
         passages: Sequence[StoredPassage],
         tokens: Sequence[Sequence[str]] = (),
         variant: str = "lucene",
-        k1: float = 1.2,
-        b: float = 0.75,
+        k1: float = K1,
+        b: float = B,
         ranker: Ranker | None = None,
     ) -> SearchIndex:
         """Index the given passages and their terms, or adopt a ranker already built over

@@ -6,6 +6,7 @@ All are frozen dataclasses so a stage can never change what an earlier stage pro
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -100,3 +101,55 @@ class Answer:
     status: Status
     message: str  # the direct answer sentence, or the explanation when there is none
     passages: tuple[CitedPassage, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class DocumentUpdate:
+    """A new or changed document with its passages and their index terms, as a reload hands
+    it from the sources to the store."""
+
+    document: Document
+    passages: Sequence[Passage]
+    tokens: Sequence[Sequence[str]]
+    size: int | None = None
+    mtime_ns: int | None = None
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A stored document's citation data and size, for listings."""
+
+    id: str
+    title: str
+    source: str | None
+    url: str | None
+    date: str | None
+    path: str | None
+    passages: int
+    added_at: str
+
+
+@dataclass(frozen=True)
+class LoggedQuestion:
+    """One question from the usage log, with the passages it got and the votes on its answer."""
+
+    id: int
+    asked_at: str  # ISO 8601, UTC
+    chat_type: str
+    language: str
+    question: str | None
+    user: str | None
+    status: str
+    seconds: float
+    passages: tuple[tuple[str, int, float], ...] = ()  # (doc_id, position, score), best first
+    votes: tuple[int, ...] = ()  # 1 for 👍, -1 for 👎
+
+    @property
+    def missed(self) -> bool:
+        """No relevant passage was found."""
+        return not self.passages
+
+    @property
+    def disliked(self) -> bool:
+        """Somebody pressed 👎 on the answer."""
+        return -1 in self.votes

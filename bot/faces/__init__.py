@@ -4,7 +4,7 @@ Owns the Telegram bot (`telegram/`), the console, the command line, the health a
 server, `bot doctor`, rendering answers as text and JSON, the reload and usage reports, and
 evaluation. Faces call the engine's public methods (`QAService`) and render what it returns.
 
-May import every other part, but never tokenises, ranks or builds an index itself: the analyzer,
-the ranker, the index, the answer pipeline and the tokenising pool are off limits (checked by
-import-linter), so a face can never drift from the answers the engine gives.
+May import every other part. Must never import the analyzer, the ranker, the index, the
+answer pipeline, the dictionary or the tokenising pool (checked by import-linter): a face never
+tokenises, ranks or builds an index itself, so it can never drift from the engine's answers.
 """

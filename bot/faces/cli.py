@@ -16,10 +16,11 @@ from pydantic import ValidationError
 
 from bot import logs
 from bot.config import Settings, load_settings
+from bot.engine.service import QAService
+from bot.faces.reports import report_lines
 from bot.faces.text import render_text, to_json
-from bot.engine.service import QAService, describe_report, report_lines
+from bot.sources.folder import FolderError
 from bot.store.database import StorageError
-from bot.sources.folder import SyncError
 
 log = logging.getLogger("bot")
 
@@ -50,14 +51,10 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
                        (token.get_secret_value(),) if token else ())
         try:
             return func(settings, *args, **kwargs)
-        except (StorageError, SyncError) as exc:
+        except (StorageError, FolderError) as exc:
             raise click.ClickException(str(exc)) from exc
 
     return wrapper
-
-
-def _start(settings: Settings) -> QAService:
-    return asyncio.run(QAService.start(settings))
 
 
 @click.group(invoke_without_command=True)
@@ -138,7 +135,7 @@ def reload(settings: Settings) -> None:
             await service.close()
         for line in report_lines(report):
             click.echo(line)
-        click.echo(describe_report(report) + f", {service.index.size} passages in all")
+        click.echo(report.summary() + f", {service.passage_count} passages in all")
 
     asyncio.run(go())
 
@@ -191,7 +188,7 @@ def doctor(settings: Settings) -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup(settings: Settings, path: Path) -> None:
     """Write a consistent copy of the database to PATH, even while the bot runs."""
-    from bot.store.database import backup as backup_db
+    from bot.store.backup import backup as backup_db
 
     if not settings.database_path.exists():
         raise click.ClickException(f"no database at {settings.database_path}")
@@ -204,7 +201,7 @@ def backup(settings: Settings, path: Path) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def restore(settings: Settings, path: Path) -> None:
     """Check the backup at PATH and put it in place of the database (stop the bot first)."""
-    from bot.store.database import restore as restore_db
+    from bot.store.backup import restore as restore_db
 
     restore_db(path, settings.database_path)
     click.echo(f"restored {settings.database_path} from {path}")
@@ -216,18 +213,10 @@ def restore(settings: Settings, path: Path) -> None:
               help="Print every logged question as CSV (passages, scores, votes) instead.")
 def stats(settings: Settings, as_csv: bool) -> None:
     """Usage: questions per day, share with no passage, most asked, 👎, median answer time."""
-    from bot.store.database import Database
+    from bot.engine.service import logged_questions
     from bot.faces.reports import stats_text, summarize, write_csv
-    from bot.store.usage_log import UsageLog
 
-    async def go() -> list[Any]:
-        db = await Database.open(settings.database_path)
-        try:
-            return await UsageLog(db).questions()
-        finally:
-            await db.close()
-
-    logged = asyncio.run(go())
+    logged = asyncio.run(logged_questions(settings.database_path))
     if as_csv:
         out = io.StringIO()
         write_csv(logged, out)

@@ -6,8 +6,9 @@ import asyncio
 import sys
 from typing import TextIO
 
+from bot.engine.service import QAService
+from bot.faces.citations import document_details
 from bot.faces.text import ANSI_BOLD, PLAIN_MARK, render_text
-from bot.engine.service import QAService, describe_report
 
 HELP = """Type a question in English or Chinese and press Enter.
 Commands: /sources lists the documents, /reload re-reads the knowledge folder, /quit leaves.
@@ -21,7 +22,7 @@ async def sources_text(service: QAService) -> str:
         return "No documents yet. 还没有文档。"
     lines = [f"{len(docs)} documents:"]
     for d in docs:
-        details = ", ".join(x for x in (d.source, d.url, d.date) if x)
+        details = ", ".join(document_details(d))
         lines.append(f"- {d.title}" + (f" — {details}" if details else "") +
                      f" ({d.passages} passages, id {d.id})")
     return "\n".join(lines)
@@ -34,7 +35,7 @@ async def run_console(
     interactive = stdin.isatty()
     mark = ANSI_BOLD if stdout.isatty() else PLAIN_MARK
     if interactive:
-        print(f"{service.index.documents} documents, {service.index.size} passages.",
+        print(f"{service.document_count} documents, {service.passage_count} passages.",
               file=stdout)
         print(HELP, file=stdout)
     while True:
@@ -51,7 +52,7 @@ async def run_console(
         elif command == "/sources":
             reply = await sources_text(service)
         elif command == "/reload":
-            reply = describe_report(await service.reload())
+            reply = (await service.reload()).summary()
         else:
             answer = await asyncio.to_thread(service.ask, line.rstrip("\n"))
             reply = render_text(answer, mark)

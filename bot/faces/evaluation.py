@@ -1,9 +1,10 @@
 """Retrieval quality over SQuAD-format question sets: Recall@1, Recall@5, MRR@10.
 
-Each paragraph becomes a document (titled by its article) in a temporary database, built by
-the same cleaning, splitting, analysing and storage code as the knowledge folder; every
-question is then asked through the same retrieval as the bot. A question is found at rank r
-when the passage there comes from the question's own paragraph and contains a gold answer.
+Each paragraph becomes a document (titled by its article), stored by the engine in a temporary
+database through the same cleaning, splitting, analysing and storage code as the knowledge
+folder; every question is then asked through the engine's answer path, as the bot asks it, with
+10 passages. A question is found at rank r when the passage there comes from the question's
+own paragraph and contains a gold answer.
 """
 
 from __future__ import annotations
@@ -11,20 +12,21 @@ from __future__ import annotations
 import json
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.core import analysis
-from bot.core.answering import retrieve
-from bot.core.cleaning import clean, normalise
 from bot.config import Settings
-from bot.core.index import SearchIndex
-from bot.core.models import Document
-from bot.core.splitting import split_passages
-from bot.store.database import Database, DocumentUpdate
-from bot.sources.folder import with_tokens
-from bot.core.translation import Dictionary, load_dictionary
+from bot.core.cleaning import clean, normalise
+from bot.core.models import Answer, Document, Status
+from bot.engine.service import QAService
+
+# A question in, the answer the bot gives with that many passages out.
+Ask = Callable[[str, int | None], Answer]
+
+# Passages asked for each question: enough for Recall@5 and MRR@10.
+RANKED = 10
 
 
 @dataclass(frozen=True)
@@ -107,58 +109,44 @@ def load_squad(
     return documents, questions
 
 
-async def build_index(
-    documents: list[Document], settings: Settings, analyzer: analysis.Analyzer, db_path: Path
-) -> SearchIndex:
-    """Split, tokenise and store the documents, then load them back as the bot does."""
-    db = await Database.open(db_path)
+async def open_collection(documents: list[Document], settings: Settings,
+                          db_path: Path) -> QAService:
+    """A service over the documents alone, stored in a database of its own at db_path (the
+    caches stay where the settings keep them)."""
+    own = settings.model_copy(update={"database_path": db_path,
+                                      "cache_dir": settings.cache_folder})
+    service = await QAService.start(own, sync=False)
     try:
-        updates = [
-            DocumentUpdate(doc, split_passages(doc.id, doc.text, settings.passage_size,
-                                               settings.passage_overlap), [])
-            for doc in documents
-        ]
-        await db.apply(with_tokens(updates, analyzer))
-        stored, tokens = await db.corpus()
-    finally:
-        await db.close()
-    return SearchIndex.build(stored, tokens, settings.bm25_variant, settings.bm25_k1,
-                             settings.bm25_b)
+        await service.index_documents(documents)
+    except BaseException:
+        await service.close()
+        raise
+    return service
 
 
-def score(
-    questions: list[Question], index: SearchIndex, analyzer: analysis.Analyzer, settings: Settings,
-    dictionary: Dictionary | None = None,
-) -> tuple[float, float, float, float]:
-    """Recall@1, Recall@5, MRR@10 and the seconds spent asking."""
+def score(questions: list[Question], ask: Ask) -> tuple[float, float, float, float]:
+    """Recall@1, Recall@5, MRR@10 and the seconds spent asking (`ask` is the engine's, or in a
+    tuning script the same answer path over an index of its own)."""
     r1 = r5 = mrr = 0.0
     started = time.perf_counter()
     for q in questions:
-        hits = retrieve(analyzer.tokens(q.text), index, 10, settings.min_coverage,
-                        analyzer.words(q.text), dictionary, q.text)
         golds = [_norm(a) for a in q.answers]
-        for hit in hits:
-            if hit.passage.doc_id == q.doc_id and any(g in _norm(hit.passage.text) for g in golds):
-                r1 += hit.rank == 1
-                r5 += hit.rank <= 5
-                mrr += 1.0 / hit.rank
+        for cited in ask(q.text, RANKED).passages:
+            passage = cited.hit.passage
+            if passage.doc_id == q.doc_id and any(g in _norm(passage.text) for g in golds):
+                r1 += cited.number == 1
+                r5 += cited.number <= 5
+                mrr += 1.0 / cited.number
                 break
     seconds = time.perf_counter() - started
     n = max(len(questions), 1)
     return r1 / n, r5 / n, mrr / n, seconds
 
 
-def answered_share(
-    questions: list[str], index: SearchIndex, analyzer: analysis.Analyzer, settings: Settings,
-    dictionary: Dictionary | None = None,
-) -> float:
+def answered_share(questions: list[str], ask: Ask) -> float:
     """Share of the questions that get at least one passage (rather than "nothing found")
     with the bot's number of passages and relevance check."""
-    answered = sum(
-        bool(retrieve(analyzer.tokens(q), index, settings.top_k, settings.min_coverage,
-                      analyzer.words(q), dictionary, q))
-        for q in questions
-    )
+    answered = sum(ask(q, None).status is Status.ANSWERED for q in questions)
     return answered / max(len(questions), 1)
 
 
@@ -169,25 +157,27 @@ async def evaluate(
     questions_from: Path | None = None,
     unrelated: Path | None = None,
 ) -> EvalResult:
-    """Build a temporary index from a SQuAD file, ask its questions, return the figures.
+    """Store a SQuAD file's paragraphs in a temporary collection, ask its questions through
+    the engine, return the figures.
 
     With `unrelated`, the questions of another SQuAD file, about other things, are asked too
     (the first `limit` of them): the bot should say it found nothing for them.
     """
-    analysis.warm_up()
-    analyzer = analysis.Analyzer()
     documents, questions = load_squad(path, questions_from)
     if limit is not None:
         questions = questions[:limit]
-    with tempfile.TemporaryDirectory(prefix="bot-eval-") as tmp:
-        started = time.perf_counter()
-        index = await build_index(documents, settings, analyzer, Path(tmp) / "eval.sqlite3")
-        build_seconds = time.perf_counter() - started
-    dictionary = load_dictionary(analyzer) if settings.cross_lingual else None
-    r1, r5, mrr, seconds = score(questions, index, analyzer, settings, dictionary)
     others: list[str] = []
     if unrelated is not None:
         others = [q.text for q in load_squad(unrelated)[1]][:limit]
+    with tempfile.TemporaryDirectory(prefix="bot-eval-") as tmp:
+        started = time.perf_counter()
+        service = await open_collection(documents, settings, Path(tmp) / "eval.sqlite3")
+        build_seconds = time.perf_counter() - started
+        try:
+            r1, r5, mrr, seconds = score(questions, service.ask)
+            share = answered_share(others, service.ask) if unrelated is not None else None
+        finally:
+            await service.close()
     return EvalResult(
         questions=len(questions),
         recall_at_1=r1,
@@ -195,7 +185,6 @@ async def evaluate(
         mrr_at_10=mrr,
         build_seconds=build_seconds,
         questions_per_second=len(questions) / seconds if seconds > 0 else 0.0,
-        unrelated_answered=(answered_share(others, index, analyzer, settings, dictionary)
-                            if unrelated is not None else None),
+        unrelated_answered=share,
         unrelated_questions=len(others),
     )

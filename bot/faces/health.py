@@ -39,8 +39,8 @@ class Readyz(_Base):
 
     async def get(self) -> None:
         if await self.service.ready():
-            self._plain(200, f"ready: {self.service.index.documents} documents, "
-                             f"{self.service.index.size} passages")
+            self._plain(200, f"ready: {self.service.document_count} documents, "
+                             f"{self.service.passage_count} passages")
         else:
             self._plain(503, "not ready")
 

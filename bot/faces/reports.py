@@ -1,7 +1,9 @@
-"""The usage log summed up: questions per day, misses, most asked, 👎, median time. Pure.
+"""Reports as text: what a reload did, and the usage log summed up (questions per day,
+misses, most asked, 👎, median time). Pure.
 
-`bot stats` and the Telegram `/stats` command print the same text; `bot stats --csv` exports
-every logged question with its passages and votes.
+`bot reload`, the console's /reload and the Telegram /reload print the same reload report;
+`bot stats` and /stats the same usage text; `bot stats --csv` exports every logged question
+with its passages and votes.
 """
 
 from __future__ import annotations
@@ -13,35 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
+from bot.core.models import LoggedQuestion
+from bot.engine.reload import SyncReport
+
 CSV_COLUMNS = ("id", "asked_at", "chat_type", "language", "user", "question", "status",
                "seconds", "passages", "thumbs_up", "thumbs_down")
 HIDDEN = "(question text not stored)"
-
-
-@dataclass(frozen=True)
-class LoggedQuestion:
-    """One question from the log, with the passages it got and the votes on its answer."""
-
-    id: int
-    asked_at: str  # ISO 8601, UTC
-    chat_type: str
-    language: str
-    question: str | None
-    user: str | None
-    status: str
-    seconds: float
-    passages: tuple[tuple[str, int, float], ...] = ()  # (doc_id, position, score), best first
-    votes: tuple[int, ...] = ()  # 1 for 👍, -1 for 👎
-
-    @property
-    def missed(self) -> bool:
-        """No relevant passage was found."""
-        return not self.passages
-
-    @property
-    def disliked(self) -> bool:
-        """Somebody pressed 👎 on the answer."""
-        return -1 in self.votes
 
 
 @dataclass(frozen=True)
@@ -61,6 +40,20 @@ class UsageStats:
     def missed_share(self) -> float:
         """Share of questions with no relevant passage."""
         return self.missed / self.total if self.total else 0.0
+
+
+def report_lines(report: SyncReport) -> list[str]:
+    """One line per added, changed, removed and skipped file (with the reason)."""
+    lines = [f"{label}: {item}" for label, items in (
+        ("added", report.added), ("changed", report.changed), ("removed", report.removed),
+    ) for item in items]
+    return lines + [f"skipped: {path} ({reason})" for path, reason in report.skipped]
+
+
+def reload_text(report: SyncReport, headline: str = "Reloaded") -> str:
+    """The summary line, then one line per added, changed, removed or skipped file."""
+    lines = report_lines(report) or ["nothing changed"]
+    return f"{headline}: {report.summary()}\n" + "\n".join(lines)
 
 
 def summarize(log: Sequence[LoggedQuestion], top: int = 10) -> UsageStats:

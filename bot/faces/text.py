@@ -7,6 +7,7 @@ from typing import Any
 from bot.core import messages
 from bot.core.models import Answer, CitedPassage, Span
 from bot.core.splitting import sentence_spans, width
+from bot.faces.citations import citation_details
 
 PLAIN_MARK = ("**", "**")
 ANSI_BOLD = ("\033[1m", "\033[0m")
@@ -15,10 +16,7 @@ ANSI_BOLD = ("\033[1m", "\033[0m")
 def citation(cited: CitedPassage, language: str, traditional: bool = False) -> str:
     """`[n] Title — source, URL, date, passage i/N`."""
     p = cited.hit.passage
-    where = messages.text("passage", language, traditional, position=p.position, count=p.count)
-    details = [d for d in (p.source, p.url, p.date) if d] + [where]
-    if cited.other_language:
-        details.append(messages.text("other_language", language, traditional))
+    details = citation_details(p, language, traditional, cited.other_language)
     return f"[{cited.number}] {p.title} — {', '.join(details)}"
 
 

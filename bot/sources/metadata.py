@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+from bot.core.language import HAN_CHAR
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 # Only the first lines are searched for a date: later dates are events in the story.
@@ -94,7 +94,7 @@ def date_from_url(url: str | None) -> str | None:
 
 def is_meaningful_title(line: str) -> bool:
     """Long enough to name a document: four Latin words or six Han characters."""
-    han = len(_HAN.findall(line))
+    han = len(HAN_CHAR.findall(line))
     words = len(_LATIN_WORD.findall(line))
     return han >= 6 or words >= 4 or (han >= 2 and han + words * 2 >= 6)
 

@@ -1,4 +1,5 @@
-"""Tokenising many passages at once, on every core, with a progress bar for long batches.
+"""The parallel tokeniser: index terms of many passages at once, on every core, with a progress
+bar for long batches.
 
 jieba is the slow step of a reload: a big batch is split across a process pool (each worker
 loads its own analyzer once); a small one stays in-process, where a pool's start-up would cost
@@ -26,9 +27,9 @@ _CHUNK = 500
 _worker: analysis.Analyzer | None = None
 
 
-def _start_worker(options: tuple[bool, bool, str, int, bool]) -> None:
+def _start_worker(options: tuple[bool, bool, str, int, bool], jieba_folder: str | None) -> None:
     global _worker
-    analysis.warm_up()
+    analysis.warm_up(jieba_folder)
     _worker = analysis.Analyzer(*options)
 
 
@@ -63,7 +64,7 @@ def tokenise_stream(
         # spawn, not fork: the caller may hold threads (aiosqlite, asyncio) a fork would copy.
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                                 initargs=(analyzer.options,)) as pool:
+                                 initargs=(analyzer.options, analysis.jieba_folder())) as pool:
             for tokens in pool.map(_tokenise_chunk, chunks):
                 bar.update(len(tokens))
                 # Interned: terms come back from a worker as new strings, one object per

@@ -1,6 +1,6 @@
 """Files sent by an admin: a safe name inside the knowledge folder, and the caption's title
 and URL written into the file, so the folder stays the one source of truth. No I/O except
-`free_path`, which only looks.
+`free_path`, which only looks, and `write_new`, which writes the file.
 
 Caption forms: `Title | https://url` (either part may be left out), or lines of
 `title: ...`, `url: ...`, `source: ...`, `date: ...`.
@@ -16,7 +16,13 @@ from pathlib import Path
 import frontmatter
 from pathvalidate import sanitize_filename
 
-from bot.sources.parsing import PDF_META_KEYS, PDF_SUFFIXES, SUPPORTED_SUFFIXES, DocumentError, decode
+from bot.sources.parsing import (
+    PDF_META_KEYS,
+    PDF_SUFFIXES,
+    SUPPORTED_SUFFIXES,
+    DocumentError,
+    decode,
+)
 
 MAX_STEM = 80
 _FIELD = re.compile(r"^\s*(title|url|source|date)\s*[:：]\s*(.+?)\s*$", re.IGNORECASE)
@@ -54,6 +60,14 @@ def free_path(folder: Path, name: str) -> Path:
         path = folder / f"{stem}-{n}{suffix}"
     if path.resolve().parent != folder.resolve():  # belt and braces after safe_name
         raise DocumentError(f"{name!r} would leave the knowledge folder")
+    return path
+
+
+def write_new(folder: Path, name: str, data: bytes) -> Path:
+    """Write data under a free name in folder; "x" mode fails rather than overwrite a file."""
+    path = free_path(folder, name)
+    with path.open("xb") as out:
+        out.write(data)
     return path
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.core.models import Document, Passage, StoredPassage
+from bot.core.models import DocumentInfo, DocumentUpdate, StoredPassage
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
 
@@ -66,31 +66,6 @@ class FileState:
     content_hash: str
     size: int | None
     mtime_ns: int | None
-
-
-@dataclass(frozen=True)
-class DocumentInfo:
-    """A stored document's citation data and size, for listings."""
-
-    id: str
-    title: str
-    source: str | None
-    url: str | None
-    date: str | None
-    path: str | None
-    passages: int
-    added_at: str
-
-
-@dataclass(frozen=True)
-class DocumentUpdate:
-    """A new or changed document with its passages and their index terms."""
-
-    document: Document
-    passages: Sequence[Passage]
-    tokens: Sequence[Sequence[str]]
-    size: int | None = None
-    mtime_ns: int | None = None
 
 
 class Database:
@@ -250,23 +225,14 @@ class Database:
             ],
         )
 
-    async def passages(self) -> list[StoredPassage]:
-        """Every passage with its document's citation data, in a stable order."""
-        return (await self._passages(with_tokens=False))[0]
-
     async def corpus(self) -> tuple[list[StoredPassage], list[tuple[str, ...]]]:
-        """Every passage, as `passages` gives them, and each one's index terms."""
-        return await self._passages(with_tokens=True)
-
-    async def _passages(
-        self, with_tokens: bool
-    ) -> tuple[list[StoredPassage], list[tuple[str, ...]]]:
-        rows = await self._conn.execute_fetchall(_passages_sql(with_tokens))
+        """Every passage with its document's citation data, in a stable order, and each one's
+        index terms (`stream_corpus` reads the same without holding them all)."""
+        rows = await self._conn.execute_fetchall(_passages_sql())
         passages = [StoredPassage(*r[:9]) for r in rows]
         # Interned: a million passages repeat the same few hundred thousand terms, and one
         # string object per occurrence would take gigabytes.
-        tokens = [tuple(map(sys.intern, r[9].split())) for r in rows] if with_tokens else []
-        return passages, tokens
+        return passages, [tuple(map(sys.intern, r[9].split())) for r in rows]
 
     async def passage_count(self) -> int:
         """How many passages are stored."""
@@ -289,75 +255,22 @@ class Database:
         return [(r[0], r[1]) for r in rows]
 
 
-def _passages_sql(with_tokens: bool) -> str:
+def _passages_sql() -> str:
     return (
         "SELECT p.id, p.doc_id, p.position, p.count, p.text, d.title, d.source, d.url, "
-        f"d.date{', p.tokens' if with_tokens else ''} "
-        "FROM passages p JOIN documents d ON d.id = p.doc_id ORDER BY p.id"
+        "d.date, p.tokens FROM passages p JOIN documents d ON d.id = p.doc_id ORDER BY p.id"
     )
 
 
 def stream_corpus(path: str | Path) -> Iterator[tuple[StoredPassage, list[str]]]:
-    """Every passage with its terms, in `Database.passages` order, read in batches through a
+    """Every passage with its terms, in `Database.corpus` order, read in batches through a
     read-only connection of its own (run it in a worker thread): indexing a big collection
     then never holds every passage's terms at once."""
     conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
     try:
-        cursor = conn.execute(_passages_sql(with_tokens=True))
+        cursor = conn.execute(_passages_sql())
         while rows := cursor.fetchmany(_STREAM_BATCH):
             for r in rows:
                 yield StoredPassage(*r[:9]), r[9].split()
     finally:
         conn.close()
-
-
-def backup(source: str | Path, target: str | Path) -> None:
-    """A consistent copy of a live database through SQLite's online backup API.
-
-    Written next to the target and renamed into place, so a failed backup never leaves a
-    half-written file where a good one is expected.
-    """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(partial)
-    try:
-        src.backup(dst)
-        check_file(dst)
-    finally:
-        dst.close()
-        src.close()
-    partial.replace(target)
-
-
-def check_file(conn: sqlite3.Connection) -> int:
-    """Raise StorageError unless the database is intact and of a known schema; its version."""
-    try:
-        integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
-        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        conn.execute("SELECT COUNT(*) FROM documents JOIN passages ON passages.doc_id = documents.id")
-    except sqlite3.DatabaseError as exc:
-        raise StorageError(f"not a usable database: {exc}") from exc
-    if integrity != "ok":
-        raise StorageError(f"integrity check failed: {integrity}")
-    if not 1 <= version <= SCHEMA_VERSION:
-        raise StorageError(f"schema version {version} is not one this program knows")
-    return version
-
-
-def restore(backup_file: str | Path, target: str | Path) -> None:
-    """Put a checked backup in place of the database (stop the bot first)."""
-    src = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
-    try:
-        check_file(src)
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
-

@@ -17,13 +17,14 @@ import dataclasses
 import hashlib
 import json
 import logging
+import mmap
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from bot.core.index import Citation, MappedTexts, PassageTable, SearchIndex
+from bot.core.index import Citation, PassageTable, SearchIndex
 from bot.core.models import StoredPassage
 from bot.core.postings import Postings
 from bot.core.ranking import Ranker
@@ -37,6 +38,26 @@ DOCUMENTS = "documents.json"
 TEXTS = "texts.bin"
 RANKER_ARRAYS = ("offsets", "passages", "frequencies", "lengths", "idf", "best")
 TABLE_ARRAYS = ("ids", "doc", "position", "count", "text_offsets")
+
+
+class MappedTexts:
+    """Passage texts stored end to end in one UTF-8 file and read through mmap, so only the
+    pages of passages actually shown are ever in memory."""
+
+    def __init__(self, path: Path, offsets: np.ndarray) -> None:
+        self._offsets = offsets
+        with path.open("rb") as f:
+            # mmap refuses an empty file; an index of empty texts needs no mapping.
+            self._map: mmap.mmap | bytes = (
+                mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if int(offsets[-1]) else b""
+            )
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, i: int) -> str:
+        return self._map[int(self._offsets[i]) : int(self._offsets[i + 1])].decode("utf-8")
+
 
 
 def folder_for(database_path: str | Path) -> Path | None:

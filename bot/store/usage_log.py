@@ -27,9 +27,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.models import Answer
+from bot.core.models import Answer, LoggedQuestion
 from bot.store.database import Database
-from bot.faces.reports import LoggedQuestion
 
 _KEY = "user_hash_key"
 # Milliseconds a log write waits for a reload's transaction to commit before giving up.

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from bot.core.analysis import Analyzer, has_han, to_simplified
+from bot.core.analysis import Analyzer
+from bot.core.language import has_han, to_simplified
 
 
 def test_traditional_and_simplified_give_the_same_terms(analyzer: Analyzer) -> None:
@@ -51,7 +52,7 @@ def test_analyzer_signature_names_its_choices() -> None:
 
 
 def test_passages_get_pinyin_of_rare_words_and_questions_do_not(analyzer: Analyzer) -> None:
-    (terms,) = analyzer.passage_terms(["王小容是东原社区的志愿者"], "")
+    terms = analyzer.index_terms("王小容是东原社区的志愿者")
     assert {"wang", "xiaorong", "dongyuan"} <= set(terms)
     assert "shequ" not in terms  # 社区 is a common word: no pinyin
     assert "xiaorong" not in analyzer.tokens("王小容是东原社区的志愿者")
@@ -61,11 +62,6 @@ def test_bigrams_and_words(analyzer: Analyzer) -> None:
     tokens = analyzer.tokens("东原社区居民")
     assert "社区" in tokens and "原社" in tokens  # a jieba word and a cross-word bigram
     assert "原社" not in analyzer.words("东原社区居民")
-
-
-def test_title_is_a_field_of_every_passage(analyzer: Analyzer) -> None:
-    first, second = analyzer.passage_terms(["Boats race.", "Lanterns glow."], "River Festival")
-    assert first.count("festiv") == analyzer.title_weight == second.count("festiv")
 
 
 def test_present_finds_every_term_the_full_analysis_finds(analyzer: Analyzer) -> None:
@@ -100,3 +96,13 @@ def test_irregular_verb_forms_are_indexed_as_their_lemma(analyzer: Analyzer) -> 
     assert analyzer.tokens("took taken takes") == ["take"] * 3
     # only verbs: nouns keep what Snowball makes of them ("media" is not "medium")
     assert analyzer.tokens("media medium") == ["media", "medium"]
+
+
+def test_word_frequencies_come_from_jiebas_public_accessor(analyzer: Analyzer) -> None:
+    import jieba
+
+    from bot.core import analysis
+
+    analyzer.tokens("医院")  # jieba's dictionary is loaded
+    assert analysis.frequency("医院") == jieba.get_FREQ("医院") > 1000
+    assert analysis.frequency("王小容") == 0  # a name jieba does not know

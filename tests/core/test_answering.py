@@ -6,11 +6,9 @@ from bot.core.analysis import Analyzer
 from bot.core.answering import (
     AnswerOptions,
     answer,
-    detect_language,
     is_related,
     is_relevant,
     rank_and_filter,
-    retrieve,
 )
 from bot.core.index import SearchIndex
 from bot.core.models import Status, StoredPassage
@@ -36,21 +34,6 @@ TEXTS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("question", "expected"),
-    [
-        ("Who is Fu Linlin?", ("en", False)),
-        ("Fu Linlin 送谁去了医院？", ("zh", False)),
-        ("王小容是誰？", ("zh", True)),
-        ("东原社区有多少户居民？", ("zh", False)),
-        ("Who is 王小容?", ("en", False)),
-        ("😀", ("en", False)),
-    ],
-)
-def test_detect_language(question: str, expected: tuple[str, bool]) -> None:
-    assert detect_language(question) == expected
-
-
 def test_best_passage_and_its_answering_sentence(analyzer: Analyzer) -> None:
     index = _index(TEXTS, analyzer)
     result = answer("How long can I borrow books?", index, analyzer, AnswerOptions())
@@ -66,7 +49,8 @@ def test_best_passage_and_its_answering_sentence(analyzer: Analyzer) -> None:
 
 def test_near_identical_passages_appear_once(analyzer: Analyzer) -> None:
     index = _index(TEXTS, analyzer)
-    hits = retrieve(analyzer.tokens("library books borrowed weeks"), index, 3, 0.3)
+    result = answer("library books borrowed weeks", index, analyzer, AnswerOptions(k=3))
+    hits = [c.hit for c in result.passages]
     docs = [h.passage.doc_id for h in hits]
     assert "d0" in docs and "d3" not in docs
     assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
@@ -165,11 +149,10 @@ def test_two_concepts_need_part_of_the_question_weight() -> None:
     assert is_relevant(concepts(10.0), {"capit"}, 0.0)  # MIN_COVERAGE=0: any shared term
 
 
-def test_searching_across_languages_needs_the_question_words(analyzer: Analyzer) -> None:
+def test_a_dictionary_searches_the_other_language_too(analyzer: Analyzer) -> None:
     small = Dictionary([Entry("图书馆", ("library",))], analyzer)
     index = _index(TEXTS, analyzer)
-    with pytest.raises(ValueError, match="words"):
-        retrieve(analyzer.tokens("library"), index, 3, 0.3, dictionary=small, question="library")
-    hits = retrieve(analyzer.tokens("library"), index, 3, 0.3, analyzer.words("library"), small,
-                    "library")
-    assert "d2" in [h.passage.doc_id for h in hits]  # 社区图书馆 through its translation
+    alone = answer("library", index, analyzer, AnswerOptions())
+    assert "d2" not in [c.hit.passage.doc_id for c in alone.passages]
+    both = answer("library", index, analyzer, AnswerOptions(dictionary=small))
+    assert "d2" in [c.hit.passage.doc_id for c in both.passages]  # 社区图书馆, translated

@@ -12,6 +12,7 @@ from rank_bm25 import BM25, BM25Okapi
 from bot.core.analysis import Analyzer
 from bot.faces.evaluation import load_squad
 from bot.core import ranking
+from bot.core.bm25 import B, K1
 from bot.core.ranking import VARIANTS, Ranker, make_bm25
 from tests.conftest import DATA
 
@@ -34,7 +35,7 @@ def test_okapi_trap_is_real_and_avoided() -> None:
 
 
 def test_lucene_idf_formula() -> None:
-    model = make_bm25(CORPUS, "lucene", 1.2, 0.75)
+    model = make_bm25(CORPUS, "lucene", K1, B)
     assert model.idf["river"] == pytest.approx(math.log(1 + (4 - 2 + 0.5) / (2 + 0.5)))
 
 
@@ -56,7 +57,7 @@ def test_scores_match_rank_bm25_and_ties_go_to_the_earlier_passage() -> None:
     ranker = Ranker(corpus)
     ranked = ranker.rank(["a", "b"], 10)
     assert [i for i, _ in ranked] == [0, 2, 3]
-    reference = make_bm25(corpus, "lucene", 1.2, 0.75).get_scores(["a", "b"])
+    reference = make_bm25(corpus, "lucene", K1, B).get_scores(["a", "b"])
     for i, score in ranked:
         assert score == pytest.approx(reference[i])
 
@@ -80,7 +81,7 @@ def reference_rank(
     ids = sorted({i for i, doc in enumerate(corpus) if set(doc) & set(query)})
     if not ids:
         return []
-    model = model or make_bm25(corpus, variant, 1.2, 0.75)
+    model = model or make_bm25(corpus, variant, K1, B)
     scores = np.asarray(model.get_batch_scores(query, ids))
     order = np.lexsort((np.asarray(ids), -scores))[:limit]
     return [(ids[i], float(scores[i])) for i in order if scores[i] > 0]
@@ -123,7 +124,7 @@ def assert_matches_on_zipf(
     words = [f"t{i}" for i in range(vocabulary)]
     weights = [1 / (i + 1) for i in range(vocabulary)]
     corpus = [rng.choices(words, weights, k=rng.randint(3, longest)) for _ in range(passages)]
-    ranker, model = Ranker(corpus, variant), make_bm25(corpus, variant, 1.2, 0.75)
+    ranker, model = Ranker(corpus, variant), make_bm25(corpus, variant, K1, B)
     for _ in range(questions):
         query = rng.choices(words, weights, k=rng.randint(1, 12))
         limit = rng.choice(limits)
@@ -158,7 +159,7 @@ def test_fast_path_equals_rank_bm25_on_public_slices(
 def test_okapi_epsilon_floor_matches_rank_bm25() -> None:
     # "a" is in 4 of 5 passages: a negative Okapi IDF, floored at epsilon x average IDF.
     corpus = [["a", "b"], ["a"], ["a", "c"], ["a", "d", "d"], ["e"]]
-    reference = BM25Okapi(corpus, k1=1.2, b=0.75)
+    reference = BM25Okapi(corpus, k1=K1, b=B)
     assert reference.idf["a"] == pytest.approx(0.25 * reference.average_idf)
     ranker = Ranker(corpus, "okapi")
     assert ranker.term_idf[ranker.postings.vocabulary["a"]] == reference.idf["a"]
@@ -203,3 +204,25 @@ def test_ranker_exposes_postings_for_other_scorers() -> None:
 def test_fast_path_equals_rank_bm25_on_a_large_skewed_collection(variant: str) -> None:
     # The production thresholds (first batch, pruning) on 30,000 passages.
     assert_matches_on_zipf(variant, 11, 5000, 30_000, 80, 300, [1, 8, 20])
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_groups_of_one_term_score_as_the_plain_query_under_every_variant(variant: str) -> None:
+    corpus = [["a", "b"], ["a"], ["a", "c"], ["a", "d", "d"], ["e", "b"], ["b", "c", "c"]]
+    ranker = Ranker(corpus, variant)
+    query = ["a", "b", "d"]
+    plain = ranker.rank(query, 6)
+    grouped = ranker.rank_groups([(t,) for t in query], 6)
+    assert [row for row, _ in grouped] == [row for row, _ in plain]
+    assert [s for _, s in grouped] == pytest.approx([s for _, s in plain])
+
+
+def test_a_group_of_alternatives_weighs_with_the_variants_idf() -> None:
+    corpus = [["a", "b"], ["a"], ["a", "c"], ["a", "d", "d"], ["e"], ["f"], ["g"], ["h"]]
+    ranker = Ranker(corpus, "plus")
+    scores = dict(ranker.rank_groups([("c", "d")], 8))
+    # BM25+ of the union (c or d: 2 of 8 passages), tf summed over the alternatives
+    idf = math.log((8 + 1) / 2)
+    for row, tf, length in ((2, 1, 2), (3, 2, 3)):
+        norm = 1 - B + B * length / 1.5
+        assert scores[row] == pytest.approx(idf * (1 + tf * (K1 + 1) / (K1 * norm + tf)))

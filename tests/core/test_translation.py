@@ -1,19 +1,18 @@
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import pytest
 
-from bot.core import translation
 from bot.core.analysis import Analyzer
 from bot.core.ranking import Ranker
-from bot.core.translation import Dictionary, Entry, load_dictionary
+from bot.core.translation import Dictionary, Entry
+from bot.sources.cedict import load_dictionary
 
 
 @pytest.fixture(scope="module")
-def dictionary() -> Dictionary:
-    return load_dictionary(Analyzer())
+def dictionary(cache_dir: Path) -> Dictionary:
+    return load_dictionary(Analyzer(), cache_dir)
 
 
 def test_english_words_find_chinese_words(dictionary: Dictionary) -> None:
@@ -116,7 +115,7 @@ def test_question_groups_keep_numbers_and_names(dictionary: Dictionary) -> None:
 def test_small_dictionary_from_entries() -> None:
     analyzer = Analyzer()
     d = Dictionary([Entry("医院", ("hospital", "CL:所[suo3]")), Entry("好客", ("hospitable",)),
-                    Entry("的", ("of",))], analyzer, {"医院": 10, "好客": 5})
+                    Entry("的", ("of",))], analyzer, {"医院": 10, "好客": 5}.__getitem__)
     assert d.to_chinese("hospital") == ("医院", "好客")  # exact gloss first, then by stem
     assert d.to_chinese("hospitable") == ("好客", "医院")
     assert d.to_chinese("of") == ()  # stop words are never translations
@@ -154,25 +153,3 @@ def test_summed_frequencies_within_a_group() -> None:
     ranker = Ranker([["x", "y"], ["x", "z"], ["w"]])
     scores = dict(ranker.rank_groups([("x", "y")], 10))
     assert scores[0] > scores[1]  # two members present count as a higher frequency
-
-
-def test_cached_tables_load_back_and_damaged_ones_are_rebuilt(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    analyzer = Analyzer()
-    small = Dictionary([Entry("医院", ("hospital",)), Entry("学费", ("tuition fee",))], analyzer)
-    builds: list[int] = []
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    monkeypatch.setattr(translation, "_build", lambda a: builds.append(1) or small)
-
-    translation._cached(analyzer)
-    (cache,) = tmp_path.glob("docs-answer-bot-cedict-*.json")
-    loaded = translation._cached(analyzer)
-    assert builds == [1]  # the second start read the file
-    assert loaded.tables == small.tables
-    assert loaded.expand("hospital fee", {"医院": 1, "学费": 1}.get) == [
-        ("hospit", "医院"), ("fee", "学费")]
-    # an older layout (a list a key) or a broken file is rebuilt, never trusted
-    for text in ('[{"hospit": ["医院"]}, {}, {}, {}]', '{"not": "tables"', "[]"):
-        cache.write_text(text, encoding="utf-8")
-        assert translation._cached(analyzer).tables == small.tables
-    assert len(builds) == 4

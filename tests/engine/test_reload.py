@@ -7,7 +7,8 @@ import pytest
 
 from bot.core.analysis import Analyzer
 from bot.store.database import Database
-from bot.sources.folder import SyncError, sync_folder
+from bot.engine.reload import sync_folder
+from bot.sources.folder import FolderError
 from tests.conftest import EN_SEED, ZH_SEED
 
 NOTE = "---\ntitle: Pool hours\n---\nThe swimming pool opens at seven and closes at nine.\n"
@@ -21,7 +22,7 @@ async def test_first_sync_adds_the_seeds(tmp_path: Path, knowledge: Path, analyz
     db = await Database.open(tmp_path / "db.sqlite3")
     report = await _sync(db, knowledge, analyzer)
     assert sorted(report.added) == [EN_SEED, ZH_SEED]
-    assert report.passages == len(await db.passages()) > 4
+    assert report.passages == len((await db.corpus())[0]) > 4
     again = await _sync(db, knowledge, analyzer)
     assert (again.added, again.changed, again.removed, again.unchanged) == ([], [], [], 2)
     assert not again.touched
@@ -41,7 +42,7 @@ async def test_changes_additions_and_removals(tmp_path: Path, knowledge: Path, a
     assert report.added == ["sub/pool.md"]
     assert report.changed == [EN_SEED]
     assert report.removed == [ZH_SEED]
-    titles = {p.title for p in await db.passages()}
+    titles = {p.title for p in (await db.corpus())[0]}
     assert "Pool hours" in titles and not any("王小容" in t for t in titles)
     await db.close()
 
@@ -51,12 +52,12 @@ async def test_touched_but_unchanged_file_is_not_reparsed(
 ):
     db = await Database.open(tmp_path / "db.sqlite3")
     await _sync(db, knowledge, analyzer)
-    before = await db.passages()
+    before = (await db.corpus())[0]
     path = knowledge / EN_SEED
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
     report = await _sync(db, knowledge, analyzer)
     assert report.unchanged == 2 and not report.touched
-    assert await db.passages() == before
+    assert (await db.corpus())[0] == before
     assert (await db.file_states())[EN_SEED].mtime_ns == path.stat().st_mtime_ns
     await db.close()
 
@@ -86,12 +87,12 @@ async def test_file_that_breaks_keeps_its_last_good_version(
 ):
     db = await Database.open(tmp_path / "db.sqlite3")
     await _sync(db, knowledge, analyzer)
-    before = await db.passages()
+    before = (await db.corpus())[0]
     (knowledge / EN_SEED).write_bytes(os.urandom(2000))
     report = await _sync(db, knowledge, analyzer)
     assert report.skipped and report.skipped[0][0] == EN_SEED
     assert "previous version" in report.skipped[0][1]
-    assert report.removed == [] and await db.passages() == before
+    assert report.removed == [] and (await db.corpus())[0] == before
     await db.close()
 
 
@@ -107,10 +108,10 @@ async def test_duplicate_ids_are_reported(tmp_path: Path, knowledge: Path, analy
 async def test_missing_folder_changes_nothing(tmp_path: Path, knowledge: Path, analyzer: Analyzer):
     db = await Database.open(tmp_path / "db.sqlite3")
     await _sync(db, knowledge, analyzer)
-    before = await db.passages()
-    with pytest.raises(SyncError, match="does not exist"):
+    before = (await db.corpus())[0]
+    with pytest.raises(FolderError, match="does not exist"):
         await _sync(db, tmp_path / "nowhere", analyzer)
-    assert await db.passages() == before
+    assert (await db.corpus())[0] == before
     await db.close()
 
 

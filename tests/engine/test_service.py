@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sources import folder as sync_module
+from bot.engine import reload as reload_module
 from bot.config import Settings
 from bot.core.models import Status
 from bot.engine.service import QAService
@@ -82,7 +82,7 @@ async def test_two_reloads_do_not_run_at_once(
 ) -> None:
     running = 0
     peak = 0
-    real = sync_module.sync_folder
+    real = reload_module.sync_folder
 
     async def counting(*args: object, **kwargs: object):
         nonlocal running, peak

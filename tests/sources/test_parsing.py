@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from bot.core import analysis
+from bot.core import language
 from bot.sources.parsing import DocumentError, decode, parse
 from tests.conftest import EN_SEED, SEEDS, ZH_SEED, make_pdf
 
@@ -27,7 +27,7 @@ def test_seeds_get_real_citation_data() -> None:
 @pytest.mark.parametrize(
     ("encoding", "text"),
     [
-        ("gb18030", analysis.to_simplified(CHINESE)),
+        ("gb18030", language.to_simplified(CHINESE)),
         ("big5", CHINESE.replace("余", "餘")),
         ("utf-16", CHINESE),  # with a byte-order mark
         ("utf-16-le", CHINESE),  # without one

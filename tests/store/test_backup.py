@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.engine.service import QAService
-from bot.store.database import StorageError, backup, restore
+from bot.store.backup import backup, restore
+from bot.store.database import StorageError
 
 
 def _dump(path: Path) -> list[str]:

@@ -42,7 +42,7 @@ async def test_round_trip_keeps_passages_and_tokens(tmp_path: Path, analyzer: An
     stored, tokens = await db.corpus()
     docs = await db.documents()
     states = await db.file_states()
-    plain = await db.passages()
+    plain = (await db.corpus())[0]
     await db.close()
     assert [p.text for p in stored] == [p.text for p in update.passages]
     assert [list(t) for t in tokens] == [list(t) for t in update.tokens]
@@ -70,7 +70,7 @@ async def test_replacing_and_removing_documents(tmp_path: Path, analyzer: Analyz
     db = await Database.open(tmp_path / "a.sqlite3")
     await db.apply([_update(analyzer, "a", TEXT), _update(analyzer, "b", TEXT)])
     await db.apply([_update(analyzer, "a", "Only one short sentence now.")], removals=["b"])
-    stored = await db.passages()
+    stored = (await db.corpus())[0]
     await db.close()
     assert [(p.doc_id, p.text) for p in stored] == [("a", "Only one short sentence now.")]
 
@@ -101,12 +101,12 @@ async def test_passages_version_changes_with_the_passages_only(
 async def test_failed_write_changes_nothing(tmp_path: Path, analyzer: Analyzer) -> None:
     db = await Database.open(tmp_path / "a.sqlite3")
     await db.apply([_update(analyzer, "a", TEXT)])
-    before = await db.passages()
+    before = (await db.corpus())[0]
     good = _update(analyzer, "b", TEXT)
     broken = DocumentUpdate(good.document, good.passages, good.tokens[:-1])  # tokens missing
     with pytest.raises(ValueError):
         await db.apply([_update(analyzer, "c", TEXT), broken], removals=["a"])
-    after = await db.passages()
+    after = (await db.corpus())[0]
     await db.close()
     assert after == before
 

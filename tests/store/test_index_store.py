@@ -7,7 +7,7 @@ import pytest
 
 from bot.store import index_store
 from bot.config import Settings
-from bot.core.index import MappedTexts, SearchIndex
+from bot.core.index import SearchIndex
 from bot.core.models import StoredPassage
 from bot.core.ranking import Ranker
 from bot.engine.service import QAService
@@ -43,7 +43,7 @@ def test_saved_index_loads_with_the_same_arrays_passages_and_answers(tmp_path: P
     for query in (["river"], ["book", "boat"], ["bridge", "river", "library"]):
         assert loaded.search(query, 10) == index.search(query, 10)
     assert [loaded.table[i] for i in range(4)] == stored(TOKENS)
-    assert isinstance(loaded.table.texts, MappedTexts)  # texts are read from the file
+    assert isinstance(loaded.table.texts, index_store.MappedTexts)  # texts are read from the file
     assert loaded.passage_at("d1", 2) == stored(TOKENS)[3]
     assert loaded.document_passages("d0") == tuple(stored(TOKENS)[:2])
 
@@ -85,10 +85,10 @@ def test_build_and_save_serves_from_the_saved_files(tmp_path: Path) -> None:
     rows = iter(zip(stored(TOKENS), TOKENS, strict=True))  # read once, as from a stream
     index = index_store.build_and_save(rows, tmp_path / "ix", KEY, "lucene", 1.2, 0.75)
     assert [index.table[i] for i in range(4)] == stored(TOKENS)
-    assert isinstance(index.table.texts, MappedTexts)
+    assert isinstance(index.table.texts, index_store.MappedTexts)
     assert index_store.load(tmp_path / "ix", KEY, len(TOKENS)) is not None
-    assert index.search(["river"], 5) == SearchIndex.build(stored(TOKENS), TOKENS).search(
-        ["river"], 5)
+    built = SearchIndex.build(stored(TOKENS), TOKENS, "lucene", 1.2, 0.75)
+    assert index.search(["river"], 5) == built.search(["river"], 5)
 
 
 def test_build_and_save_keeps_serving_when_the_disk_refuses(tmp_path: Path) -> None:

@@ -14,10 +14,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 
 from bot.core import messages
-from bot.sources import uploads
-from bot.engine.service import UploadStatus, describe_report, report_lines
-from bot.sources.folder import SyncReport
+from bot.engine.service import UploadStatus
+from bot.faces.reports import reload_text, stats_text, summarize
 from bot.faces.telegram import render
+from bot.sources import uploads
 from bot.faces.telegram.handlers import (
     Context,
     is_admin,
@@ -26,7 +26,6 @@ from bot.faces.telegram.handlers import (
     service_of,
     settings_of,
 )
-from bot.faces.reports import stats_text, summarize
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +54,6 @@ async def _reply_plain(message: Message, text: str) -> None:
     await send_html(message, html.escape(text))
 
 
-def _report_text(report: SyncReport, headline: str = "Reloaded") -> str:
-    """The summary line, then one line per added, changed, removed or skipped file."""
-    lines = report_lines(report) or ["nothing changed"]
-    return f"{headline}: {describe_report(report)}\n" + "\n".join(lines)
-
-
 async def _failed(message: Message, exc: Exception) -> None:
     """Log a failed reload and tell the admin why; nothing was changed."""
     log.exception("admin reload failed")
@@ -82,7 +75,7 @@ async def reload_command(update: Update, context: Context) -> None:
     except Exception as exc:  # the reload is transactional: report why, keep serving
         await _failed(message, exc)
         return
-    await _reply_plain(message, _report_text(report))
+    await _reply_plain(message, reload_text(report))
 
 
 async def upload_document(update: Update, context: Context) -> None:
@@ -197,7 +190,7 @@ async def remove_button(update: Update, context: Context) -> None:
         await query.message.reply_text(messages.bilingual("remove_unknown", doc_id=doc_id),
                                        parse_mode=None)
         return
-    await _reply_plain(query.message, _report_text(report, f"Removed {doc_id}"))
+    await _reply_plain(query.message, reload_text(report, f"Removed {doc_id}"))
 
 
 async def stats_command(update: Update, context: Context) -> None:

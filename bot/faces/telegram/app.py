@@ -68,7 +68,7 @@ async def post_init(application: Application) -> None:
                                                   scope=BotCommandScopeChat(admin_id))
         except TelegramError as exc:  # e.g. the admin has not opened a chat with the bot yet
             log.warning("could not set the admin menu for %s: %s", admin_id, exc)
-    log.info("serving %d documents as @%s", application.bot_data[handlers.SERVICE].index.documents,
+    log.info("serving %d documents as @%s", application.bot_data[handlers.SERVICE].document_count,
              application.bot.username)
 
 

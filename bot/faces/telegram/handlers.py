@@ -26,7 +26,7 @@ from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.core import messages
-from bot.core.answering import detect_language
+from bot.core.language import detect_language
 from bot.config import Settings
 from bot.core.models import Answer, CitedPassage, Status
 from bot.engine.service import QAService
@@ -299,10 +299,7 @@ async def button(update: Update, context: Context) -> None:
             return
         await query.answer()
         p = cited.hit.passage
-        index = service_of(context).index
-        around = [index.passage_at(p.doc_id, pos) for pos in (p.position - 1, p.position + 1)]
-        neighbours = [x for x in (around[0], p, around[1]) if x is not None]
-        text = render.context_message(p, neighbours, language, traditional)
+        text = render.context_message(p, service_of(context).around(p), language, traditional)
         await query.message.reply_text(text, parse_mode=ParseMode.HTML)
     else:
         await query.answer()

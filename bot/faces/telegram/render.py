@@ -9,9 +9,9 @@ import re
 from collections.abc import Callable, Sequence
 
 from bot.core import messages
-from bot.core.models import Answer, CitedPassage, StoredPassage
+from bot.core.models import Answer, CitedPassage, DocumentInfo, StoredPassage
+from bot.faces.citations import citation_details, document_details
 from bot.faces.text import excerpt
-from bot.store.database import DocumentInfo
 
 # Telegram's limit, counted by us on the HTML source: the tags only make that stricter than
 # Telegram's own count after parsing, so a message that passes here always fits.
@@ -49,12 +49,8 @@ def citation_html(passage: StoredPassage, number: int, language: str,
     title = html.escape(passage.title)
     if passage.url:
         title = f'<a href="{html.escape(passage.url, quote=True)}">{title}</a>'
-    where = messages.text("passage", language, traditional, position=passage.position,
-                          count=passage.count)
-    details = [html.escape(d) for d in (passage.source, passage.date) if d] + [where]
-    if other_language:
-        details.append(messages.text("other_language", language, traditional))
-    return f"[{number}] {title} — {', '.join(details)}"
+    details = citation_details(passage, language, traditional, other_language, with_url=False)
+    return f"[{number}] {title} — {', '.join(html.escape(d) for d in details)}"
 
 
 def document_line(number: int, doc: DocumentInfo, admin: bool = False) -> str:
@@ -62,7 +58,7 @@ def document_line(number: int, doc: DocumentInfo, admin: bool = False) -> str:
     title = html.escape(doc.title)
     if doc.url:
         title = f'<a href="{html.escape(doc.url, quote=True)}">{title}</a>'
-    details = ", ".join(html.escape(x) for x in (doc.source, doc.date) if x)
+    details = ", ".join(html.escape(x) for x in document_details(doc, with_url=False))
     line = f"{number}. {title}" + (f" — {details}" if details else "")
     if admin:
         line += (f"\n    {doc.passages} passages · added {doc.added_at[:10]} · "

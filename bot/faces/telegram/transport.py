@@ -20,7 +20,6 @@ import ssl
 
 import aiohttp
 import certifi
-from telegram._utils.defaultvalue import DefaultValue  # what HTTPXRequest checks against too
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -29,8 +28,9 @@ _JSON = {"Content-Type": "application/json"}
 
 
 def _value(given: object, default: float | None) -> float | None:
-    """A timeout python-telegram-bot passed, or ours when it passed its DEFAULT_NONE."""
-    return default if isinstance(given, DefaultValue) else given  # type: ignore[return-value]
+    """A timeout python-telegram-bot passed, or ours when it passed none: its documented test
+    is `parameter is BaseRequest.DEFAULT_NONE` (the public name of the sentinel)."""
+    return default if given is BaseRequest.DEFAULT_NONE else given  # type: ignore[return-value]
 
 
 class AiohttpRequest(BaseRequest):

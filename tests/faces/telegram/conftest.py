@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 from pydantic import SecretStr
-from telegram.ext import Application
+from telegram import Update
+from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.config import Settings
 from bot.faces.telegram.app import build_application
@@ -38,16 +39,26 @@ def telegram_settings(settings: Settings, fake_api: FakeBotAPI) -> Callable[...,
     return make
 
 
+# After every group the bot registers: it runs once all of them are done with an update.
+LAST_GROUP = 1_000_000
+
+
 @pytest.fixture
 async def start_bot(
-    telegram_settings: Callable[..., Settings],
+    telegram_settings: Callable[..., Settings], fake_api: FakeBotAPI,
 ) -> AsyncIterator[Callable[..., Any]]:
     """Start the real Application (post_init, polling, handlers) the way run_polling does,
-    and stop it (post_shutdown) after the test."""
+    and stop it (post_shutdown) after the test. A last handler group tells the fake when an
+    update is handled, so tests wait for that instead of a fixed time (`fake_api.settle`)."""
     running: list[Application] = []
+
+    async def report(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if isinstance(update, Update):
+            await fake_api.handled(update.update_id)
 
     async def start(**overrides: Any) -> Application:
         app = build_application(telegram_settings(**overrides))
+        app.add_handler(TypeHandler(Update, report), group=LAST_GROUP)
         await app.initialize()
         await app.post_init(app)  # type: ignore[misc]
         await app.updater.start_polling(poll_interval=0, timeout=1)  # type: ignore[union-attr]

@@ -54,6 +54,16 @@ class Call:
     at: float = 0.0  # time.perf_counter() when it arrived
 
 
+async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Wait for a condition on state the test cannot be notified of (a thread's progress, the
+    Application's queue), looking at every turn of the event loop and every millisecond."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the condition never held")
+        await asyncio.sleep(0.001)
+
+
 class FakeBotAPI:
     """Records calls; `push` queues updates for getUpdates; `reject` fakes a Bad Request."""
 
@@ -65,6 +75,8 @@ class FakeBotAPI:
         # Faults to answer the next calls of a method with, in order: "429", "500", "reset".
         self.faults: dict[str, list[str]] = {}
         self._updates: list[dict[str, Any]] = []
+        self._pushed: list[int] = []  # every update id queued so far
+        self._handled: set[int] = set()  # those the bot reports done (see `handled`)
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(500)
         self._changed = asyncio.Condition()
@@ -103,6 +115,7 @@ class FakeBotAPI:
         """Queue an update; returns its update_id."""
         update = {"update_id": next(self._update_ids), **update}
         self._updates.append(update)
+        self._pushed.append(update["update_id"])
         asyncio.get_running_loop().create_task(self._notify())
         return update["update_id"]
 
@@ -153,9 +166,27 @@ class FakeBotAPI:
         await asyncio.wait_for(enough(), timeout)
         return self.sent(method)
 
-    async def settle(self, seconds: float = 0.6) -> None:
-        """Give the bot time to (not) react, for tests that expect silence."""
-        await asyncio.sleep(seconds)
+    @property
+    def unfetched(self) -> int:
+        """Updates the bot has not acknowledged (by asking for later ones) yet."""
+        return len(self._updates)
+
+    async def handled(self, update_id: int) -> None:
+        """Called by the bot under test (a last handler group, tests/faces/telegram/conftest.py)
+        once it has done everything it does for an update."""
+        self._handled.add(update_id)
+        await self._notify()
+
+    async def settle(self, timeout: float = 30.0) -> None:
+        """Wait until the bot has handled every update pushed so far, whatever it did with
+        them: after this, a call it did not make is one it never makes, on any machine."""
+        wanted = set(self._pushed)
+
+        async def done() -> None:
+            async with self._changed:
+                await self._changed.wait_for(lambda: wanted <= self._handled)
+
+        await asyncio.wait_for(done(), timeout)
 
     # ---- the server -----------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import threading
 from html.parser import HTMLParser
@@ -12,7 +13,7 @@ from telegram.ext import Application
 
 from bot.faces.telegram import typing_indicator
 from bot.faces.telegram.render import utf16_len
-from tests.faces.telegram.fake_bot_api import BOT_USER, GROUP, PRIVATE, USER, FakeBotAPI
+from tests.faces.telegram.fake_bot_api import BOT_USER, GROUP, PRIVATE, USER, FakeBotAPI, until
 
 ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
                 "tg-spoiler", "blockquote", "span"}
@@ -119,7 +120,12 @@ async def test_updates_beyond_the_concurrency_limit_wait_their_turn(
     monkeypatch.setattr(service, "ask", held)
     for question in ("Who is Fu Linlin?", "Who is Duan Chengming?", "Who is Chen Shi?"):
         fake_api.message(question)
-    await fake_api.settle()
+    # All three fetched and out of the update queue, two of them being answered: the third
+    # has its task and needs a slot, which it would take within a few turns of the loop.
+    await until(lambda: len(asked) >= 2 and not fake_api.unfetched and app.update_queue.empty())
+    for _ in range(50):
+        await asyncio.sleep(0)
+    assert app.update_processor.current_concurrent_updates == 2
     assert sorted(asked) == ["Who is Duan Chengming?", "Who is Fu Linlin?"]  # the third waits
     release.set()
     await fake_api.wait_for("sendMessage", 3)
@@ -306,7 +312,7 @@ async def test_long_answers_are_split_between_passages(
     (knowledge / "lanterns.md").write_text("\n\n".join(paragraphs), encoding="utf-8")
     await start_bot(top_k=10)
     fake_api.message("When are the river lanterns lit?")
-    await fake_api.settle(2.0)
+    await fake_api.settle()
     messages = fake_api.sent("sendMessage")
     assert len(messages) >= 2
     for call in messages:
@@ -355,7 +361,7 @@ async def test_a_flood_is_throttled_without_a_flood_of_replies(
     other = {**USER, "id": 2002, "first_name": "Mei"}
     fake_api.message("东原社区有多少户居民？", chat={**PRIVATE, "id": 2002}, user=other)
     await fake_api.wait_for("sendMessage", 5, timeout=30)
-    await fake_api.settle(1.5)
+    await fake_api.settle()
     to_flooder = [c for c in fake_api.sent() if c.params["chat_id"] == PRIVATE["id"]]
     to_other = [c for c in fake_api.sent() if c.params["chat_id"] == 2002]
     assert len(to_flooder) == 4  # three answers and one "please wait"

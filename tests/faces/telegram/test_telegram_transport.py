@@ -10,13 +10,14 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from telegram import InputFile
+from telegram import Bot, InputFile
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import Application
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
 from bot.faces.telegram.transport import AiohttpRequest
+from bot.faces.telegram.transport import _value as transport_value
 from tests.faces.telegram.fake_bot_api import FakeBotAPI
 
 
@@ -158,3 +159,25 @@ async def test_the_bot_answers_over_aiohttp_when_asked(start_bot: Any, fake_api:
     fake_api.message("Who did Fu Linlin take to the hospital?")
     (reply,) = await fake_api.wait_for("sendMessage")
     assert "Fu Linlin" in reply.params["text"]
+
+
+async def test_timeouts_left_unset_arrive_as_the_public_sentinel(
+    fake_api: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """python-telegram-bot passes `BaseRequest.DEFAULT_NONE` for a timeout nobody set: the
+    transport recognises that public sentinel (not a private class) and uses its own."""
+    seen: list[object] = []
+    real = AiohttpRequest.do_request
+
+    async def recording(self: AiohttpRequest, *args: Any, **kwargs: Any) -> Any:
+        seen.append(kwargs.get("read_timeout"))
+        return await real(self, *args, **kwargs)
+
+    monkeypatch.setattr(AiohttpRequest, "do_request", recording)
+    bot = Bot(fake_api.token, base_url=fake_api.base_url, request=AiohttpRequest(),
+              get_updates_request=AiohttpRequest())
+    async with bot:
+        await bot.get_me()
+    assert seen and all(t is BaseRequest.DEFAULT_NONE for t in seen)
+    assert transport_value(BaseRequest.DEFAULT_NONE, 5.0) == 5.0
+    assert transport_value(None, 5.0) is None and transport_value(2.0, 5.0) == 2.0

@@ -116,8 +116,7 @@ class Settings(BaseSettings):
     @field_validator("bm25_variant")
     @classmethod
     def _known_variant(cls, value: str) -> str:
-        if value not in bm25.VARIANTS:
-            raise ValueError(f"must be one of {', '.join(bm25.VARIANTS)}")
+        bm25.check_variant(value)
         return value
 
 

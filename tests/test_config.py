@@ -33,3 +33,16 @@ def test_admin_ids_are_parsed_like_allowed_ids(
     assert settings.telegram_api_base_file_url == "https://api.telegram.org/file/bot"
     assert (settings.watch_seconds, settings.store_question_text, settings.hash_user_ids) == (
         0, True, False)
+
+
+def test_an_unknown_bm25_variant_is_refused_with_the_choices() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="choose from lucene, okapi, plus, l"):
+        Settings(bm25_variant="nope")
+
+
+def test_caches_live_beside_the_database_unless_cache_dir_says_otherwise(tmp_path: Path) -> None:
+    assert Settings(database_path=tmp_path / "db" / "bot.sqlite3", cache_dir="").cache_folder == (
+        tmp_path / "db" / "cache")
+    assert Settings(cache_dir=tmp_path / "mine").cache_folder == tmp_path / "mine"

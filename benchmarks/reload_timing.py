@@ -54,7 +54,7 @@ async def measure(folder: Path, db: Path, repeats: int) -> None:
     started = time.perf_counter()
     service = await QAService.start(settings)
     print(f"first build (start-up): {time.perf_counter() - started:.3f} s, "
-          f"{service.index.documents} documents, {service.index.size} passages")
+          f"{service.document_count} documents, {service.passage_count} passages")
     try:
         target = min(folder.glob("*.txt"))
         for n in range(1, repeats + 1):

@@ -13,7 +13,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.core import bm25
+from bot.core import bm25_constants as bm25
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 TELEGRAM_FILE_API = "https://api.telegram.org/file/bot"
@@ -64,8 +64,8 @@ class Settings(BaseSettings):
     top_k: int = Field(3, ge=1, le=10)
     passage_size: int = Field(1500, ge=80, le=5000)
     passage_overlap: int = Field(1, ge=0, le=3)
-    bm25_variant: str = "lucene"
-    # Chosen on the tuning sets of both languages (README, Quality; bot/core/bm25.py).
+    bm25_variant: str = bm25.VARIANT
+    # Chosen on the tuning sets of both languages (README, Quality; bot/core/bm25_constants.py).
     bm25_k1: float = Field(bm25.K1, gt=0)
     bm25_b: float = Field(bm25.B, ge=0, le=1)
     min_coverage: float = Field(0.3, ge=0, le=1)

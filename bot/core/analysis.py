@@ -39,21 +39,18 @@ _jieba_lock = threading.Lock()
 _jieba_ready = False
 
 
-def warm_up(cache_dir: str | None = None) -> None:
+def warm_up() -> None:
     """Load jieba's dictionary now (it takes about a second) instead of on the first question.
 
-    jieba keeps its parsed dictionary in a cache file, and trusts whatever file it finds there:
+    jieba keeps its parsed dictionary in a cache file and trusts whatever file it finds there;
     left to itself it uses a predictable name in the shared temporary folder, which any local
-    user could plant. So its folder must be named (the bot's own cache folder, see
-    `bot.sources.cache`), here or by an earlier call; jieba reads and writes the file itself.
+    user could plant. So the folder must have been chosen first (`bot.sources.cache`, which
+    points jieba at the bot's own cache folder); without one this refuses to load.
     """
     global _jieba_ready
     with _jieba_lock:
         if _jieba_ready:
             return
-        if cache_dir is not None:
-            jieba.dt.tmp_dir = cache_dir
-            jieba.dt.cache_file = f"jieba-{jieba.__version__}.cache"
         if jieba.dt.tmp_dir is None:
             raise RuntimeError("jieba's cache folder is not set: start through the engine, "
                                "or call bot.sources.cache.prepare_jieba first")

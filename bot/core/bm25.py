@@ -15,21 +15,14 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from rank_bm25 import BM25, BM25L, BM25Okapi, BM25Plus
 
-VARIANTS = ("lucene", "okapi", "plus", "l")
-# The constants the settings default to (BM25_K1, BM25_B), chosen on the tuning sets of both
-# languages (README, Quality): English questions gain most from a lower saturation.
-K1 = 0.9
-B = 0.7
+from bot.core.bm25_constants import B, K1, VARIANT, VARIANTS, check_variant
+
+__all__ = ["B", "K1", "VARIANT", "VARIANTS", "check_variant"]  # re-exported for the core
+
 # rank-bm25's defaults for the constants our settings do not expose.
 OKAPI_EPSILON = 0.25
 L_DELTA = 0.5
 PLUS_DELTA = 1
-
-
-def check_variant(variant: str) -> None:
-    """Raise ValueError unless the variant is one of VARIANTS."""
-    if variant not in VARIANTS:
-        raise ValueError(f"unknown BM25 variant {variant!r}; choose from {', '.join(VARIANTS)}")
 
 
 def lucene_idf(size: int, df: int) -> float:
@@ -85,13 +78,16 @@ def variant_idf(variant: str, size: int, df: np.ndarray) -> np.ndarray:
     return idf
 
 
-def group_idf(variant: str, size: int, df: int, df_all: np.ndarray) -> float:
-    """The variant's IDF of alternatives counted as one term found in df passages; df_all
-    (every term's document frequency) gives Okapi's floor for a negative one."""
+def corpus_okapi_floor(size: int, df: np.ndarray) -> float:
+    """Okapi's floor for a collection, from every term's document frequency."""
+    return okapi_floor(_raw_idf("okapi", size, df))
+
+
+def group_idf(variant: str, size: int, df: int, floor: float) -> float:
+    """The variant's IDF of alternatives counted as one term found in df passages; a negative
+    Okapi IDF becomes the collection's floor (`corpus_okapi_floor`)."""
     idf = IDF[variant](size, df)
-    if variant == "okapi" and idf < 0:
-        return okapi_floor(_raw_idf(variant, size, df_all))
-    return idf
+    return floor if variant == "okapi" and idf < 0 else idf
 
 
 def length_norm(dl: np.ndarray, b: float, avgdl: float) -> np.ndarray:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bot.core.bm25 import B, K1
+from bot.core.bm25_constants import B, K1, VARIANT
 from bot.core.models import Hit, StoredPassage
 from bot.core.ranking import Ranker
 
@@ -97,7 +97,7 @@ class SearchIndex:
         cls,
         passages: Sequence[StoredPassage],
         tokens: Sequence[Sequence[str]] = (),
-        variant: str = "lucene",
+        variant: str = VARIANT,
         k1: float = K1,
         b: float = B,
         ranker: Ranker | None = None,

@@ -17,9 +17,11 @@ import numpy as np
 from bot.core.bm25 import (
     B,
     K1,
+    VARIANT,
     VARIANTS,
     BM25Lucene,
     check_variant,
+    corpus_okapi_floor,
     group_idf,
     length_norm,
     lucene_idf,
@@ -75,7 +77,7 @@ class Ranker:
     def __init__(
         self,
         corpus: Iterable[Sequence[str]],
-        variant: str = "lucene",
+        variant: str = VARIANT,
         k1: float = K1,
         b: float = B,
     ) -> None:
@@ -85,7 +87,7 @@ class Ranker:
     def from_postings(
         cls,
         postings: Postings,
-        variant: str = "lucene",
+        variant: str = VARIANT,
         k1: float = K1,
         b: float = B,
         idf: np.ndarray | None = None,
@@ -112,6 +114,7 @@ class Ranker:
         self._norm = length_norm(postings.lengths, b, postings.average_length)
         self._dense = _dense_frequencies(postings, df)
         self._shortest = np.full(len(_LEVELS), self._norm.min() if self.size else 1.0)
+        self._okapi_floor: float | None = None  # computed when a group first needs it
         # What a term adds to a passage without it: zero but for BM25Plus's delta.
         self._absent = term_weight(variant, self.term_idf, np.zeros(len(df), dtype=np.int64),
                                    np.ones(len(df)), k1)
@@ -230,8 +233,11 @@ class Ranker:
                  if t in self.postings.vocabulary]
         if len(terms) == 1 and len(set(group)) == 1:
             return float(self.term_idf[terms[0]])
+        if self.variant == "okapi" and self._okapi_floor is None:
+            self._okapi_floor = corpus_okapi_floor(self.size,
+                                                   self.postings.document_frequencies())
         return group_idf(self.variant, self.size, self._union_frequency(group),
-                         self.postings.document_frequencies())
+                         self._okapi_floor or 0.0)
 
     def rank_groups(
         self, groups: Sequence[Sequence[str]], limit: int

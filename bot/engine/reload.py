@@ -18,7 +18,15 @@ from pathlib import Path
 
 from bot.core.analysis import Analyzer
 from bot.core.models import Document, DocumentUpdate
-from bot.sources.folder import SourceFile, prepare, scan, split, splitter_signature, with_tokens
+from bot.sources.folder import (
+    SourceFile,
+    prepare,
+    read,
+    scan,
+    split,
+    splitter_signature,
+    with_tokens,
+)
 from bot.sources.parsing import DocumentError, content_hash
 from bot.store.database import Database, FileState
 
@@ -112,7 +120,7 @@ async def _look_at(
         plan.kept[old.doc_id] = file.rel
         return None
     try:
-        data = await asyncio.to_thread(file.path.read_bytes)
+        data = await asyncio.to_thread(read, file)
     except OSError as exc:
         report.skipped.append((file.rel, f"cannot read: {exc.strerror}"))
         if old:  # keep serving the version we have rather than losing it

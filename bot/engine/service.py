@@ -24,11 +24,11 @@ from bot.core.index import SearchIndex
 from bot.core.models import Answer, Document, DocumentInfo, LoggedQuestion, StoredPassage
 from bot.core.translation import Dictionary
 from bot.engine.metrics import Metrics
-from bot.engine.reload import SyncReport, store_documents, sync_folder
+from bot.engine.reload import ANALYZER_KEY, SyncReport, store_documents, sync_folder
 from bot.sources import uploads
 from bot.sources.cache import prepare_jieba
 from bot.sources.cedict import load_dictionary
-from bot.sources.folder import fingerprint, prepare
+from bot.sources.folder import fingerprint, prepare, set_aside
 from bot.sources.parsing import DocumentError, content_hash
 from bot.store import index_store
 from bot.store.database import Database, stream_corpus
@@ -210,10 +210,10 @@ class QAService:
             try:
                 report = await self._sync()
             except BaseException:
-                path.unlink(missing_ok=True)
+                uploads.discard(path)
                 raise
             if path.name not in report.added:
-                path.unlink(missing_ok=True)
+                uploads.discard(path)
                 reason = dict(report.skipped).get(path.name, "it was not indexed")
                 return UploadResult(UploadStatus.REFUSED, path.name, reason)
             doc_id = (await self.db.file_states())[path.name].doc_id
@@ -227,20 +227,13 @@ class QAService:
             info = next((d for d in await self.db.documents() if d.id == doc_id), None)
             if info is None or info.path is None:
                 return None
-            folder = self.settings.knowledge_dir.resolve()
-            path = (folder / info.path).resolve()
-            if not path.is_relative_to(folder):
-                raise DocumentError(f"{info.path!r} is outside the knowledge folder")
-            aside = path.with_name(f".{path.name}.removing")  # hidden: the scan passes it over
-            if path.exists():
-                path.rename(aside)
+            aside = await asyncio.to_thread(set_aside, self.settings.knowledge_dir, info.path)
             try:
                 report = await self._sync()
             except BaseException:
-                if aside.exists():
-                    aside.rename(path)
+                aside.put_back()
                 raise
-            aside.unlink(missing_ok=True)
+            aside.discard()
             return report
 
     async def watch(self, seconds: float) -> None:
@@ -301,7 +294,7 @@ class QAService:
         if not self.loaded:
             return False
         try:
-            await self.db.get_meta("analyzer")
+            await self.db.get_meta(ANALYZER_KEY)
         except Exception:  # any database failure means not ready
             return False
         return True
@@ -309,6 +302,27 @@ class QAService:
     async def documents(self) -> list[DocumentInfo]:
         """The documents in the collection."""
         return await self.db.documents()
+
+    async def record(self, answer: Answer, chat_type: str, user_id: int | None,
+                     seconds: float) -> int:
+        """Log a question and the passages it was given; its id, for the 👍 / 👎 buttons."""
+        return await self.usage.record(answer, chat_type, user_id, seconds)
+
+    async def vote(self, question_id: int, user_id: int, value: int) -> bool:
+        """Store 👍 (1) or 👎 (-1) on a logged question; False if there is no such question."""
+        return await self.usage.vote(question_id, user_id, value)
+
+    async def logged_questions(self) -> list[LoggedQuestion]:
+        """The usage log, oldest first."""
+        return await self.usage.questions()
+
+    def count_telegram_error(self, kind: str) -> None:
+        """Count one failed Bot API call or handler, by kind, for /metrics."""
+        self.metrics.telegram_errors.labels(kind).inc()
+
+    def metrics_text(self) -> bytes:
+        """The metrics in Prometheus text format."""
+        return self.metrics.exposition()
 
 
 async def logged_questions(database_path: Path) -> list[LoggedQuestion]:

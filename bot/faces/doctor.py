@@ -1,13 +1,12 @@
 """`bot doctor`: check the whole set-up, one line per check, each failure with its fix.
 
-Read-only: the database is opened in SQLite's read-only mode and nothing is migrated or
-written, so the doctor can run beside a running bot.
+Read-only: the database is opened in SQLite's read-only mode (`summarize_file`) and nothing is
+migrated or written, so the doctor can run beside a running bot.
 """
 
 from __future__ import annotations
 
 import difflib
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,9 +15,8 @@ import httpx
 from dotenv import dotenv_values
 
 from bot.config import Settings
-from bot.sources.parsing import DocumentError, content_hash, parse
-from bot.store.database import SCHEMA_VERSION
-from bot.sources.folder import scan
+from bot.sources.folder import read_documents
+from bot.store.database import SCHEMA_VERSION, StorageError, summarize_file
 
 
 @dataclass(frozen=True)
@@ -83,19 +81,10 @@ def check_knowledge(settings: Settings) -> tuple[Check, dict[str, str]]:
     """The knowledge folder is readable; how many documents it gives and which are skipped."""
     folder = settings.knowledge_dir
     try:
-        files, passed = scan(folder)
+        hashes, skipped = read_documents(folder)
     except Exception as exc:
         return Check("knowledge folder", False, str(exc),
                      "create it or point KNOWLEDGE_DIR / --knowledge at your documents"), {}
-    hashes: dict[str, str] = {}
-    skipped = [rel for rel, _ in passed]
-    for file in files:
-        try:
-            data = file.path.read_bytes()
-            parse(file.rel, data)
-            hashes[file.rel] = content_hash(data)
-        except (OSError, DocumentError) as exc:
-            skipped.append(f"{file.rel} ({exc})")
     detail = f"{folder}: {len(hashes)} documents, {len(skipped)} skipped"
     if skipped:
         detail += ": " + "; ".join(skipped[:5]) + (" …" if len(skipped) > 5 else "")
@@ -111,22 +100,12 @@ def check_database(settings: Settings, hashes: dict[str, str]) -> list[Check]:
         return [Check("database", False, f"{path} does not exist",
                       "run `bot reload` (or start the bot) to build it")]
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        return [Check("database", False, f"cannot open {path}: {exc}",
+        summary = summarize_file(path)
+    except StorageError as exc:
+        return [Check("database", False, str(exc),
                       "restore a backup (`bot restore FILE`) or delete it and run `bot reload`")]
-    try:
-        integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        stored = dict(conn.execute("SELECT path, content_hash FROM documents"))
-        empty = conn.execute(
-            "SELECT COUNT(*) FROM documents d WHERE NOT EXISTS "
-            "(SELECT 1 FROM passages p WHERE p.doc_id = d.id)").fetchone()[0]
-    except sqlite3.Error as exc:
-        return [Check("database", False, f"{path} is not a usable database: {exc}",
-                      "restore a backup (`bot restore FILE`) or delete it and run `bot reload`")]
-    finally:
-        conn.close()
+    integrity, version = summary.integrity, summary.version
+    stored, empty = summary.hashes, summary.without_passages
     checks = [
         Check("database integrity", integrity == "ok", f"{path}: integrity_check {integrity}",
               "" if integrity == "ok" else "restore a backup, or delete it and run `bot reload`"),

@@ -109,19 +109,12 @@ def load_squad(
     return documents, questions
 
 
-async def open_collection(documents: list[Document], settings: Settings,
-                          db_path: Path) -> QAService:
-    """A service over the documents alone, stored in a database of its own at db_path (the
+async def start_collection(settings: Settings, db_path: Path) -> QAService:
+    """A service over an empty database of its own at db_path, not the knowledge folder (the
     caches stay where the settings keep them)."""
     own = settings.model_copy(update={"database_path": db_path,
                                       "cache_dir": settings.cache_folder})
-    service = await QAService.start(own, sync=False)
-    try:
-        await service.index_documents(documents)
-    except BaseException:
-        await service.close()
-        raise
-    return service
+    return await QAService.start(own, sync=False)
 
 
 def score(questions: list[Question], ask: Ask) -> tuple[float, float, float, float]:
@@ -170,10 +163,11 @@ async def evaluate(
     if unrelated is not None:
         others = [q.text for q in load_squad(unrelated)[1]][:limit]
     with tempfile.TemporaryDirectory(prefix="bot-eval-") as tmp:
-        started = time.perf_counter()
-        service = await open_collection(documents, settings, Path(tmp) / "eval.sqlite3")
-        build_seconds = time.perf_counter() - started
+        service = await start_collection(settings, Path(tmp) / "eval.sqlite3")
         try:
+            started = time.perf_counter()  # splitting, tokenising, storing, indexing
+            await service.index_documents(documents)
+            build_seconds = time.perf_counter() - started
             r1, r5, mrr, seconds = score(questions, service.ask)
             share = answered_share(others, service.ask) if unrelated is not None else None
         finally:

@@ -50,7 +50,7 @@ class MetricsHandler(_Base):
 
     def get(self) -> None:
         self.set_header("Content-Type", CONTENT_TYPE_LATEST)
-        self.finish(self.service.metrics.exposition())
+        self.finish(self.service.metrics_text())
 
 
 def start_health_server(service: QAService, listen: str, port: int) -> HTTPServer:

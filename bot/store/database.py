@@ -58,6 +58,16 @@ def _explain(path: str, exc: Exception) -> str:
 
 
 @dataclass(frozen=True)
+class FileSummary:
+    """What a read-only look at a database file finds, for `bot doctor`."""
+
+    integrity: str  # "ok", or what SQLite's integrity check says
+    version: int  # migrations applied
+    hashes: dict[str, str]  # each document's file and its content hash
+    without_passages: int  # documents with no passage
+
+
+@dataclass(frozen=True)
 class FileState:
     """What the database knows about the file behind a document."""
 
@@ -274,3 +284,24 @@ def stream_corpus(path: str | Path) -> Iterator[tuple[StoredPassage, list[str]]]
                 yield StoredPassage(*r[:9]), r[9].split()
     finally:
         conn.close()
+
+
+def summarize_file(path: Path) -> FileSummary:
+    """Integrity, schema version and the documents' file hashes, read without writing or
+    migrating anything (safe beside a running bot); StorageError when it cannot be read."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot open {path}: {exc}") from exc
+    try:
+        integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        hashes = dict(conn.execute("SELECT path, content_hash FROM documents"))
+        empty = conn.execute(
+            "SELECT COUNT(*) FROM documents d WHERE NOT EXISTS "
+            "(SELECT 1 FROM passages p WHERE p.doc_id = d.id)").fetchone()[0]
+    except sqlite3.Error as exc:
+        raise StorageError(f"{path} is not a usable database: {exc}") from exc
+    finally:
+        conn.close()
+    return FileSummary(integrity, version, hashes, int(empty))

@@ -11,6 +11,7 @@ from bot.core.models import Status
 from bot.engine.service import QAService
 from bot.store.database import Database
 from tests.conftest import EN_SEED
+from tests.faces.telegram.fake_bot_api import until
 
 QUESTION = "Who did Fu Linlin take to the hospital?"
 
@@ -88,7 +89,8 @@ async def test_two_reloads_do_not_run_at_once(
         nonlocal running, peak
         running += 1
         peak = max(peak, running)
-        await asyncio.sleep(0.05)
+        for _ in range(20):  # turns enough for the other reload to reach the lock, or get in
+            await asyncio.sleep(0)
         try:
             return await real(*args, **kwargs)
         finally:
@@ -133,18 +135,21 @@ async def test_removal_deletes_the_file_and_the_document(service: QAService) -> 
     assert await service.remove_document("no-such-document") is None
 
 
+def _reloads(service: QAService) -> float:
+    return service.metrics.registry.get_sample_value("bot_reloads_total", {"result": "ok"}) or 0
+
+
 async def test_watching_reloads_when_a_file_changes(service: QAService) -> None:
+    question = "When does the swimming pool open?"
+    before = _reloads(service)
     watcher = asyncio.create_task(service.watch(0.05))
     try:
-        await asyncio.sleep(0.2)
-        assert service.ask("When does the swimming pool open?").status is Status.NO_MATCH
+        await until(lambda: _reloads(service) > before)  # its first look has been taken
+        assert service.ask(question).status is Status.NO_MATCH
         (service.settings.knowledge_dir / "pool.md").write_text(
             "---\ntitle: Pool\n---\nThe swimming pool opens at seven every morning.\n")
-        for _ in range(100):
-            await asyncio.sleep(0.05)
-            if service.ask("When does the swimming pool open?").status is Status.ANSWERED:
-                break
-        answer = service.ask("When does the swimming pool open?")
+        await until(lambda: service.ask(question).status is Status.ANSWERED)
+        answer = service.ask(question)
         assert answer.passages[0].hit.passage.title == "Pool"
     finally:
         watcher.cancel()

@@ -73,3 +73,24 @@ def test_nothing_is_read_from_a_folder_others_may_write(
     assert loaded.tables == expected.tables and builds == [1]  # built, the plant ignored
     assert "毒药" not in loaded.to_chinese("hospital")
     assert planted.read_text(encoding="utf-8").count("毒药") == 2  # and nothing written there
+
+
+def test_tables_of_older_code_are_removed_when_new_ones_are_written(
+        tmp_path: Path, small: tuple[Dictionary, list[int]]) -> None:
+    stale = tmp_path / "cedict-0123456789abcdef.json"
+    stale.write_text("[{}, {}, {}, {}]", encoding="utf-8")
+    other = tmp_path / "notes.json"
+    other.write_text("{}", encoding="utf-8")
+    cedict.load_dictionary(Analyzer(), tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f"cedict-{cedict.cache_key(Analyzer())}.json", "notes.json"])
+
+
+def test_the_key_needs_no_source_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_source(module: object) -> str:
+        raise OSError("could not get source code")
+
+    key = cedict.cache_key(Analyzer())
+    monkeypatch.setattr(cedict.inspect, "getsource", no_source)
+    compiled = cedict.cache_key(Analyzer())  # an install of .pyc files only still starts
+    assert len(compiled) == 16 and compiled != key

@@ -198,5 +198,5 @@ async def stats_command(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not await _admin(update, context, "/stats"):
         return
-    logged = await service_of(context).usage.questions()
+    logged = await service_of(context).logged_questions()
     await _reply_plain(message, stats_text(summarize(logged)))

@@ -109,7 +109,7 @@ async def _send(message: Message, texts: list[str],
                 raise
             log.warning("HTML rejected (%s); sending plain text", exc)
             if context is not None:
-                service_of(context).metrics.telegram_errors.labels("bad_request").inc()
+                service_of(context).count_telegram_error("bad_request")
             await _reply(message, render.strip_html(text), parse_mode=None, **options)
 
 
@@ -138,7 +138,7 @@ async def _record(update: Update, context: Context, answer: Answer, seconds: flo
     chat = update.effective_chat.type if update.effective_chat else "unknown"
     user = update.effective_user.id if update.effective_user else None
     try:
-        return await service_of(context).usage.record(answer, chat, user, seconds)
+        return await service_of(context).record(answer, chat, user, seconds)
     except Exception:
         log.exception("could not log a question")
         return None
@@ -313,8 +313,7 @@ async def vote_button(update: Update, context: Context) -> None:
     _, question_id, value = (query.data.split(":") + ["", ""])[:3]
     stored = False
     if question_id.isdigit() and value in {"1", "-1"}:
-        stored = await service_of(context).usage.vote(int(question_id), query.from_user.id,
-                                                    int(value))
+        stored = await service_of(context).vote(int(question_id), query.from_user.id, int(value))
     language = query.from_user.language_code or "en"
     key = "feedback_thanks" if stored else "expired"
     await query.answer(messages.text(key, "zh" if language.startswith("zh") else "en"))
@@ -364,7 +363,7 @@ async def on_error(update: object, context: Context) -> None:
     if service is not None:
         kind = type(context.error).__name__ if context.error else "unknown"
         is_telegram = isinstance(context.error, TelegramError)
-        service.metrics.telegram_errors.labels(kind if is_telegram else "handler").inc()
+        service.count_telegram_error(kind if is_telegram else "handler")
     if not isinstance(update, Update) or update.effective_message is None:
         return
     language, traditional = detect_language(update.effective_message.text or "")

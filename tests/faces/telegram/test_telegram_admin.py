@@ -19,7 +19,7 @@ from telegram.ext import Application
 from bot.faces.cli import main
 from bot.store.database import Database
 from tests.conftest import EN_SEED, SEEDS, ZH_SEED, make_pdf
-from tests.faces.telegram.fake_bot_api import OTHER, OTHER_CHAT, USER, FakeBotAPI
+from tests.faces.telegram.fake_bot_api import OTHER, OTHER_CHAT, USER, FakeBotAPI, until
 from tests.faces.telegram.test_telegram_bot import assert_telegram_html, buttons
 
 ADMIN = USER["id"]
@@ -385,9 +385,6 @@ async def test_watching_the_folder_reloads_by_itself(
 ) -> None:
     app = await start_bot(watch_seconds=0.1)
     (_folder(app) / "pool.md").write_text(POOL_NOTE)
-    for _ in range(50):
-        await asyncio.sleep(0.1)
-        if app.bot_data["service"].index.documents == 3:
-            break
+    await until(lambda: app.bot_data["service"].document_count == 3)
     fake_api.message(POOL)
     assert "Pool hours" in await _reply(fake_api)

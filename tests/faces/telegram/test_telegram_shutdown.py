@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.faces.telegram.app import build_application
-from tests.faces.telegram.fake_bot_api import FakeBotAPI
+from tests.faces.telegram.fake_bot_api import FakeBotAPI, until
 
 
 async def test_shutdown_with_work_in_flight(
@@ -30,7 +30,7 @@ async def test_shutdown_with_work_in_flight(
         fake_api.message(f"Who is Fu Linlin? ({i})")
     (settings.knowledge_dir / "late.md").write_text("# Late note\n\nA note added while busy.\n")
     reload: asyncio.Task[Any] = asyncio.create_task(service.reload())
-    await asyncio.sleep(0.05)
+    await until(lambda: service.reloading)  # in flight when the shutdown begins
 
     # The order run_polling uses on SIGTERM.
     await app.updater.stop()  # type: ignore[union-attr]

@@ -53,7 +53,7 @@ from collection import start_jieba  # noqa: E402
 
 from bot.core import analysis  # noqa: E402
 from bot.core.answering import AnswerOptions, answer  # noqa: E402
-from bot.core.bm25 import B, K1  # noqa: E402
+from bot.core.bm25_constants import B, K1  # noqa: E402
 from bot.core.cleaning import clean  # noqa: E402
 from bot.core.index import SearchIndex  # noqa: E402
 from bot.core.models import Document, DocumentUpdate, Passage, StoredPassage  # noqa: E402

@@ -15,9 +15,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from rank_bm25 import BM25, BM25L, BM25Okapi, BM25Plus
 
-from bot.core.bm25_constants import B, K1, VARIANT, VARIANTS, check_variant
-
-__all__ = ["B", "K1", "VARIANT", "VARIANTS", "check_variant"]  # re-exported for the core
+from bot.core.bm25_constants import check_variant
 
 # rank-bm25's defaults for the constants our settings do not expose.
 OKAPI_EPSILON = 0.25

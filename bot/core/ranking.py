@@ -15,12 +15,7 @@ from collections.abc import Collection, Iterable, Sequence
 import numpy as np
 
 from bot.core.bm25 import (
-    B,
-    K1,
-    VARIANT,
-    VARIANTS,
     BM25Lucene,
-    check_variant,
     corpus_okapi_floor,
     group_idf,
     length_norm,
@@ -29,6 +24,7 @@ from bot.core.bm25 import (
     term_weight,
     variant_idf,
 )
+from bot.core.bm25_constants import B, K1, VARIANT, VARIANTS, check_variant
 from bot.core.postings import Postings
 
 __all__ = ["VARIANTS", "BM25Lucene", "Ranker", "make_bm25"]

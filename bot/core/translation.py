@@ -48,12 +48,12 @@ _LEADING = re.compile(r"^(to|a|an|the|be)\s+", re.IGNORECASE)
 _SKIP = re.compile(r"^(cl:|variant of|see |surname|old variant|abbr\. for|used in)", re.IGNORECASE)
 _HAN_WORD = re.compile(f"^[{HAN}]+$")
 
+DocumentFrequency = Callable[[str], int]
+
 
 def is_han_word(word: str) -> bool:
     """A word of Han characters only: the headwords the dictionary keeps."""
     return _HAN_WORD.match(word) is not None
-
-DocumentFrequency = Callable[[str], int]
 
 
 @dataclass(frozen=True)
@@ -219,7 +219,7 @@ class Dictionary:
                 groups[stem] = phrases.get(i) or self._chinese_in_use(surface, stem, usable)
         for term in self._analyzer.words(question) if words is None else words:
             if term not in groups:
-                groups[term] = usable(self.to_english(term)) if _HAN_WORD.match(term) else []
+                groups[term] = usable(self.to_english(term)) if is_han_word(term) else []
         return [(term, *[t for t in extra if t != term][:MAX_TRANSLATIONS])
                 for term, extra in groups.items()]
 
@@ -272,7 +272,7 @@ def _as_term(word: str, document_frequency: DocumentFrequency) -> str | None:
     collection holds every one of them; else None."""
     if document_frequency(word):
         return word
-    if len(word) > 2 and _HAN_WORD.match(word):
+    if len(word) > 2 and is_han_word(word):
         grams = [word[i : i + 2] for i in range(len(word) - 1)]
         counts = [document_frequency(g) for g in grams]
         if all(counts):

@@ -276,10 +276,9 @@ class QAService:
 
     def around(self, passage: StoredPassage) -> list[StoredPassage]:
         """The passage with the ones before and after it in its document, in order."""
-        index = self.index
-        neighbours = [index.passage_at(passage.doc_id, pos)
-                      for pos in (passage.position - 1, passage.position + 1)]
-        return [p for p in (neighbours[0], passage, neighbours[1]) if p is not None]
+        before, after = (self.index.passage_at(passage.doc_id, passage.position + step)
+                         for step in (-1, 1))
+        return [p for p in (before, passage, after) if p is not None]
 
     def ask(self, question: str, k: int | None = None) -> Answer:
         """Answer one question from the current index (CPU-bound, pure)."""

@@ -3,7 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.core.bm25 import VARIANTS, length_norm, make_bm25, term_weight, variant_idf
+from bot.core.bm25 import length_norm, make_bm25, term_weight, variant_idf
+from bot.core.bm25_constants import VARIANTS
 from bot.core.postings import Postings
 
 CORPUS = [["a", "b", "a"], ["a"], ["a", "c"], ["a", "d", "d", "d"], ["e", "b"]]

@@ -12,7 +12,7 @@ from rank_bm25 import BM25, BM25Okapi
 from bot.core.analysis import Analyzer
 from bot.faces.evaluation import load_squad
 from bot.core import ranking
-from bot.core.bm25 import B, K1
+from bot.core.bm25_constants import B, K1
 from bot.core.ranking import VARIANTS, Ranker, make_bm25
 from tests.conftest import DATA
 
@@ -226,3 +226,16 @@ def test_a_group_of_alternatives_weighs_with_the_variants_idf() -> None:
     for row, tf, length in ((2, 1, 2), (3, 2, 3)):
         norm = 1 - B + B * length / 1.5
         assert scores[row] == pytest.approx(idf * (1 + tf * (K1 + 1) / (K1 * norm + tf)))
+
+
+def test_an_okapi_group_in_most_passages_weighs_with_okapis_floor() -> None:
+    corpus = [["a", "b"], ["a"], ["b", "c"], ["a", "d", "d"], ["e"]]
+    ranker = Ranker(corpus, "okapi")
+    reference = BM25Okapi(corpus, k1=K1, b=B)
+    # a or b: 4 of 5 passages, a negative Okapi IDF, floored at epsilon x the average IDF
+    scores = dict(ranker.rank_groups([("a", "b")], 5))
+    floor = 0.25 * reference.average_idf
+    avgdl = 9 / 5
+    for row, tf, length in ((0, 2, 2), (1, 1, 1), (2, 1, 2), (3, 1, 3)):
+        norm = 1 - B + B * length / avgdl
+        assert scores[row] == pytest.approx(floor * tf * (K1 + 1) / (tf + K1 * norm))

@@ -85,14 +85,16 @@ async def sync_folder(
     """Reload the knowledge folder into the database incrementally; return what changed."""
     started = time.perf_counter()
     report = SyncReport()
-    files, passed = await asyncio.to_thread(scan, folder)
-    report.skipped.extend(passed)
+    found = await asyncio.to_thread(scan, folder)
+    report.skipped.extend(found.passed)
     known = await db.file_states()
     splitter = splitter_signature(passage_size, overlap)
     stale = (await db.get_meta(ANALYZER_KEY) != analyzer.signature
              or await db.get_meta(SPLITTER_KEY) != splitter)
     plan = _Plan()
-    for file in files:
+    # What could not be looked at keeps serving its last good version rather than vanishing.
+    plan.kept.update((s.doc_id, s.path) for s in known.values() if found.keeps(s.path))
+    for file in found.files:
         update = await _look_at(file, known.get(file.rel), stale, plan, report,
                                 passage_size, overlap)
         if update is not None:

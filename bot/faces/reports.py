@@ -47,7 +47,10 @@ def report_lines(report: SyncReport) -> list[str]:
     lines = [f"{label}: {item}" for label, items in (
         ("added", report.added), ("changed", report.changed), ("removed", report.removed),
     ) for item in items]
-    return lines + [f"skipped: {path} ({reason})" for path, reason in report.skipped]
+    # Names come escaped from the scan; a reason can quote a parser's message, so it is kept
+    # to one line: neither may forge a line of the report.
+    return lines + [f"skipped: {path} ({' '.join(reason.split())})"
+                    for path, reason in report.skipped]
 
 
 def reload_text(report: SyncReport, headline: str = "Reloaded") -> str:

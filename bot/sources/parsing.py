@@ -17,8 +17,9 @@ from typing import Any
 
 import charset_normalizer
 import frontmatter
+import yaml
 
-from bot.core import cleaning
+from bot.core import cleaning, fields
 from bot.sources import metadata
 from bot.core.models import Document
 
@@ -30,6 +31,9 @@ PDF_SUFFIXES = frozenset({".pdf"})
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
 # PDF document-information keys read as citation data; uploads write the same keys.
 PDF_META_KEYS = {"title": "/Title", "url": "/URL", "source": "/Source"}
+
+# Citation fields need a few lines; a bigger block is a mistake or an attack on the parser.
+MAX_FRONT_MATTER = 16 * 1024
 
 # Encodings tried when a file is not UTF-8: the Chinese ones the issue names, UTF-16 without
 # a byte-order mark, and the Western default of old Windows tools.
@@ -78,20 +82,50 @@ def _checked(text: str, encoding: str = "utf-8") -> str:
 
 
 def _as_text(value: Any) -> str | None:
-    if value is None:
-        return None
+    """A stated scalar as text; anything else (a list, a mapping) is not a title or a URL."""
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()[:10]
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
     text = str(value).strip()
     return text or None
 
 
-def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
-    """YAML front matter between --- lines; a broken block is kept as text, not fatal."""
+class _Refused(ValueError):
+    """Front matter that is YAML but not what citation fields need: left out of the text."""
+
+
+class _NoAliases(yaml.SafeLoader):
+    """YAML without anchors' aliases: nine nested aliases in 500 bytes ("a billion laughs")
+    make a value of gigabytes once it is turned into text, and citation fields need none."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise _Refused("aliases (*name) are not allowed in front matter")
+        return super().compose_node(parent, index)
+
+
+class _FrontMatter(frontmatter.YAMLHandler):
+    """python-frontmatter's YAML handler with the alias-free loader."""
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        if len(fm) > MAX_FRONT_MATTER:
+            raise _Refused(f"front matter over {MAX_FRONT_MATTER // 1024} KB")
+        return super().load(fm, Loader=_NoAliases)
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """YAML front matter between --- lines, and the text after it. A block that does not parse
+    is kept as text (it may be prose between two rules), never fatal; one refused (aliases, too
+    big) is left out; only a mapping at the top counts as fields."""
     if not text.lstrip("\ufeff").startswith("---"):
         return {}, text
+    handler = _FrontMatter()
     try:
-        post = frontmatter.loads(text)
+        post = frontmatter.loads(text, handler=handler)
+    except _Refused as exc:
+        log.warning("ignoring front matter: %s", exc)
+        return {}, handler.split(text.lstrip("\ufeff").strip())[1].strip()
     except Exception as exc:  # the YAML parser raises many types
         log.warning("ignoring unreadable front matter: %s", exc)
         return {}, text
@@ -139,7 +173,7 @@ def parse(rel_path: str, data: bytes) -> Document:
     if suffix in PDF_SUFFIXES:
         stated, body = _extract_pdf(data)
     else:
-        stated, body = _split_front_matter(decode(data))
+        stated, body = split_front_matter(decode(data))
     if suffix in HTML_SUFFIXES:
         page_meta, body = _extract_html(body)
         stated = {**page_meta, **stated}
@@ -147,19 +181,21 @@ def parse(rel_path: str, data: bytes) -> Document:
     if not inferred.body.strip():
         raise DocumentError("no text left after cleaning")
 
-    url = _as_text(stated.get("url") or stated.get("source_url") or stated.get("link"))
+    url = fields.url(_as_text(stated.get("url") or stated.get("source_url") or stated.get("link")))
     title = (
         _as_text(stated.get("title"))
         or inferred.title
         or rel_path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     )
     return Document(
-        id=_as_text(stated.get("id")) or rel_path,
-        title=cleaning.clean_question(title),
+        id=fields.doc_id(_as_text(stated.get("id")) or rel_path),
+        title=fields.title(cleaning.clean_question(title)),
         text=inferred.body,
-        source=_as_text(stated.get("source") or stated.get("publisher")) or inferred.source,
+        source=fields.source(
+            _as_text(stated.get("source") or stated.get("publisher")) or inferred.source),
         url=url,
-        date=_as_text(stated.get("date")) or metadata.date_from_url(url) or inferred.date,
+        date=fields.date(
+            _as_text(stated.get("date")) or metadata.date_from_url(url) or inferred.date),
         path=rel_path,
         content_hash=content_hash(data),
     )

@@ -22,6 +22,7 @@ from bot.sources.parsing import (
     SUPPORTED_SUFFIXES,
     DocumentError,
     decode,
+    split_front_matter,
 )
 
 MAX_STEM = 80
@@ -102,7 +103,9 @@ def with_metadata(name: str, data: bytes, fields: dict[str, str]) -> bytes:
         return data
     if suffix_of(name) in PDF_SUFFIXES:
         return _pdf_with_metadata(data, fields)
-    post = frontmatter.loads(decode(data))
+    stated, body = split_front_matter(decode(data))
+    post = frontmatter.Post(body)
+    post.metadata.update(stated)
     post.metadata.update(fields)
     return (frontmatter.dumps(post) + "\n").encode("utf-8")
 

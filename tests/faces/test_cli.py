@@ -131,3 +131,18 @@ def test_every_command_has_help_takes_common_options_and_is_documented(name: str
     options = {opt for param in command.params for opt in getattr(param, "opts", [])}
     assert {"--knowledge", "--db"} <= options
     assert f"bot {name}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_links_out_and_hostile_names_as_a_user_meets_them(tmp_path: Path, knowledge: Path) -> None:
+    (tmp_path / ".env").write_text("TELEGRAM_BOT_TOKEN=123456:AAHsecretsecretsecret\n")
+    (knowledge / "faq.txt").symlink_to(tmp_path / ".env")
+    (knowledge / "bad\nadded: forged.txt").write_text("Lost property is kept at the front desk.")
+    db = str(tmp_path / "h.db")
+    result = run_bot("reload", "--knowledge", str(knowledge), "--db", db, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "added: forged.txt" not in lines and "added: bad\\x0aadded: forged.txt" in lines
+    assert any(line.startswith("skipped: faq.txt (") and "outside" in line for line in lines)
+    asked = run_bot("ask", "TELEGRAM_BOT_TOKEN", "--json", "--knowledge", str(knowledge),
+                    "--db", db, cwd=tmp_path)
+    assert "secret" not in asked.stdout and json.loads(asked.stdout)["passages"] == []

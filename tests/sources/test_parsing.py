@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from bot.core import language
+from bot.core import fields, language
 from bot.sources.parsing import DocumentError, decode, parse
 from tests.conftest import EN_SEED, SEEDS, ZH_SEED, make_pdf
 
@@ -135,3 +135,38 @@ def test_pdf_without_a_title_is_named_from_its_text() -> None:
 def test_pdf_without_text_or_broken_is_refused(data: bytes, reason: str) -> None:
     with pytest.raises(DocumentError, match=reason):
         parse("scan.pdf", data)
+
+
+@pytest.mark.parametrize("suffix", ["txt", "md", "html", "pdf"])
+def test_stated_citation_fields_are_bounded_whatever_the_format(suffix: str) -> None:
+    title, url, source = "Minutes " * 600, "https://example.org/" + "x" * 2_000, "S" * 2_000
+    body = "The council meets on the first Monday of every month in the town hall."
+    if suffix == "pdf":
+        data = make_pdf([body], title=title)
+    elif suffix == "html":
+        data = (f"<html><head><title>{title}</title><link rel='canonical' href='{url}'></head>"
+                f"<body><article><p>{body}</p></article></body></html>").encode()
+    else:
+        data = (f"---\ntitle: {title}\nurl: {url}\nsource: {source}\nid: {'i' * 500}\n---\n"
+                f"{body}\n").encode()
+    doc = parse(f"minutes.{suffix}", data)
+    assert len(doc.title) <= fields.MAX_TITLE and doc.title.startswith("Minutes Minutes")
+    assert doc.url is None and len(doc.source or "") <= fields.MAX_SOURCE
+    assert len(doc.id) <= fields.MAX_ID and body in doc.text
+
+
+def test_front_matter_aliases_and_oversized_blocks_are_left_out() -> None:
+    bomb = ("---\na: &a [lol, lol, lol]\nb: &b [*a, *a, *a]\ntitle: *b\n---\n"
+            "Pool rules: no running on the wet tiles.\n")
+    doc = parse("pool.md", bomb.encode())
+    assert "lol" not in doc.text and doc.title == "Pool rules: no running on the wet tiles."
+    big = "---\nnotes: " + "n" * 20_000 + "\ntitle: Big\n---\nThe pool opens at seven each day.\n"
+    doc = parse("big.md", big.encode())
+    assert doc.title != "Big" and "nnnn" not in doc.text
+
+
+def test_only_scalars_count_as_citation_fields() -> None:
+    doc = parse("x.md", b"---\ntitle: [a, b]\nurl: {k: v}\ndate: 2024-03-05\nid: 42\n---\n"
+                        b"Bins are collected every Tuesday morning before eight.\n")
+    assert doc.title == "Bins are collected every Tuesday morning before eight."
+    assert doc.url is None and doc.date == "2024-03-05" and doc.id == "42"

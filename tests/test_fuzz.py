@@ -7,12 +7,17 @@ profile (HYPOTHESIS_PROFILE=long pytest tests/test_fuzz.py) runs thousands, by h
 from __future__ import annotations
 
 import html
+import os
 import re
+import tempfile
+from pathlib import Path
+
+import yaml
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.core import cleaning
+from bot.core import cleaning, fields
 from bot.sources import metadata
 from bot.core.analysis import Analyzer
 from bot.core.answering import AnswerOptions, answer
@@ -20,7 +25,8 @@ from bot.core.index import SearchIndex
 from bot.core.models import StoredPassage
 from bot.sources.parsing import DocumentError, parse
 from bot.faces.text import render_text
-from bot.core.splitting import split_passages
+from bot.core.splitting import split_passages, width
+from bot.sources.folder import read, scan, set_aside
 from bot.faces.telegram.render import answer_messages, utf16_len
 from tests.faces.telegram.test_telegram_bot import assert_telegram_html
 
@@ -129,3 +135,100 @@ def test_nested_and_broken_html() -> None:
             assert "no main text" in str(exc)
         else:
             assert doc.text
+
+
+# Hostile shapes grow with the profile: the long run tries files of hundreds of kilobytes.
+_BIG = 300_000 if os.environ.get("HYPOTHESIS_PROFILE") == "long" else 30_000
+
+# File names as a disk holds them: any bytes but "/" and NUL (GBK or Latin-1 from a Windows
+# zip, a newline, an escape sequence, a bidi override), up to the 255-byte limit.
+_NAME_BYTES = st.lists(st.one_of(
+    st.binary(min_size=1, max_size=8).map(lambda b: b.replace(b"/", b"_").replace(b"\0", b"_")),
+    st.sampled_from(["名单", "\n", "\r", "\x1b[31m", "\u202e", " ", "..", "-", "~", "\\"]).map(
+        str.encode),
+), min_size=1, max_size=20).map(b"".join).map(lambda b: b[:240])
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(names=st.lists(_NAME_BYTES, min_size=1, max_size=5, unique=True),
+       suffix=st.sampled_from([b".txt", b".md", b".TXT"]))
+def test_any_file_name_is_scanned_shown_printable_and_set_aside(
+        names: list[bytes], suffix: bytes) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for name in names:
+            with open(os.path.join(os.fsencode(tmp), name + suffix), "wb") as f:
+                f.write(b"The ferry leaves from pier four every hour.")
+        visible = [n for n in names if not n.startswith(b".")]
+        found = scan(folder)
+        assert len(found.files) == len(visible) and not found.passed
+        for file in found.files:
+            assert file.rel.isprintable() and "\n" not in file.rel
+            assert read(file) == b"The ferry leaves from pier four every hour."
+            aside = set_aside(folder, file.rel)
+            assert file.rel not in {f.rel for f in scan(folder).files}
+            aside.put_back()
+        assert [f.rel for f in scan(folder).files] == [f.rel for f in found.files]
+
+
+_SCALAR = st.one_of(
+    st.text(max_size=40), st.integers(), st.booleans(), st.none(), st.dates(),
+    st.builds(lambda c, n: c * n, st.sampled_from(["T", "題", "😀 ", "a b "]), st.integers(0, _BIG)),
+)
+_VALUE = st.recursive(_SCALAR, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    max_leaves=12)
+_KEYS = st.sampled_from(["title", "url", "source", "publisher", "date", "id", "link", "x"])
+# Text no dumper writes: anchors and aliases (a billion laughs), deep brackets, tabs, a block
+# that never ends.
+_RAW_YAML = st.sampled_from([
+    "a: &a [x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\ntitle: *b",
+    "title: " + "[" * 5000 + "]" * 5000,
+    "title: " + "{a: " * 3000 + "1" + "}" * 3000,
+    "title:\t\"unclosed",
+    "title: !!python/object/apply:os.system [echo hi]",
+    "? [a, b]\n: c",
+    "title: |\n" + "  line\n" * 2000,
+])
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(meta=st.one_of(st.dictionaries(_KEYS, _VALUE, max_size=6).map(
+           lambda m: yaml.safe_dump(m, allow_unicode=True)), _RAW_YAML),
+       closed=st.booleans())
+def test_any_front_matter_gives_bounded_fields_or_is_left_alone(meta: str, closed: bool) -> None:
+    body = "The library lends each reader six books for three weeks."
+    data = f"---\n{meta}\n{'---' if closed else ''}\n{body}\n".encode("utf-8", "surrogatepass")
+    try:
+        doc = parse("notes.md", data)
+    except DocumentError as exc:
+        assert "\n" not in str(exc)
+        return
+    assert body in doc.text and (not closed or "&b" not in doc.text)  # unclosed: just text
+    assert len(doc.title) <= fields.MAX_TITLE and len(doc.id) <= fields.MAX_ID
+    assert len(doc.source or "") <= fields.MAX_SOURCE and len(doc.url or "") <= fields.MAX_URL
+    assert len(doc.date or "") <= fields.MAX_DATE
+
+
+_SHAPE = st.sampled_from([
+    lambda n: "word " * (n // 5),  # one line, no full stop
+    lambda n: "社区图书馆每天早上九点开门" * (n // 13),  # Han, no punctuation, no break
+    lambda n: "x" * n,  # one giant "word"
+    lambda n: "A short heading line here\n\n" + "。" * n,
+    lambda n: "\n".join(["line"] * (n // 5)),
+    lambda n: "<div>" * (n // 5) + "<p>The pool opens at seven.</p>",
+    lambda n: "<html><head><title>" + "T " * (n // 2) + "</title></head><body><p>"
+              "The pool opens at seven and closes at nine.</p></body></html>",
+])
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], max_examples=30)
+@given(shape=_SHAPE, size=st.integers(1, _BIG), suffix=st.sampled_from(["txt", "md", "html"]))
+def test_any_file_shape_gives_passages_of_the_usual_size(shape, size: int, suffix: str) -> None:
+    try:
+        doc = parse(f"f.{suffix}", shape(size).encode())
+    except DocumentError:
+        return
+    assert len(doc.title) <= fields.MAX_TITLE
+    for passage in split_passages(doc.id, doc.text, 1500, 1):
+        assert width(passage.text) <= 1.3 * 1500 + 2  # a short last piece joins the one before

@@ -3,10 +3,13 @@ file is damaged or the folder is not the bot's alone."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
+from bot.config import Settings
 from bot.core.analysis import Analyzer
 from bot.core.translation import Dictionary, Entry
 from bot.sources import cedict
@@ -94,3 +97,24 @@ def test_the_key_needs_no_source_files(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cedict.inspect, "getsource", no_source)
     compiled = cedict.cache_key(Analyzer())  # an install of .pyc files only still starts
     assert len(compiled) == 16 and compiled != key
+
+
+def test_a_cache_planted_in_the_shared_temporary_folder_is_never_read(
+        tmp_path: Path, small: tuple[Dictionary, list[int]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    expected, builds = small
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    monkeypatch.setattr(tempfile, "tempdir", str(shared))
+    key = cedict.cache_key(Analyzer())
+    poison = '[{"hospit": ["毒药"]}, {"hospital": ["毒药"]}, {}, {}]'
+    for name in (f"cedict-{key}.json", f"cedict-{key}.{os.getpid()}.tmp", "cedict.json"):
+        (shared / name).write_text(poison, encoding="utf-8")  # the names earlier code used
+    before = sorted(p.name for p in shared.iterdir())
+    monkeypatch.delenv("CACHE_DIR")  # the default: beside the database
+    own = Settings(database_path=tmp_path / "data" / "bot.sqlite3").cache_folder
+    loaded = cedict.load_dictionary(Analyzer(), own)
+    assert "毒药" not in loaded.to_chinese("hospital") and builds == [1]
+    assert sorted(p.name for p in shared.iterdir()) == before  # nothing read, nothing written
+    assert [p.name for p in own.iterdir()] == [f"cedict-{key}.json"]

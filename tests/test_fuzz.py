@@ -222,7 +222,7 @@ _SHAPE = st.sampled_from([
 ])
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow], max_examples=30)
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(shape=_SHAPE, size=st.integers(1, _BIG), suffix=st.sampled_from(["txt", "md", "html"]))
 def test_any_file_shape_gives_passages_of_the_usual_size(shape, size: int, suffix: str) -> None:
     try:

@@ -83,25 +83,38 @@ def scan(folder: Path) -> Scan:
     root = folder.resolve()
     found = Scan()
     base = str(folder)
-
-    def unreadable(exc: OSError) -> None:
-        rel = shown_name(os.path.relpath(exc.filename or base, base)).replace(os.sep, "/")
-        found.passed.append((rel, f"cannot read the folder: {exc.strerror}; "
-                                  "its documents stay as they were"))
-        found.unreadable.append(rel)
-
-    for top, dirs, names in os.walk(base, onerror=unreadable, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(dirs) + sorted(n for n in names if not n.startswith(".")):
-            path = os.path.join(top, name)
-            rel = shown_name(os.path.relpath(path, base)).replace(os.sep, "/")
-            if name in dirs:
-                if os.path.islink(path):
-                    found.passed.append((rel, _link_reason(path, root, "folder")))
+    # A stack, not recursion (as os.walk and rglob do): a folder nested a thousand deep would
+    # end the reload with a RecursionError.
+    pending = [base]
+    while pending:
+        top = pending.pop()
+        try:
+            with os.scandir(top) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            rel = _rel(top, base)
+            found.passed.append((rel, f"cannot read the folder: {exc.strerror}; "
+                                      "its documents stay as they were"))
+            found.unreadable.append(rel)
+            continue
+        subfolders = []
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            _look(path, rel, root, found)
+            rel = _rel(entry.path, base)
+            if entry.is_dir(follow_symlinks=False):
+                subfolders.append(entry.path)
+            elif entry.is_symlink() and os.path.isdir(entry.path):
+                found.passed.append((rel, _link_reason(entry.path, root, "folder")))
+            else:
+                _look(entry.path, rel, root, found)
+        pending.extend(reversed(subfolders))
     found.files.sort(key=lambda f: f.rel)
     return found
+
+
+def _rel(path: str, base: str) -> str:
+    return shown_name(os.path.relpath(path, base)).replace(os.sep, "/")
 
 
 def _link_reason(path: str, root: Path, kind: str) -> str:
@@ -118,8 +131,9 @@ def _look(path: str, rel: str, root: Path, found: Scan) -> None:
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        found.passed.append((rel, "a link to nothing"))
-        return
+        if os.path.islink(path):
+            found.passed.append((rel, "a link to nothing"))
+        return  # else removed while the scan looked: gone, as it should be
     except OSError as exc:
         found.passed.append((rel, f"cannot read: {exc.strerror}"))
         found.unreadable.append(rel)

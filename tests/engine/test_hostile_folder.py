@@ -174,3 +174,18 @@ async def test_an_unreadable_folder_keeps_its_documents(
         assert service.ask("When does the swimming pool open?").passages[0].hit.passage.doc_id == "sub/pool.txt"
     finally:
         await service.close()
+
+
+async def test_a_folder_nested_a_thousand_deep_is_read(settings: Settings) -> None:
+    deep = settings.knowledge_dir
+    for _ in range(1_200):  # deeper than Python's recursion limit; the path still fits
+        deep = deep / "d"
+        deep.mkdir()
+    (deep / "deep.txt").write_text("The deepest file talks about submarine maintenance.\n")
+    service = await _started(settings)
+    try:
+        (hit,) = service.ask("submarine maintenance", k=1).passages
+        assert hit.hit.passage.doc_id.startswith("d/d/d/")
+        assert len(hit.hit.passage.doc_id) <= fields.MAX_ID
+    finally:
+        await service.close()

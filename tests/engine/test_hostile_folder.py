@@ -189,3 +189,7 @@ async def test_a_folder_nested_a_thousand_deep_is_read(settings: Settings) -> No
         assert len(hit.hit.passage.doc_id) <= fields.MAX_ID
     finally:
         await service.close()
+        (deep / "deep.txt").unlink()  # bottom up: pytest's clean-up recurses, and would fail
+        while deep != settings.knowledge_dir:
+            deep.rmdir()
+            deep = deep.parent

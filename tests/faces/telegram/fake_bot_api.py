@@ -26,6 +26,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.faces.telegram import bot_api_limits
+
 BOT_USER = {
     "id": 4242, "is_bot": True, "first_name": "Docs", "username": "docs_answer_bot",
     "can_join_groups": True, "can_read_all_group_messages": False,
@@ -72,6 +74,9 @@ class FakeBotAPI:
         self.calls: list[Call] = []
         self._counts: Counter[str] = Counter()  # calls by method, for cheap waits under load
         self.reject: Callable[[str, dict[str, Any]], str | None] = lambda method, params: None
+        # Calls refused for breaking one of Telegram's limits (bot_api_limits), with the reason:
+        # the fixture fails any test that leaves one here.
+        self.refused: list[tuple[str, str]] = []
         # Faults to answer the next calls of a method with, in order: "429", "500", "reset".
         self.faults: dict[str, list[str]] = {}
         self._updates: list[dict[str, Any]] = []
@@ -233,6 +238,10 @@ class FakeBotAPI:
                 request.transport.abort()  # the connection drops without an answer
                 return web.Response(status=500)
         problem = self.reject(method, params)
+        if not problem:
+            problem = bot_api_limits.problem(method, params)
+            if problem:
+                self.refused.append((method, problem))
         if problem:
             return web.json_response({"ok": False, "error_code": 400,
                                       "description": f"Bad Request: {problem}"}, status=400)

@@ -65,6 +65,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "This answer is no longer available. Please ask again.",
         "zh": "这个回答已经失效，请重新提问。",
     },
+    "bad_button": {
+        "en": "This button is not valid. Please ask again.",
+        "zh": "这个按钮无效，请重新提问。",
+    },
     "admin_only": {
         "en": "Sorry, only the bot's admins can do that.",
         "zh": "抱歉，只有本机器人的管理员可以这样做。",

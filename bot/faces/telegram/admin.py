@@ -16,7 +16,7 @@ from telegram.constants import ParseMode
 from bot.core import messages
 from bot.engine.service import UploadStatus
 from bot.faces.reports import reload_text, stats_text, summarize
-from bot.faces.telegram import render
+from bot.faces.telegram import callbacks, render
 from bot.sources import uploads
 from bot.faces.telegram.handlers import (
     Context,
@@ -29,7 +29,6 @@ from bot.faces.telegram.handlers import (
 
 log = logging.getLogger(__name__)
 
-REMOVE = "rm"  # callback data prefix of the confirmation buttons
 PENDING = "pending_removals"
 MAX_PENDING = 100
 MB = 1024 * 1024
@@ -156,29 +155,26 @@ async def remove_command(update: Update, context: Context) -> None:
     markup = InlineKeyboardMarkup([[
         InlineKeyboardButton(f"🗑 {messages.text('remove_yes', 'en')} / "
                              f"{messages.text('remove_yes', 'zh')}",
-                             callback_data=f"{REMOVE}:{key}:yes"),
+                             callback_data=callbacks.remove(key, True)),
         InlineKeyboardButton(f"{messages.text('remove_no', 'en')} / "
                              f"{messages.text('remove_no', 'zh')}",
-                             callback_data=f"{REMOVE}:{key}:no"),
+                             callback_data=callbacks.remove(key, False)),
     ]])
     await message.reply_text(messages.bilingual("remove_confirm", title=doc.title, doc_id=doc.id),
                              parse_mode=None, reply_markup=markup)
 
 
-async def remove_button(update: Update, context: Context) -> None:
+async def remove_button(update: Update, context: Context, press: callbacks.Remove) -> None:
     """A press on Remove or Cancel; refused for non-admins, whatever the callback data says."""
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None or not await _admin(update, context, "a remove confirmation"):
         return
-    if not await _admin(update, context, "a remove confirmation"):
-        return
-    _, key, choice = (query.data.split(":") + ["", ""])[:3]
-    doc_id = context.bot_data.get(PENDING, {}).pop(key, None)
+    doc_id = context.bot_data.get(PENDING, {}).pop(press.key, None)
     if doc_id is None or not isinstance(query.message, Message):
         await query.answer(messages.bilingual("expired"))
         return
     await query.answer()
-    if choice != "yes":
+    if not press.confirmed:
         await query.message.reply_text(messages.bilingual("remove_cancelled"), parse_mode=None)
         return
     try:

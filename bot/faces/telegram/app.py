@@ -24,7 +24,7 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.faces.health import start_health_server
 from bot.engine.service import QAService
-from bot.faces.telegram import admin, handlers
+from bot.faces.telegram import admin, buttons, handlers
 from bot.faces.telegram.limits import QuestionLimiter
 from bot.faces.telegram.results import ResultStore
 from bot.faces.telegram.transport import AiohttpRequest
@@ -137,11 +137,8 @@ def build_application(settings: Settings) -> Application:
     application.add_handler(MessageHandler(new & filters.COMMAND & filters.ChatType.PRIVATE,
                                            handlers.unknown_command))
     application.add_handler(MessageHandler(new & ~filters.TEXT, handlers.not_text))
-    # Buttons by callback prefix; the catch-all (More results, Context) comes last.
-    application.add_handler(CallbackQueryHandler(handlers.vote_button,
-                                                 pattern=f"^{handlers.VOTE}:"))
-    application.add_handler(CallbackQueryHandler(admin.remove_button, pattern=f"^{admin.REMOVE}:"))
-    application.add_handler(CallbackQueryHandler(handlers.button))
+    # Every button through one handler, which reads the callback data once and refuses the rest.
+    application.add_handler(CallbackQueryHandler(buttons.press))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     application.add_error_handler(handlers.on_error)
     return application

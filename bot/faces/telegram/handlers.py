@@ -30,7 +30,7 @@ from bot.core.language import detect_language
 from bot.config import Settings
 from bot.core.models import Answer, CitedPassage, Status
 from bot.engine.service import QAService
-from bot.faces.telegram import render
+from bot.faces.telegram import callbacks, render
 from bot.faces.telegram.limits import QuestionLimiter
 from bot.faces.telegram.results import ResultStore
 from bot.faces.telegram.typing_indicator import typing_if_slow
@@ -38,7 +38,6 @@ from bot.faces.telegram.typing_indicator import typing_if_slow
 log = logging.getLogger(__name__)
 
 SETTINGS, SERVICE, LIMITER, RESULTS = "settings", "service", "limiter", "results"
-VOTE = "fb"  # callback data prefix of the 👍 / 👎 buttons
 # Passages fetched per question: the first TOP_K are shown, "More results" pages the rest.
 FETCH = 10
 INLINE_RESULTS = 10
@@ -119,11 +118,11 @@ def _keyboard(key: str, shown: tuple[CitedPassage, ...], more: bool,
     rows = []
     if more:
         label = messages.text("more", answer.language, answer.traditional)
-        rows.append([InlineKeyboardButton(f"{label} ▶", callback_data=f"more:{key}")])
+        rows.append([InlineKeyboardButton(f"{label} ▶", callback_data=callbacks.more(key))])
     if question_id is not None:
         rows.append(_votes(question_id))
     ctx = messages.text("context", answer.language, answer.traditional)
-    row = [InlineKeyboardButton(f"📄 {ctx} [{c.number}]", callback_data=f"ctx:{key}:{c.number}")
+    row = [InlineKeyboardButton(f"📄 {ctx} [{c.number}]", callback_data=callbacks.context(key, c.number))
            for c in shown]
     # Telegram takes at most 8 buttons a row; TOP_K may show 10 passages.
     rows += [row[i : i + CONTEXT_PER_ROW] for i in range(0, len(row), CONTEXT_PER_ROW)]
@@ -132,7 +131,7 @@ def _keyboard(key: str, shown: tuple[CitedPassage, ...], more: bool,
 
 def _votes(question_id: int) -> list[InlineKeyboardButton]:
     """👍 / 👎 for a logged question; the callback carries only the log's row id."""
-    return [InlineKeyboardButton(mark, callback_data=f"{VOTE}:{question_id}:{value}")
+    return [InlineKeyboardButton(mark, callback_data=callbacks.vote(question_id, value))
             for mark, value in (("👍", 1), ("👎", -1))]
 
 
@@ -272,51 +271,52 @@ async def group_text(update: Update, context: Context) -> None:
         await answer_question(update, context, question)
 
 
-async def button(update: Update, context: Context) -> None:
-    """A press on "More results" or "Context"."""
+async def more_button(update: Update, context: Context, press: callbacks.More) -> None:
+    """A press on "More results": the next passages of the answer."""
     query = update.callback_query
-    if query is None or query.data is None:
+    item = context.bot_data[RESULTS].get(press.key)
+    if query is None or item is None or not isinstance(query.message, Message):
+        if query is not None:
+            await query.answer(messages.bilingual("expired"))
         return
-    kind, _, rest = query.data.partition(":")
-    key, _, number = rest.partition(":")
-    item = context.bot_data[RESULTS].get(key)
-    language, traditional = (item.answer.language, item.answer.traditional) if item else ("en", False)
-    if item is None or query.message is None or not isinstance(query.message, Message):
-        await query.answer(messages.bilingual("expired"))
+    language, traditional = item.answer.language, item.answer.traditional
+    k = settings_of(context).top_k
+    page = item.answer.passages[item.shown : item.shown + k]
+    if not page:
+        await query.answer(messages.text("no_more", language, traditional))
         return
-    if kind == "more":
-        k = settings_of(context).top_k
-        page = item.answer.passages[item.shown : item.shown + k]
-        if not page:
-            await query.answer(messages.text("no_more", language, traditional))
-            return
-        item.shown += len(page)
-        await query.answer()
-        answer = dataclasses.replace(item.answer, passages=page)
-        markup = _keyboard(key, page, item.shown < len(item.answer.passages), item.answer)
-        await _send(query.message, render.answer_messages(answer), markup, context=context)
-    elif kind == "ctx" and number.isdigit():
-        cited = next((c for c in item.answer.passages if c.number == int(number)), None)
-        if cited is None:
-            await query.answer(messages.text("expired", language, traditional))
-            return
-        await query.answer()
-        p = cited.hit.passage
-        text = render.context_message(p, service_of(context).around(p), language, traditional)
-        await query.message.reply_text(text, parse_mode=ParseMode.HTML)
-    else:
-        await query.answer()
+    item.shown += len(page)
+    await query.answer()
+    answer = dataclasses.replace(item.answer, passages=page)
+    markup = _keyboard(press.key, page, item.shown < len(item.answer.passages), item.answer)
+    await _send(query.message, render.answer_messages(answer), markup, context=context)
 
 
-async def vote_button(update: Update, context: Context) -> None:
+async def context_button(update: Update, context: Context, press: callbacks.Context) -> None:
+    """A press on "Context": the passage with its neighbours in its document."""
+    query = update.callback_query
+    item = context.bot_data[RESULTS].get(press.key)
+    if query is None or item is None or not isinstance(query.message, Message):
+        if query is not None:
+            await query.answer(messages.bilingual("expired"))
+        return
+    language, traditional = item.answer.language, item.answer.traditional
+    cited = next((c for c in item.answer.passages if c.number == press.number), None)
+    if cited is None:
+        await query.answer(messages.text("expired", language, traditional))
+        return
+    await query.answer()
+    p = cited.hit.passage
+    text = render.context_message(p, service_of(context).around(p), language, traditional)
+    await query.message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+async def vote_button(update: Update, context: Context, press: callbacks.Vote) -> None:
     """A press on 👍 or 👎: stored with the question it belongs to, and acknowledged."""
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return
-    _, question_id, value = (query.data.split(":") + ["", ""])[:3]
-    stored = False
-    if question_id.isdigit() and value in {"1", "-1"}:
-        stored = await service_of(context).vote(int(question_id), query.from_user.id, int(value))
+    stored = await service_of(context).vote(press.question_id, query.from_user.id, press.value)
     language = query.from_user.language_code or "en"
     key = "feedback_thanks" if stored else "expired"
     await query.answer(messages.text(key, "zh" if language.startswith("zh") else "en"))

@@ -10,7 +10,6 @@ from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -25,8 +24,10 @@ from bot.config import Settings
 from bot.faces.health import start_health_server
 from bot.engine.service import QAService
 from bot.faces.telegram import admin, buttons, handlers
+from bot.faces.telegram.flood import FloodLimiter
 from bot.faces.telegram.limits import QuestionLimiter
 from bot.faces.telegram.results import ResultStore
+from bot.faces.telegram.slots import UpdateSlots
 from bot.faces.telegram.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,18 @@ async def post_shutdown(application: Application) -> None:
         await service.close()
 
 
+class BotApplication(Application):  # type: ignore[type-arg]
+    """python-telegram-bot's Application, stopping in seconds however busy a group is."""
+
+    async def stop(self) -> None:
+        """Abandon sends still waiting for their chat's flood limit (FloodLimiter), then stop
+        as usual: every update in hand is finished, which no longer means minutes."""
+        limiter = self.bot.rate_limiter
+        if isinstance(limiter, FloodLimiter):
+            limiter.abandon_waits()
+        await super().stop()
+
+
 def build_application(settings: Settings) -> Application:
     """The Application with every handler; the token and API URL come from settings."""
     if settings.telegram_bot_token is None:
@@ -103,13 +116,15 @@ def build_application(settings: Settings) -> Application:
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_file_url)
+        .application_class(BotApplication)
         # Several updates at once, so other chats do not wait for one slow question or send;
         # but a bounded number: answering is CPU work, and updates started beyond what the CPU
         # can answer only queue for it (each with its typing timer running and competing for
-        # the GIL), while those left in the update queue cost nothing.
-        .concurrent_updates(settings.concurrent_updates)
-        # Flood limits on outgoing calls; a 429 "retry after" is waited out and tried again.
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # the GIL). A send waiting for its chat's flood limit gives its slot back meanwhile.
+        .concurrent_updates(UpdateSlots(settings.concurrent_updates))
+        # Flood limits on outgoing calls, per chat; a 429 "retry after" is waited out and
+        # tried again.
+        .rate_limiter(FloodLimiter(max_retries=3))
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(post_init)

@@ -31,6 +31,7 @@ from bot.config import Settings
 from bot.core.models import Answer, CitedPassage, Status
 from bot.engine.service import QAService
 from bot.faces.telegram import callbacks, render
+from bot.faces.telegram.flood import Abandoned
 from bot.faces.telegram.limits import QuestionLimiter
 from bot.faces.telegram.results import ResultStore
 from bot.faces.telegram.typing_indicator import typing_if_slow
@@ -360,6 +361,10 @@ async def unknown_command(update: Update, context: Context) -> None:
 async def on_error(update: object, context: Context) -> None:
     """Log any failure with its update id and tell the user, in their language."""
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(context.error, Abandoned):  # the bot is stopping: nobody to tell
+        log.warning("update %s: a reply waiting for its chat's flood limit was dropped at "
+                    "shutdown", update_id, extra={"update_id": update_id})
+        return
     log.error("update %s failed", update_id, exc_info=context.error,
               extra={"update_id": update_id})
     service = context.bot_data.get(SERVICE)

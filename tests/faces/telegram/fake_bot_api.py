@@ -177,7 +177,7 @@ class FakeBotAPI:
         return len(self._updates)
 
     async def handled(self, update_id: int) -> None:
-        """Called by the bot under test (a last handler group, tests/faces/telegram/conftest.py)
+        """Called by the bot under test (its update processor, tests/faces/telegram/conftest.py)
         once it has done everything it does for an update."""
         self._handled.add(update_id)
         await self._notify()

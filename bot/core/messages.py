@@ -53,6 +53,15 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "Sorry, this bot only answers its own members.",
         "zh": "抱歉，这个机器人只为指定的成员服务。",
     },
+    "members_only": {"en": "Only for members", "zh": "仅限成员"},
+    "rate_limited_button": {
+        "en": "You are pressing faster than I can keep up. Please wait {seconds} seconds.",
+        "zh": "您按得太快了，请等 {seconds} 秒。",
+    },
+    "vote_not_yours": {
+        "en": "Only the person who asked can rate this answer.",
+        "zh": "只有提问的人可以评价这个回答。",
+    },
     "text_only": {
         "en": "I can only read text. Please type your question.",
         "zh": "我只能读文字消息，请把问题打出来。",

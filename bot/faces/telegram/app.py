@@ -17,15 +17,15 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.config import Settings
 from bot.faces.health import start_health_server
 from bot.engine.service import QAService
-from bot.faces.telegram import admin, buttons, handlers
+from bot.faces.telegram import access, admin, buttons, handlers, throttle
 from bot.faces.telegram.flood import FloodLimiter
-from bot.faces.telegram.limits import QuestionLimiter
 from bot.faces.telegram.results import ResultStore
 from bot.faces.telegram.slots import UpdateSlots
 from bot.faces.telegram.transport import AiohttpRequest
@@ -33,6 +33,7 @@ from bot.faces.telegram.transport import AiohttpRequest
 log = logging.getLogger(__name__)
 
 HEALTH = "health"
+ACCESS_GROUP, LIMITS_GROUP = -2, -1  # handler groups before the handlers' own (0)
 WATCHER = "watcher"
 
 COMMANDS = [
@@ -52,7 +53,7 @@ async def post_init(application: Application) -> None:
     """Open the database and load the index once, before the first update."""
     settings: Settings = application.bot_data[handlers.SETTINGS]
     application.bot_data[handlers.SERVICE] = await QAService.start(settings)
-    application.bot_data[handlers.LIMITER] = QuestionLimiter(settings.questions_per_minute)
+    application.bot_data.update(throttle.limiters(settings.questions_per_minute))
     application.bot_data[handlers.RESULTS] = ResultStore()
     if settings.serve_health:
         application.bot_data[HEALTH] = start_health_server(
@@ -132,6 +133,12 @@ def build_application(settings: Settings) -> Application:
         .build()
     )
     application.bot_data[handlers.SETTINGS] = settings
+
+    # Before any handler, for every update of any kind: ALLOWED_IDS, then the per-user limits.
+    # Each gate stops what it refuses (ApplicationHandlerStop), so no handler below can be
+    # reached around them.
+    application.add_handler(TypeHandler(Update, access.gate), group=ACCESS_GROUP)
+    application.add_handler(TypeHandler(Update, throttle.gate), group=LIMITS_GROUP)
 
     new = filters.UpdateType.MESSAGE  # edited messages are ignored everywhere
     text = new & filters.TEXT & ~filters.COMMAND

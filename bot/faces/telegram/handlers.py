@@ -20,6 +20,7 @@ from telegram import (
     Message,
     MessageEntity,
     Update,
+    User,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, NetworkError, TelegramError
@@ -28,11 +29,10 @@ from telegram.ext import ContextTypes
 from bot.core import messages
 from bot.core.language import detect_language
 from bot.config import Settings
-from bot.core.models import Answer, CitedPassage, Status
+from bot.core.models import Answer, CitedPassage, Status, VoteResult
 from bot.engine.service import QAService
 from bot.faces.telegram import callbacks, render
 from bot.faces.telegram.flood import Abandoned
-from bot.faces.telegram.limits import QuestionLimiter
 from bot.faces.telegram.results import ResultStore
 from bot.faces.telegram.typing_indicator import typing_if_slow
 
@@ -56,15 +56,6 @@ def service_of(context: Context) -> QAService:
 def settings_of(context: Context) -> Settings:
     """The settings the Application was built with."""
     return context.bot_data[SETTINGS]
-
-
-def _allowed(update: Update, context: Context) -> bool:
-    allowed = settings_of(context).allowed_ids
-    if not allowed:
-        return True
-    user = update.effective_user.id if update.effective_user else None
-    chat = update.effective_chat.id if update.effective_chat else None
-    return user in allowed or chat in allowed
 
 
 def is_admin(update: Update, context: Context) -> bool:
@@ -148,24 +139,10 @@ async def _record(update: Update, context: Context, answer: Answer, seconds: flo
 
 
 async def answer_question(update: Update, context: Context, question: str) -> None:
-    """Rate-check, answer from the current index, and reply with passages and buttons."""
+    """Answer from the current index, and reply with passages and buttons (ALLOWED_IDS and
+    the per-user limit were checked before any handler: access.py, throttle.py)."""
     message = update.effective_message
     if message is None:
-        return
-    language, traditional = detect_language(question)
-    if not _allowed(update, context):
-        await message.reply_text(messages.bilingual("not_allowed"), parse_mode=None)
-        return
-    user_id = update.effective_user.id if update.effective_user else message.chat.id
-    limiter: QuestionLimiter = context.bot_data[LIMITER]
-    wait = limiter.wait_seconds(user_id)
-    if wait:
-        # Told once per wait: a flood of questions must not become a flood of replies.
-        if limiter.should_warn(user_id):
-            await message.reply_text(
-                messages.text("rate_limited", language, traditional, seconds=wait),
-                parse_mode=None,
-            )
         return
     settings = settings_of(context)
     k = settings.top_k
@@ -176,6 +153,8 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         shown = full.passages[:k]
         answer = dataclasses.replace(full, passages=shown)
         question_id = await _record(update, context, answer, time.perf_counter() - started)
+    if update.effective_user is None:  # the log knows no asker, so nobody could vote
+        question_id = None
     markup = None
     if full.status is Status.ANSWERED:
         key = context.bot_data[RESULTS].put(full, len(shown))
@@ -238,6 +217,25 @@ async def private_text(update: Update, context: Context) -> None:
     """In a private chat every text message is a question."""
     if update.effective_message and update.effective_message.text is not None:
         await answer_question(update, context, update.effective_message.text)
+
+
+def user_language(user: User | None) -> str:
+    """The language of a user's Telegram app, for replies that answer no text of theirs."""
+    code = (user.language_code if user else None) or "en"
+    return "zh" if code.startswith("zh") else "en"
+
+
+def wants_reply(message: Message, bot_id: int, username: str | None) -> bool:
+    """A new message the bot answers: anything in a private chat; in groups, commands for it
+    (not another bot's) and messages addressed to it, never the group's own chatter."""
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    text = message.text or ""
+    if text.startswith("/"):
+        command = text.split(maxsplit=1)[0]
+        _, at, target = command.partition("@")
+        return not at or (username is not None and target.lower() == username.lower())
+    return addressed_question(message, bot_id, username) is not None
 
 
 def addressed_question(message: Message, bot_id: int, username: str | None) -> str | None:
@@ -317,10 +315,10 @@ async def vote_button(update: Update, context: Context, press: callbacks.Vote) -
     query = update.callback_query
     if query is None:
         return
-    stored = await service_of(context).vote(press.question_id, query.from_user.id, press.value)
-    language = query.from_user.language_code or "en"
-    key = "feedback_thanks" if stored else "expired"
-    await query.answer(messages.text(key, "zh" if language.startswith("zh") else "en"))
+    result = await service_of(context).vote(press.question_id, query.from_user.id, press.value)
+    key = {VoteResult.STORED: "feedback_thanks", VoteResult.NOT_ASKER: "vote_not_yours",
+           VoteResult.NO_QUESTION: "expired"}[result]
+    await query.answer(messages.text(key, user_language(query.from_user)))
 
 
 async def inline_query(update: Update, context: Context) -> None:
@@ -329,7 +327,7 @@ async def inline_query(update: Update, context: Context) -> None:
     if query is None:
         return
     text = query.query.strip()[:MAX_INLINE_QUERY]
-    if not text or not _allowed(update, context):
+    if not text:
         await query.answer([], cache_time=5, is_personal=True)
         return
     answer = await asyncio.to_thread(service_of(context).ask, text, INLINE_RESULTS)

@@ -1,5 +1,5 @@
-"""One chat's flood limit holds up that chat only: a button flood in a group against a private
-question, and a stop while a group's replies still wait."""
+"""One chat's flood limit holds up that chat only: button floods in a group against a private
+question, per-user press limits, and a stop while a group's replies still wait."""
 
 from __future__ import annotations
 
@@ -59,3 +59,16 @@ async def test_stopping_drops_replies_still_waiting_for_a_group(
     dropped = [r for r in caplog.records if "dropped at shutdown" in r.getMessage()]
     assert len(dropped) == 1 + PRESSES - len(_to(fake_api, GROUP))
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_button_presses_have_a_per_user_limit(start_bot: Any, fake_api: FakeBotAPI) -> None:
+    await start_bot(questions_per_minute=3)
+    context = (await _group_answer(fake_api))["📄 Context [1]"]
+    for _ in range(10):
+        fake_api.callback(context, chat=GROUP)
+    fake_api.callback(context, user=OTHER, chat=GROUP)  # someone else still may
+    await fake_api.settle()
+    answers = fake_api.sent("answerCallbackQuery")
+    waits = [c for c in answers if "pressing faster" in c.params.get("text", "")]
+    assert len(answers) == 11 and len(waits) == 7
+    assert len(_to(fake_api, GROUP)) == 1 + 3 + 1  # the answer, three contexts, and OTHER's

@@ -101,6 +101,14 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "That file is {size:.1f} MB; files up to {limit:.1f} MB can be added.",
         "zh": "这个文件有 {size:.1f} MB，只能添加不超过 {limit:.1f} MB 的文件。",
     },
+    "upload_too_large_stream": {
+        "en": "That file is larger than {limit:.1f} MB, the most that can be added.",
+        "zh": "这个文件超过了 {limit:.1f} MB，无法添加。",
+    },
+    "upload_download_failed": {
+        "en": "I could not download that file ({reason}). Please send it again.",
+        "zh": "无法下载这个文件（{reason}），请重新发送。",
+    },
     "upload_refused": {
         "en": "I did not add {name}: {reason}.",
         "zh": "没有添加 {name}：{reason}。",

@@ -16,7 +16,7 @@ from telegram.constants import ParseMode
 from bot.core import messages
 from bot.engine.service import UploadStatus
 from bot.faces.reports import reload_text, stats_text, summarize
-from bot.faces.telegram import callbacks, render
+from bot.faces.telegram import callbacks, download, render
 from bot.sources import uploads
 from bot.faces.telegram.handlers import (
     Context,
@@ -95,10 +95,22 @@ async def upload_document(update: Update, context: Context) -> None:
     if refuse:
         await message.reply_text(refuse, parse_mode=None)
         return
-    data = bytes(await (await doc.get_file()).download_as_bytearray())
-    if len(data) > limit:  # the size Telegram reported may be missing or wrong
-        await message.reply_text(messages.bilingual("upload_too_large", size=len(data) / MB,
+    file = await doc.get_file()
+    if file.file_size is not None and file.file_size > limit:  # getFile may know better
+        await message.reply_text(messages.bilingual("upload_too_large", size=file.file_size / MB,
                                                     limit=limit / MB), parse_mode=None)
+        return
+    try:
+        # Streamed, and dropped past the limit: the size Telegram reported may be missing or
+        # wrong, and reading it all first would cost what the limit is there to spare.
+        data = await download.fetch(file.file_path or "", limit)
+    except download.TooLarge:
+        await message.reply_text(messages.bilingual("upload_too_large_stream", limit=limit / MB),
+                                 parse_mode=None)
+        return
+    except download.DownloadFailed as exc:
+        await message.reply_text(messages.bilingual("upload_download_failed", reason=str(exc)),
+                                 parse_mode=None)
         return
     try:
         result = await service_of(context).add_upload(name, data,

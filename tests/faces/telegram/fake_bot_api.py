@@ -44,6 +44,7 @@ LONG_POLL_CAP = 0.25
 _JSON_FIELDS = {"reply_markup", "reply_parameters", "link_preview_options", "results", "scope",
                 "commands", "allowed_updates", "entities", "button", "show_alert", "is_personal",
                 "drop_pending_updates", "disable_notification"}
+_CHUNK = 64 * 1024  # bytes a download writes at a time
 _INT_FIELDS = {"chat_id", "offset", "timeout", "limit", "message_id", "cache_time"}
 
 
@@ -87,7 +88,9 @@ class FakeBotAPI:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._files: dict[str, bytes] = {}
+        self._announced: dict[str, int] = {}  # the size Telegram states for each file
         self.downloads: list[str] = []
+        self.served: dict[str, int] = {}  # bytes of each download written before it ended
         self.base_url = ""
         self.file_base_url = ""
         self.control_url = ""
@@ -140,11 +143,13 @@ class FakeBotAPI:
     def document(self, file_name: str, data: bytes, caption: str | None = None,
                  file_size: int | None = None, chat: dict[str, Any] = PRIVATE,
                  user: dict[str, Any] = USER) -> int:
-        """Push a message carrying a file; `file_size` is what Telegram reports (default: true)."""
+        """Push a message carrying a file; `file_size` is what Telegram reports, in the message
+        and in getFile (default: the true size)."""
         file_id = f"file{len(self._files) + 1}"
         self._files[file_id] = data
+        self._announced[file_id] = len(data) if file_size is None else file_size
         document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name,
-                    "file_size": len(data) if file_size is None else file_size}
+                    "file_size": self._announced[file_id]}
         extra: dict[str, Any] = {"document": document}
         if caption is not None:
             extra["caption"] = caption
@@ -252,18 +257,33 @@ class FakeBotAPI:
                                      status=404)
         return web.json_response({"ok": True, "result": await handler(params)})
 
-    async def _download(self, request: web.Request) -> web.Response:
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        """The file's bytes, streamed in chunks with no Content-Length (as a server may), so
+        only the reader decides how much of it is read; `served` counts what went out."""
         if request.match_info["token"] != self.token:
             return web.Response(status=401)
         path = request.match_info["path"]
         self.downloads.append(path)
         data = self._files.get(path.rsplit("/", 1)[-1])
-        return web.Response(body=data) if data is not None else web.Response(status=404)
+        if data is None:
+            return web.Response(status=404)
+        response = web.StreamResponse()
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        self.served[path] = 0
+        try:
+            for start in range(0, len(data), _CHUNK):
+                await response.write(data[start : start + _CHUNK])
+                self.served[path] += len(data[start : start + _CHUNK])
+            await response.write_eof()
+        except ConnectionError:  # the reader stopped reading and hung up
+            pass
+        return response
 
     async def _getFile(self, params: dict[str, Any]) -> Any:
         file_id = params["file_id"]
         return {"file_id": file_id, "file_unique_id": f"u{file_id}",
-                "file_size": len(self._files[file_id]), "file_path": f"documents/{file_id}"}
+                "file_size": self._announced[file_id], "file_path": f"documents/{file_id}"}
 
     async def _getMe(self, params: dict[str, Any]) -> Any:
         return BOT_USER

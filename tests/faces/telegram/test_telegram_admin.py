@@ -230,6 +230,19 @@ async def test_too_large_files_are_refused_before_download(
     assert not (_folder(admin_bot) / "big.txt").exists()
 
 
+async def test_a_file_larger_than_announced_is_dropped_at_the_limit(
+    start_bot: Any, fake_api: FakeBotAPI
+) -> None:
+    app = await start_bot(telegram_admin_ids=frozenset({ADMIN}), max_upload_mb=1)
+    data = (BIKE + "\n").encode() * (64 * 1024 * 1024 // (len(BIKE) + 1))  # 64 MB
+    fake_api.document("big.txt", data, file_size=1000)  # Telegram says 1,000 bytes
+    reply = await _reply(fake_api)
+    assert "larger than 1.0 MB" in reply and "无法添加" in reply
+    # Read until past the limit, then dropped: before, all 64 MB were read into memory first.
+    assert fake_api.served["documents/file1"] < len(data) // 2
+    assert not (_folder(app) / "big.txt").exists()
+
+
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
     [

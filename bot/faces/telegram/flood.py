@@ -30,7 +30,8 @@ from bot.faces.telegram import slots
 log = logging.getLogger(__name__)
 
 PER_SECOND = 30
-GROUP_PER_MINUTE = 20
+# 20 messages a minute into a group: a burst of 20, then one every GROUP_SECONDS / 20.
+GROUP_MESSAGES, GROUP_SECONDS = 20, 60.0
 # Group limiters kept before idle ones (full capacity again) are dropped.
 MAX_GROUPS = 512
 
@@ -49,10 +50,9 @@ def _chat(data: dict[str, Any]) -> int | str | None:
 class FloodLimiter(BaseRateLimiter[int]):
     """Outgoing calls paced by Telegram's flood limits, per chat where they are per chat."""
 
-    def __init__(self, per_second: float = PER_SECOND, group_per_minute: float = GROUP_PER_MINUTE,
-                 max_retries: int = 3) -> None:
-        self._overall = AsyncLimiter(per_second, 1)
-        self._group_per_minute = group_per_minute
+    def __init__(self, max_retries: int = 3) -> None:
+        self._overall = AsyncLimiter(PER_SECOND, 1)
+        self._group_rate = (GROUP_MESSAGES, GROUP_SECONDS)
         self._groups: dict[int | str, AsyncLimiter] = {}
         self._paused: dict[int | str | None, float] = {}  # chat (None: all) -> monotonic end
         self._max_retries = max_retries
@@ -75,7 +75,7 @@ class FloodLimiter(BaseRateLimiter[int]):
                             if k == chat or not v.has_capacity(v.max_rate)}
         limiter = self._groups.get(chat)
         if limiter is None:
-            limiter = self._groups[chat] = AsyncLimiter(self._group_per_minute, 60)
+            limiter = self._groups[chat] = AsyncLimiter(*self._group_rate)
         return limiter
 
     async def _for_chat(self, wait: Callable[[], Awaitable[None]]) -> None:

@@ -24,7 +24,7 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.faces.health import start_health_server
 from bot.engine.service import QAService
-from bot.faces.telegram import access, admin, buttons, handlers, throttle
+from bot.faces.telegram import access, admin, buttons, handlers, listing, throttle
 from bot.faces.telegram.flood import FloodLimiter
 from bot.faces.telegram.results import ResultStore
 from bot.faces.telegram.slots import UpdateSlots
@@ -144,7 +144,7 @@ def build_application(settings: Settings) -> Application:
     text = new & filters.TEXT & ~filters.COMMAND
     # Order matters: commands first, then text by chat type, then everything else that is new.
     application.add_handler(CommandHandler(["start", "help"], handlers.help_command, filters=new))
-    application.add_handler(CommandHandler("sources", handlers.sources_command, filters=new))
+    application.add_handler(CommandHandler("sources", listing.sources_command, filters=new))
     application.add_handler(CommandHandler("ask", handlers.ask_command, filters=new))
     # Admin commands: registered for everyone, so others get a polite refusal, not /help.
     application.add_handler(CommandHandler("reload", admin.reload_command, filters=new))

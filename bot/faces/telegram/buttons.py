@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 
 from bot.core import messages
-from bot.faces.telegram import admin, callbacks, handlers
+from bot.faces.telegram import admin, callbacks, handlers, listing
 from bot.faces.telegram.handlers import Context
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,8 @@ async def press(update: Update, context: Context) -> None:
         await handlers.vote_button(update, context, pressed)
     elif isinstance(pressed, callbacks.Remove):
         await admin.remove_button(update, context, pressed)
+    elif isinstance(pressed, callbacks.Page):
+        await listing.page_button(update, context, pressed)
     else:
         # Bounded in the log: the data is whatever a client sent.
         log.info("refused a press with callback data %r from user %s", (query.data or "")[:64],

@@ -47,7 +47,15 @@ class Remove:
     confirmed: bool
 
 
-Press = More | Context | Vote | Remove
+@dataclass(frozen=True)
+class Page:
+    """Another page of /sources ("s") or /docs ("d"), counted from 0."""
+
+    listing: str
+    number: int
+
+
+Press = More | Context | Vote | Remove | Page
 
 # Each format, and the press it gives from the pattern's groups.
 _FORMATS: list[tuple[re.Pattern[str], Callable[[tuple[str, ...]], Press]]] = [
@@ -55,6 +63,7 @@ _FORMATS: list[tuple[re.Pattern[str], Callable[[tuple[str, ...]], Press]]] = [
     (re.compile(rf"ctx:({_KEY}):([1-9][0-9]?)"), lambda g: Context(g[0], int(g[1]))),
     (re.compile(r"fb:([1-9][0-9]{0,17}):(1|-1)"), lambda g: Vote(int(g[0]), int(g[1]))),
     (re.compile(rf"rm:({_KEY}):(yes|no)"), lambda g: Remove(g[0], g[1] == "yes")),
+    (re.compile(r"pg:([sd]):(0|[1-9][0-9]{0,5})"), lambda g: Page(g[0], int(g[1]))),
 ]
 
 
@@ -76,6 +85,11 @@ def vote(question_id: int, value: int) -> str:
 def remove(key: str, confirmed: bool) -> str:
     """Data of a remove confirmation button."""
     return f"rm:{key}:{'yes' if confirmed else 'no'}"
+
+
+def page(listing: str, number: int) -> str:
+    """Data of a page button of /sources ("s") or /docs ("d")."""
+    return f"pg:{listing}:{number}"
 
 
 def parse(data: str | None) -> Press | None:

@@ -43,7 +43,9 @@ SETTINGS, SERVICE, LIMITER, RESULTS = "settings", "service", "limiter", "results
 FETCH = 10
 INLINE_RESULTS = 10
 MAX_INLINE_QUERY = 256
+INLINE_TITLE = 100
 CONTEXT_PER_ROW = 5
+HELP_TITLES, HELP_TITLE = 20, 100  # titles /help shows, and characters of each
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -168,37 +170,25 @@ async def answer_question(update: Update, context: Context, question: str) -> No
 async def help_command(update: Update, context: Context) -> None:
     """/start and /help: what the bot knows and how to ask, in English and Chinese."""
     docs = await service_of(context).documents()
-    titles = "\n".join(f"• {html.escape(d.title)}" for d in docs[:20])
-    if len(docs) > 20:
-        titles += f"\n… (+{len(docs) - 20})"
     text = html.escape(messages.bilingual("help", documents=len(docs)))
-    if titles:
-        text += f"\n\n<b>{messages.text('documents', 'en')} / {messages.text('documents', 'zh')}</b>\n{titles}"
     if is_admin(update, context):
         text += "\n\n" + html.escape(messages.bilingual("admin_help"))
+    if docs:
+        # The first titles, cut short, as many as fit: /sources lists them all.
+        heading = f"{messages.text('documents', 'en')} / {messages.text('documents', 'zh')}"
+        titles = [f"• {html.escape(render.short(' '.join(d.title.split()), HELP_TITLE))}"
+                  for d in docs[:HELP_TITLES]]
+
+        def listed(n: int) -> str:
+            more = f"\n… (+{len(docs) - n})" if len(docs) > n else ""
+            return f"\n\n<b>{heading}</b>\n" + "\n".join(titles[:n]) + more
+
+        shown = len(titles)
+        while shown and render.utf16_len(text + listed(shown)) > render.MAX_MESSAGE:
+            shown -= 1
+        text += listed(shown)
     if update.effective_message:
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
-
-
-async def send_html(message: Message, text: str) -> None:
-    """HTML text in as many messages as it needs, split between lines."""
-    for chunk in render.split_lines(text):
-        await message.reply_text(chunk, parse_mode=ParseMode.HTML)
-
-
-async def list_documents(update: Update, context: Context, admin: bool = False) -> None:
-    """The numbered document list of /sources, or of /docs with the admin details."""
-    message = update.effective_message
-    if message is None:
-        return
-    docs = await service_of(context).documents()
-    lines = [render.document_line(n, d, admin) for n, d in enumerate(docs, 1)]
-    await send_html(message, "\n".join(lines) or html.escape(messages.bilingual("no_documents")))
-
-
-async def sources_command(update: Update, context: Context) -> None:
-    """/sources: every document with its title, source and date."""
-    await list_documents(update, context)
 
 
 async def ask_command(update: Update, context: Context) -> None:
@@ -337,7 +327,8 @@ async def inline_query(update: Update, context: Context) -> None:
         body = render.answer_messages(single)[0]
         results.append(InlineQueryResultArticle(
             id=f"{c.hit.passage.id}",
-            title=f"[{c.number}] {c.hit.passage.title}"[:100],
+            title=render.short(f"[{c.number}] {' '.join(c.hit.passage.title.split())}",
+                               INLINE_TITLE),
             description=render.inline_description(c),
             input_message_content=InputTextMessageContent(body, parse_mode=ParseMode.HTML),
         ))

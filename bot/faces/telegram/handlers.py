@@ -361,7 +361,18 @@ async def on_error(update: object, context: Context) -> None:
         kind = type(context.error).__name__ if context.error else "unknown"
         is_telegram = isinstance(context.error, TelegramError)
         service.count_telegram_error(kind if is_telegram else "handler")
-    if not isinstance(update, Update) or update.effective_message is None:
+    if not isinstance(update, Update):
+        return
+    if update.callback_query is not None:
+        # The client shows a spinner until a press is answered: answer it with the apology,
+        # unless the handler already had (Telegram takes one answer), then say it in the chat.
+        try:
+            await update.callback_query.answer(
+                messages.text("error", user_language(update.callback_query.from_user)))
+            return
+        except TelegramError:
+            pass
+    if update.effective_message is None:
         return
     language, traditional = detect_language(update.effective_message.text or "")
     try:

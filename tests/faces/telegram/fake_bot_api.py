@@ -88,6 +88,7 @@ class FakeBotAPI:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._files: dict[str, bytes] = {}
+        self._answered: set[str] = set()  # callback queries answered
         self._announced: dict[str, int] = {}  # the size Telegram states for each file
         self.downloads: list[str] = []
         self.served: dict[str, int] = {}  # bytes of each download written before it ended
@@ -242,6 +243,12 @@ class FakeBotAPI:
             if fault == "reset" and request.transport is not None:
                 request.transport.abort()  # the connection drops without an answer
                 return web.Response(status=500)
+        if method == "answerCallbackQuery":  # Telegram takes one answer a press
+            if params.get("callback_query_id") in self._answered:
+                return web.json_response({"ok": False, "error_code": 400, "description":
+                                          "Bad Request: query is too old and response timeout "
+                                          "expired or query ID is invalid"}, status=400)
+            self._answered.add(params.get("callback_query_id"))
         problem = self.reject(method, params)
         if not problem:
             problem = bot_api_limits.problem(method, params)

@@ -88,3 +88,29 @@ async def test_long_lists_are_pages_turned_in_place(start_bot: Any, fake_api: Fa
         assert len(seen) > 10
         assert markup.params["text"].endswith(f"\n\n{len(seen)}/{len(seen)}")
     assert not fake_api.refused
+
+
+async def test_docs_pages_are_for_admins_only(start_bot: Any, fake_api: FakeBotAPI) -> None:
+    app = await start_bot()
+    await _with(app, *(Document(id=f"n{i}", title=f"Note {i} " + "t" * 180, text=f"{TEXT} {i}",
+                                content_hash=f"h{i}") for i in range(60)))
+    fake_api.callback("pg:d:1")  # /docs' second page, forged by someone who is no admin
+    fake_api.callback("pg:s:999")  # past the end of /sources: its last page
+    await fake_api.settle()
+    refused, = [c for c in fake_api.sent("answerCallbackQuery") if c.params.get("text")]
+    assert "only the bot's admins" in refused.params["text"]
+    (last,) = fake_api.sent("editMessageText")
+    assert "Note 9 " in last.params["text"]  # the last id in order: n0, n1, n10, ..., n9
+    assert "<code>" not in last.params["text"]  # /sources shows no ids
+    assert "◀" in str(last.params["reply_markup"]) and "▶" not in str(last.params["reply_markup"])
+
+
+async def test_stats_with_a_huge_question_fit(start_bot: Any, fake_api: FakeBotAPI) -> None:
+    await start_bot(telegram_admin_ids=frozenset({USER["id"]}))
+    fake_api.message("<&>" * 1365 + "?")  # 4,096 characters, four times as many escaped
+    await fake_api.wait_for("sendMessage")
+    fake_api.message("/stats")
+    await fake_api.settle()
+    stats = _texts(fake_api)[1:]
+    assert len(stats) >= 2 and "Questions: 1;" in stats[0]
+    assert "".join(visible(t, "HTML")[0] for t in stats).count("<&>") == 2 * 1365  # twice listed

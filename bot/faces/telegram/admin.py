@@ -54,7 +54,8 @@ async def _failed(message: Message, exc: Exception) -> None:
     """Log a failed reload and tell the admin why; nothing was changed."""
     log.exception("admin reload failed")
     reason = str(exc) or type(exc).__name__
-    await message.reply_text(messages.bilingual("reload_failed", reason=short(reason, REASON)), parse_mode=None)
+    await message.reply_text(messages.bilingual("reload_failed", reason=short(reason, REASON)),
+                             parse_mode=None)
 
 
 async def reload_command(update: Update, context: Context) -> None:
@@ -193,8 +194,8 @@ async def remove_button(update: Update, context: Context, press: callbacks.Remov
         await _failed(query.message, exc)
         return
     if report is None:
-        await query.message.reply_text(messages.bilingual("remove_unknown", doc_id=short(doc_id, DOC_ID)),
-                                       parse_mode=None)
+        await query.message.reply_text(
+            messages.bilingual("remove_unknown", doc_id=short(doc_id, DOC_ID)), parse_mode=None)
         return
     await _reply_plain(query.message, reload_text(report, f"Removed {short(doc_id, DOC_ID)}"))
 

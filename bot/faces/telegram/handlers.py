@@ -116,8 +116,8 @@ def _keyboard(key: str, shown: tuple[CitedPassage, ...], more: bool,
     if question_id is not None:
         rows.append(_votes(question_id))
     ctx = messages.text("context", answer.language, answer.traditional)
-    row = [InlineKeyboardButton(f"📄 {ctx} [{c.number}]", callback_data=callbacks.context(key, c.number))
-           for c in shown]
+    row = [InlineKeyboardButton(f"📄 {ctx} [{c.number}]",
+                                callback_data=callbacks.context(key, c.number)) for c in shown]
     # Telegram takes at most 8 buttons a row; TOP_K may show 10 passages.
     rows += [row[i : i + CONTEXT_PER_ROW] for i in range(0, len(row), CONTEXT_PER_ROW)]
     return InlineKeyboardMarkup(rows) if any(rows) else None

@@ -64,7 +64,7 @@ def _href(url: str | None) -> str | None:
 
 def _title(title: str, url: str | None, doc_id: str) -> str:
     """The escaped, cut title (the id when it has none), linking to the URL when usable."""
-    text = html.escape(short(" ".join(title.split()) or doc_id, TITLE))
+    text = html.escape(short(title if title.strip() else doc_id, TITLE))
     href = _href(url)
     return f'<a href="{href}">{text}</a>' if href else text
 

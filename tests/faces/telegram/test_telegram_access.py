@@ -82,7 +82,8 @@ async def test_outsiders_inline_queries_get_a_polite_button(
 
 
 async def test_admins_pass_though_not_listed(start_bot: Any, fake_api: FakeBotAPI) -> None:
-    await start_bot(allowed_ids=frozenset({OTHER["id"]}), telegram_admin_ids=frozenset({USER["id"]}))
+    await start_bot(allowed_ids=frozenset({OTHER["id"]}),
+                    telegram_admin_ids=frozenset({USER["id"]}))
     fake_api.message("/sources")
     (listing,) = await fake_api.wait_for("sendMessage")
     assert "Volunteers Offer" in listing.params["text"]

@@ -141,7 +141,9 @@ def build_application(settings: Settings) -> Application:
     application.add_handler(TypeHandler(Update, throttle.gate), group=LIMITS_GROUP)
 
     new = filters.UpdateType.MESSAGE  # edited messages are ignored everywhere
-    text = new & filters.TEXT & ~filters.COMMAND
+    # Text sent through an inline bot is a result being shared (often our own answer), not a
+    # question: answering it would answer the bot's answer.
+    text = new & filters.TEXT & ~filters.COMMAND & ~filters.VIA_BOT
     # Order matters: commands first, then text by chat type, then everything else that is new.
     application.add_handler(CommandHandler(["start", "help"], handlers.help_command, filters=new))
     application.add_handler(CommandHandler("sources", listing.sources_command, filters=new))

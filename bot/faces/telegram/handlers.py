@@ -217,7 +217,10 @@ def user_language(user: User | None) -> str:
 
 def wants_reply(message: Message, bot_id: int, username: str | None) -> bool:
     """A new message the bot answers: anything in a private chat; in groups, commands for it
-    (not another bot's) and messages addressed to it, never the group's own chatter."""
+    (not another bot's) and messages addressed to it, never the group's own chatter nor
+    inline results shared through a bot."""
+    if message.via_bot is not None:
+        return False
     if message.chat.type == ChatType.PRIVATE:
         return True
     text = message.text or ""

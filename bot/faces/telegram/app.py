@@ -126,7 +126,8 @@ def build_application(settings: Settings) -> Application:
         # Flood limits on outgoing calls, per chat; a 429 "retry after" is waited out and
         # tried again.
         .rate_limiter(FloodLimiter(max_retries=3))
-        .defaults(Defaults(parse_mode=ParseMode.HTML,
+        # A reply quotes its question in groups; a question deleted meanwhile still gets it.
+        .defaults(Defaults(parse_mode=ParseMode.HTML, allow_sending_without_reply=True,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(post_init)
         .post_shutdown(post_shutdown)

@@ -89,6 +89,7 @@ class FakeBotAPI:
         self._runner: web.AppRunner | None = None
         self._files: dict[str, bytes] = {}
         self._answered: set[str] = set()  # callback queries answered
+        self._deleted: set[tuple[int, int]] = set()  # (chat id, message id) of deleted messages
         self._announced: dict[str, int] = {}  # the size Telegram states for each file
         self.downloads: list[str] = []
         self.served: dict[str, int] = {}  # bytes of each download written before it ended
@@ -163,6 +164,12 @@ class FakeBotAPI:
             "id": f"cb{next(self._message_ids)}", "from": user, "chat_instance": "x", "data": data,
             "message": {"message_id": 9, "date": 0, "chat": chat, "from": BOT_USER, "text": "…"},
         }})
+
+    def delete(self, update_id: int) -> None:
+        """The user deletes the message of a pushed update: replies to it are refused, as
+        Telegram refuses them, unless they allow sending without the reply."""
+        message = next(u["message"] for u in self._updates if u["update_id"] == update_id)
+        self._deleted.add((message["chat"]["id"], message["message_id"]))
 
     def sent(self, method: str = "sendMessage") -> list[Call]:
         """The calls of one method so far."""
@@ -249,6 +256,12 @@ class FakeBotAPI:
                                           "Bad Request: query is too old and response timeout "
                                           "expired or query ID is invalid"}, status=400)
             self._answered.add(params.get("callback_query_id"))
+        reply = params.get("reply_parameters") or {}
+        if ((params.get("chat_id"), reply.get("message_id")) in self._deleted
+                and not reply.get("allow_sending_without_reply")):
+            return web.json_response({"ok": False, "error_code": 400,
+                                      "description": "Bad Request: message to be replied not "
+                                      "found"}, status=400)
         problem = self.reject(method, params)
         if not problem:
             problem = bot_api_limits.problem(method, params)

@@ -379,3 +379,15 @@ async def test_an_inline_result_shared_in_a_chat_is_not_a_question(
                                        "from": BOT_USER, "text": "earlier answer"})
     await fake_api.settle()
     assert fake_api.sent() == []  # before: the bot answered its own answer
+
+
+async def test_a_question_deleted_before_its_answer_still_gets_it(
+    bot_app: Application, fake_api: FakeBotAPI
+) -> None:
+    fake_api.delete(fake_api.message("/ask Who did Fu Linlin take to the hospital?", chat=GROUP))
+    (reply,) = await fake_api.wait_for("sendMessage")
+    await fake_api.settle()
+    # Taken by Telegram (the fake refuses a reply to a deleted message that does not allow
+    # sending without it: before, the answer was refused and so was the apology after it).
+    assert reply.params["reply_parameters"]["allow_sending_without_reply"] is True
+    assert "Fu Linlin" in reply.params["text"] and len(fake_api.sent()) == 1

@@ -335,7 +335,9 @@ async def inline_query(update: Update, context: Context) -> None:
             description=render.inline_description(c),
             input_message_content=InputTextMessageContent(body, parse_mode=ParseMode.HTML),
         ))
-    await query.answer(results, cache_time=30)
+    # Telegram serves cached results to anyone typing the same query, without asking the bot:
+    # with ALLOWED_IDS set they must be cached for this user only.
+    await query.answer(results, cache_time=30, is_personal=bool(settings_of(context).allowed_ids))
 
 
 async def not_text(update: Update, context: Context) -> None:

@@ -81,6 +81,17 @@ async def test_outsiders_inline_queries_get_a_polite_button(
     assert call.params["button"] == {"text": "Only for members", "start_parameter": "members"}
 
 
+async def test_a_members_inline_results_are_not_cached_for_others(
+    start_bot: Any, fake_api: FakeBotAPI
+) -> None:
+    await start_bot(allowed_ids=frozenset({OTHER["id"]}))
+    fake_api.push({"inline_query": {"id": "iq1", "from": OTHER, "query": "Fu Linlin hospital",
+                                    "offset": ""}})
+    (call,) = await fake_api.wait_for("answerInlineQuery")
+    assert call.params["results"]  # the member's answer...
+    assert call.params["is_personal"] is True  # ...which Telegram must not serve to others
+
+
 async def test_admins_pass_though_not_listed(start_bot: Any, fake_api: FakeBotAPI) -> None:
     await start_bot(allowed_ids=frozenset({OTHER["id"]}),
                     telegram_admin_ids=frozenset({USER["id"]}))

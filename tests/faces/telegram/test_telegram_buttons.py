@@ -43,7 +43,11 @@ async def test_a_press_whose_handler_fails_is_answered_with_the_apology(
     await fake_api.settle()
     assert len(fake_api.sent()) == 1  # a popup for the one who pressed, not a group message
     context = next(b["callback_data"] for b in buttons(answer) if "Context" in b["text"])
-    monkeypatch.setattr(bot_app.bot_data["service"], "around", broken)
+
+    def broken_around(*args: object) -> None:
+        raise RuntimeError("the index is gone")
+
+    monkeypatch.setattr(bot_app.bot_data["service"], "around", broken_around)
     fake_api.callback(context, chat=GROUP)  # fails after its press was answered
     (sorry,) = (await fake_api.wait_for("sendMessage", 2))[1:]
     assert "something went wrong" in sorry.params["text"]

@@ -40,11 +40,12 @@ class Settings(BaseSettings):
     webhook_path: str = ""
     webhook_secret_token: SecretStr | None = None
     questions_per_minute: int = Field(10, ge=0)
-    # Empty: everyone may use the bot. Otherwise only these user or chat ids.
+    # Empty: everyone may use the bot. Otherwise only these user or chat ids (and the admins).
     allowed_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     # Telegram user ids that may reload, add, remove documents and see usage statistics.
     telegram_admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
-    # Largest file an admin may send to be added, checked against Telegram's size before download.
+    # Largest file an admin may send to be added: Telegram's size is checked before downloading,
+    # and the download stops at it.
     max_upload_mb: float = Field(10, gt=0)
     # Seconds between checks of the knowledge folder for changes; 0 turns watching off.
     watch_seconds: float = Field(0, ge=0)

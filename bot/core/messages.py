@@ -53,6 +53,15 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "Sorry, this bot only answers its own members.",
         "zh": "抱歉，这个机器人只为指定的成员服务。",
     },
+    "members_only": {"en": "Only for members", "zh": "仅限成员"},
+    "rate_limited_button": {
+        "en": "You are pressing faster than I can keep up. Please wait {seconds} seconds.",
+        "zh": "您按得太快了，请等 {seconds} 秒。",
+    },
+    "vote_not_yours": {
+        "en": "Only the person who asked can rate this answer.",
+        "zh": "只有提问的人可以评价这个回答。",
+    },
     "text_only": {
         "en": "I can only read text. Please type your question.",
         "zh": "我只能读文字消息，请把问题打出来。",
@@ -64,6 +73,10 @@ _TEXTS: dict[str, dict[str, str]] = {
     "expired": {
         "en": "This answer is no longer available. Please ask again.",
         "zh": "这个回答已经失效，请重新提问。",
+    },
+    "bad_button": {
+        "en": "This button is not valid. Please ask again.",
+        "zh": "这个按钮无效，请重新提问。",
     },
     "admin_only": {
         "en": "Sorry, only the bot's admins can do that.",
@@ -87,6 +100,14 @@ _TEXTS: dict[str, dict[str, str]] = {
     "upload_too_large": {
         "en": "That file is {size:.1f} MB; files up to {limit:.1f} MB can be added.",
         "zh": "这个文件有 {size:.1f} MB，只能添加不超过 {limit:.1f} MB 的文件。",
+    },
+    "upload_too_large_stream": {
+        "en": "That file is larger than {limit:.1f} MB, the most that can be added.",
+        "zh": "这个文件超过了 {limit:.1f} MB，无法添加。",
+    },
+    "upload_download_failed": {
+        "en": "I could not download that file ({reason}). Please send it again.",
+        "zh": "无法下载这个文件（{reason}），请重新发送。",
     },
     "upload_refused": {
         "en": "I did not add {name}: {reason}.",

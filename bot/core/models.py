@@ -103,6 +103,14 @@ class Answer:
     passages: tuple[CitedPassage, ...] = field(default_factory=tuple)
 
 
+class VoteResult(enum.Enum):
+    """What became of a 👍 / 👎 press."""
+
+    STORED = "stored"
+    NO_QUESTION = "no_question"  # no such question in the log (removed, or a forged id)
+    NOT_ASKER = "not_asker"  # only the person who asked may rate the answer
+
+
 @dataclass(frozen=True)
 class DocumentUpdate:
     """A new or changed document with its passages and their index terms, as a reload hands

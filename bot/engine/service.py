@@ -21,7 +21,14 @@ from bot.config import Settings
 from bot.core import analysis
 from bot.core.answering import AnswerOptions, answer
 from bot.core.index import SearchIndex
-from bot.core.models import Answer, Document, DocumentInfo, LoggedQuestion, StoredPassage
+from bot.core.models import (
+    Answer,
+    Document,
+    DocumentInfo,
+    LoggedQuestion,
+    StoredPassage,
+    VoteResult,
+)
 from bot.core.translation import Dictionary
 from bot.engine.metrics import Metrics
 from bot.engine.reload import ANALYZER_KEY, SyncReport, store_documents, sync_folder
@@ -307,8 +314,8 @@ class QAService:
         """Log a question and the passages it was given; its id, for the 👍 / 👎 buttons."""
         return await self.usage.record(answer, chat_type, user_id, seconds)
 
-    async def vote(self, question_id: int, user_id: int, value: int) -> bool:
-        """Store 👍 (1) or 👎 (-1) on a logged question; False if there is no such question."""
+    async def vote(self, question_id: int, user_id: int, value: int) -> VoteResult:
+        """Store 👍 (1) or 👎 (-1) on a logged question, from the user who asked it only."""
         return await self.usage.vote(question_id, user_id, value)
 
     async def logged_questions(self) -> list[LoggedQuestion]:

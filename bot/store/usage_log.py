@@ -27,7 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.models import Answer, LoggedQuestion
+from bot.core.models import Answer, LoggedQuestion, VoteResult
 from bot.store.database import Database
 
 _KEY = "user_hash_key"
@@ -142,20 +142,28 @@ class UsageLog:
             )
         return ids
 
-    async def vote(self, question_id: int, user_id: int, value: int) -> bool:
-        """Store 👍 (1) or 👎 (-1) for a logged question; False if there is no such question."""
+    async def vote(self, question_id: int, user_id: int, value: int) -> VoteResult:
+        """Store 👍 (1) or 👎 (-1) for a logged question, from the user who asked it only (its
+        id as stored: plain, or the keyed hash); pressing again replaces the vote."""
+        if not 0 < question_id < 2**63:  # SQLite's integers; a larger one is no row of ours
+            return VoteResult.NO_QUESTION
         conn = self.db.connection
         async with self._write, self.db.transaction():
-            async with conn.execute("SELECT 1 FROM questions WHERE id = ?", (question_id,)) as cur:
-                if await cur.fetchone() is None:
-                    return False
+            async with conn.execute("SELECT user_id FROM questions WHERE id = ?",
+                                    (question_id,)) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return VoteResult.NO_QUESTION
+            voter = await self._user(user_id)
+            if row[0] is None or row[0] != voter:
+                return VoteResult.NOT_ASKER
             await conn.execute(
                 "INSERT INTO feedback (question_id, user_id, value) VALUES (?, ?, ?) "
                 "ON CONFLICT(question_id, user_id) DO UPDATE SET value = excluded.value, "
                 "given_at = excluded.given_at",
-                (question_id, await self._user(user_id), value),
+                (question_id, voter, value),
             )
-        return True
+        return VoteResult.STORED
 
     async def questions(self) -> list[LoggedQuestion]:
         """The whole log, oldest first."""

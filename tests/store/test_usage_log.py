@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
+from bot.core.models import VoteResult
 from bot.engine.service import QAService
 
 QUESTION = "Who did Fu Linlin take to the hospital?"
@@ -15,15 +16,16 @@ QUESTION = "Who did Fu Linlin take to the hospital?"
 async def test_questions_passages_and_votes_are_stored(service: QAService) -> None:
     answer = service.ask(QUESTION)
     qid = await service.usage.record(answer, "private", 1001, 0.25)
-    assert await service.usage.vote(qid, 1001, -1)
-    assert await service.usage.vote(qid, 1001, 1)  # a second press replaces the first
-    assert await service.usage.vote(qid, 2002, -1)
-    assert not await service.usage.vote(qid + 100, 1001, 1)  # no such question
+    assert await service.usage.vote(qid, 1001, -1) is VoteResult.STORED
+    assert await service.usage.vote(qid, 1001, 1) is VoteResult.STORED  # replaces the first
+    assert await service.usage.vote(qid, 2002, -1) is VoteResult.NOT_ASKER  # not theirs
+    assert await service.usage.vote(qid + 100, 1001, 1) is VoteResult.NO_QUESTION
+    assert await service.usage.vote(10**30, 1001, 1) is VoteResult.NO_QUESTION  # no SQLite int
     (logged,) = await service.usage.questions()
     assert (logged.id, logged.question, logged.user, logged.chat_type) == (
         qid, QUESTION, "1001", "private")
     assert logged.status == "answered" and logged.seconds == 0.25
-    assert sorted(logged.votes) == [-1, 1]
+    assert logged.votes == (1,)
     expected = [(c.hit.passage.doc_id, c.hit.passage.position, c.hit.score)
                 for c in answer.passages]
     assert [(d, p, round(s, 6)) for d, p, s in logged.passages] == [
@@ -37,7 +39,8 @@ async def test_privacy_settings(settings: Settings) -> None:
         first = await service.usage.record(service.ask(QUESTION), "group", 1001, 0.1)
         await service.usage.record(service.ask("Who is Duan?"), "group", 1001, 0.1)
         await service.usage.record(service.ask("Who is Duan?"), "group", 2002, 0.1)
-        await service.usage.vote(first, 1001, 1)
+        assert await service.usage.vote(first, 1001, 1) is VoteResult.STORED
+        assert await service.usage.vote(first, 2002, -1) is VoteResult.NOT_ASKER  # hashed too
     finally:
         await service.close()
     with sqlite3.connect(settings.database_path) as conn:
@@ -79,7 +82,7 @@ async def test_concurrent_questions_share_a_transaction_and_keep_their_ids(
         assert len(logged[question_id].passages) == len(answer.passages)
     later = await service.usage.record(answers[0], "private", 1001, 0.1)
     assert later > max(ids)
-    assert await service.usage.vote(later, 1001, 1)
+    assert await service.usage.vote(later, 1001, 1) is VoteResult.STORED
 
 
 async def test_closing_writes_every_question_still_waiting(settings: Settings) -> None:

@@ -16,23 +16,17 @@ from telegram.constants import ParseMode
 from bot.core import messages
 from bot.engine.service import UploadStatus
 from bot.faces.reports import reload_text, stats_text, summarize
-from bot.faces.telegram import render
+from bot.faces.telegram import callbacks, download, listing, render
 from bot.sources import uploads
-from bot.faces.telegram.handlers import (
-    Context,
-    is_admin,
-    list_documents,
-    send_html,
-    service_of,
-    settings_of,
-)
+from bot.faces.telegram.handlers import Context, is_admin, service_of, settings_of
+from bot.faces.telegram.render import DOC_ID, TITLE, short
 
 log = logging.getLogger(__name__)
 
-REMOVE = "rm"  # callback data prefix of the confirmation buttons
 PENDING = "pending_removals"
 MAX_PENDING = 100
 MB = 1024 * 1024
+NAME, REASON = 100, 500  # characters of a file name or a reason echoed back
 
 
 async def _admin(update: Update, context: Context, what: str) -> bool:
@@ -50,15 +44,18 @@ async def _admin(update: Update, context: Context, what: str) -> bool:
 
 
 async def _reply_plain(message: Message, text: str) -> None:
-    """Plain text (file names, reasons) sent safely as HTML, split as needed."""
-    await send_html(message, html.escape(text))
+    """Plain text (file names, reasons, questions in /stats) sent safely as HTML, in as many
+    messages as it needs."""
+    for chunk in render.split_plain(text):
+        await message.reply_text(chunk, parse_mode=ParseMode.HTML)
 
 
 async def _failed(message: Message, exc: Exception) -> None:
     """Log a failed reload and tell the admin why; nothing was changed."""
     log.exception("admin reload failed")
     reason = str(exc) or type(exc).__name__
-    await message.reply_text(messages.bilingual("reload_failed", reason=reason), parse_mode=None)
+    await message.reply_text(messages.bilingual("reload_failed", reason=short(reason, REASON)),
+                             parse_mode=None)
 
 
 async def reload_command(update: Update, context: Context) -> None:
@@ -90,16 +87,28 @@ async def upload_document(update: Update, context: Context) -> None:
     limit = settings_of(context).max_upload_bytes
     refuse = None
     if not uploads.is_supported(name):
-        refuse = messages.bilingual("upload_types", name=name)
+        refuse = messages.bilingual("upload_types", name=short(name, NAME))
     elif doc.file_size is not None and doc.file_size > limit:  # before downloading anything
         refuse = messages.bilingual("upload_too_large", size=doc.file_size / MB, limit=limit / MB)
     if refuse:
         await message.reply_text(refuse, parse_mode=None)
         return
-    data = bytes(await (await doc.get_file()).download_as_bytearray())
-    if len(data) > limit:  # the size Telegram reported may be missing or wrong
-        await message.reply_text(messages.bilingual("upload_too_large", size=len(data) / MB,
+    file = await doc.get_file()
+    if file.file_size is not None and file.file_size > limit:  # getFile may know better
+        await message.reply_text(messages.bilingual("upload_too_large", size=file.file_size / MB,
                                                     limit=limit / MB), parse_mode=None)
+        return
+    try:
+        # Streamed, and dropped past the limit: the size Telegram reported may be missing or
+        # wrong, and reading it all first would cost what the limit is there to spare.
+        data = await download.fetch(file.file_path or "", limit)
+    except download.TooLarge:
+        await message.reply_text(messages.bilingual("upload_too_large_stream", limit=limit / MB),
+                                 parse_mode=None)
+        return
+    except download.DownloadFailed as exc:
+        await message.reply_text(messages.bilingual("upload_download_failed", reason=str(exc)),
+                                 parse_mode=None)
         return
     try:
         result = await service_of(context).add_upload(name, data,
@@ -108,14 +117,14 @@ async def upload_document(update: Update, context: Context) -> None:
         await _failed(message, exc)
         return
     if result.status is UploadStatus.DUPLICATE:
-        text = html.escape(messages.bilingual("upload_duplicate", name=result.name,
-                                              doc_id=result.doc_id))
+        text = html.escape(messages.bilingual("upload_duplicate", name=short(result.name, NAME),
+                                              doc_id=short(result.doc_id or "", DOC_ID)))
     elif result.status is UploadStatus.REFUSED:
-        text = html.escape(messages.bilingual("upload_refused", name=result.name,
-                                              reason=result.reason))
+        text = html.escape(messages.bilingual("upload_refused", name=short(result.name, NAME),
+                                              reason=short(result.reason, REASON)))
     else:
         cite = render.citation_html(result.passages[0], 1, "en")
-        text = (html.escape(messages.bilingual("upload_added", name=result.name,
+        text = (html.escape(messages.bilingual("upload_added", name=short(result.name, NAME),
                                                passages=len(result.passages))) + "\n" + cite)
     await message.reply_text(text, parse_mode=ParseMode.HTML)
 
@@ -125,7 +134,7 @@ async def docs_command(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not await _admin(update, context, "/docs"):
         return
-    await list_documents(update, context, admin=True)
+    await listing.send_first_page(update, context, listing.DOCS)
 
 
 async def remove_command(update: Update, context: Context) -> None:
@@ -145,7 +154,7 @@ async def remove_command(update: Update, context: Context) -> None:
     if doc is None and wanted.isdigit() and 1 <= int(wanted) <= len(docs):
         doc = docs[int(wanted) - 1]
     if doc is None:
-        await message.reply_text(messages.bilingual("remove_unknown", doc_id=wanted),
+        await message.reply_text(messages.bilingual("remove_unknown", doc_id=short(wanted, DOC_ID)),
                                  parse_mode=None)
         return
     pending: dict[str, str] = context.bot_data.setdefault(PENDING, {})
@@ -156,29 +165,27 @@ async def remove_command(update: Update, context: Context) -> None:
     markup = InlineKeyboardMarkup([[
         InlineKeyboardButton(f"🗑 {messages.text('remove_yes', 'en')} / "
                              f"{messages.text('remove_yes', 'zh')}",
-                             callback_data=f"{REMOVE}:{key}:yes"),
+                             callback_data=callbacks.remove(key, True)),
         InlineKeyboardButton(f"{messages.text('remove_no', 'en')} / "
                              f"{messages.text('remove_no', 'zh')}",
-                             callback_data=f"{REMOVE}:{key}:no"),
+                             callback_data=callbacks.remove(key, False)),
     ]])
-    await message.reply_text(messages.bilingual("remove_confirm", title=doc.title, doc_id=doc.id),
+    await message.reply_text(messages.bilingual("remove_confirm", title=short(doc.title, TITLE),
+                                                 doc_id=short(doc.id, DOC_ID)),
                              parse_mode=None, reply_markup=markup)
 
 
-async def remove_button(update: Update, context: Context) -> None:
+async def remove_button(update: Update, context: Context, press: callbacks.Remove) -> None:
     """A press on Remove or Cancel; refused for non-admins, whatever the callback data says."""
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None or not await _admin(update, context, "a remove confirmation"):
         return
-    if not await _admin(update, context, "a remove confirmation"):
-        return
-    _, key, choice = (query.data.split(":") + ["", ""])[:3]
-    doc_id = context.bot_data.get(PENDING, {}).pop(key, None)
+    doc_id = context.bot_data.get(PENDING, {}).pop(press.key, None)
     if doc_id is None or not isinstance(query.message, Message):
         await query.answer(messages.bilingual("expired"))
         return
     await query.answer()
-    if choice != "yes":
+    if not press.confirmed:
         await query.message.reply_text(messages.bilingual("remove_cancelled"), parse_mode=None)
         return
     try:
@@ -187,10 +194,10 @@ async def remove_button(update: Update, context: Context) -> None:
         await _failed(query.message, exc)
         return
     if report is None:
-        await query.message.reply_text(messages.bilingual("remove_unknown", doc_id=doc_id),
-                                       parse_mode=None)
+        await query.message.reply_text(
+            messages.bilingual("remove_unknown", doc_id=short(doc_id, DOC_ID)), parse_mode=None)
         return
-    await _reply_plain(query.message, reload_text(report, f"Removed {doc_id}"))
+    await _reply_plain(query.message, reload_text(report, f"Removed {short(doc_id, DOC_ID)}"))
 
 
 async def stats_command(update: Update, context: Context) -> None:

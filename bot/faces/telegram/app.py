@@ -10,7 +10,6 @@ from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -18,20 +17,23 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.config import Settings
 from bot.faces.health import start_health_server
 from bot.engine.service import QAService
-from bot.faces.telegram import admin, handlers
-from bot.faces.telegram.limits import QuestionLimiter
+from bot.faces.telegram import access, admin, buttons, handlers, listing, throttle
+from bot.faces.telegram.flood import FloodLimiter
 from bot.faces.telegram.results import ResultStore
+from bot.faces.telegram.slots import UpdateSlots
 from bot.faces.telegram.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
 HEALTH = "health"
+ACCESS_GROUP, LIMITS_GROUP = -2, -1  # handler groups before the handlers' own (0)
 WATCHER = "watcher"
 
 COMMANDS = [
@@ -51,7 +53,7 @@ async def post_init(application: Application) -> None:
     """Open the database and load the index once, before the first update."""
     settings: Settings = application.bot_data[handlers.SETTINGS]
     application.bot_data[handlers.SERVICE] = await QAService.start(settings)
-    application.bot_data[handlers.LIMITER] = QuestionLimiter(settings.questions_per_minute)
+    application.bot_data.update(throttle.limiters(settings.questions_per_minute))
     application.bot_data[handlers.RESULTS] = ResultStore()
     if settings.serve_health:
         application.bot_data[HEALTH] = start_health_server(
@@ -88,6 +90,18 @@ async def post_shutdown(application: Application) -> None:
         await service.close()
 
 
+class BotApplication(Application):  # type: ignore[type-arg]
+    """python-telegram-bot's Application, stopping in seconds however busy a group is."""
+
+    async def stop(self) -> None:
+        """Abandon sends still waiting for their chat's flood limit (FloodLimiter), then stop
+        as usual: every update in hand is finished, which no longer means minutes."""
+        limiter = self.bot.rate_limiter
+        if isinstance(limiter, FloodLimiter):
+            limiter.abandon_waits()
+        await super().stop()
+
+
 def build_application(settings: Settings) -> Application:
     """The Application with every handler; the token and API URL come from settings."""
     if settings.telegram_bot_token is None:
@@ -103,14 +117,17 @@ def build_application(settings: Settings) -> Application:
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_file_url)
+        .application_class(BotApplication)
         # Several updates at once, so other chats do not wait for one slow question or send;
         # but a bounded number: answering is CPU work, and updates started beyond what the CPU
         # can answer only queue for it (each with its typing timer running and competing for
-        # the GIL), while those left in the update queue cost nothing.
-        .concurrent_updates(settings.concurrent_updates)
-        # Flood limits on outgoing calls; a 429 "retry after" is waited out and tried again.
-        .rate_limiter(AIORateLimiter(max_retries=3))
-        .defaults(Defaults(parse_mode=ParseMode.HTML,
+        # the GIL). A send waiting for its chat's flood limit gives its slot back meanwhile.
+        .concurrent_updates(UpdateSlots(settings.concurrent_updates))
+        # Flood limits on outgoing calls, per chat; a 429 "retry after" is waited out and
+        # tried again.
+        .rate_limiter(FloodLimiter(max_retries=3))
+        # A reply quotes its question in groups; a question deleted meanwhile still gets it.
+        .defaults(Defaults(parse_mode=ParseMode.HTML, allow_sending_without_reply=True,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -118,11 +135,19 @@ def build_application(settings: Settings) -> Application:
     )
     application.bot_data[handlers.SETTINGS] = settings
 
+    # Before any handler, for every update of any kind: ALLOWED_IDS, then the per-user limits.
+    # Each gate stops what it refuses (ApplicationHandlerStop), so no handler below can be
+    # reached around them.
+    application.add_handler(TypeHandler(Update, access.gate), group=ACCESS_GROUP)
+    application.add_handler(TypeHandler(Update, throttle.gate), group=LIMITS_GROUP)
+
     new = filters.UpdateType.MESSAGE  # edited messages are ignored everywhere
-    text = new & filters.TEXT & ~filters.COMMAND
+    # Text sent through an inline bot is a result being shared (often our own answer), not a
+    # question: answering it would answer the bot's answer.
+    text = new & filters.TEXT & ~filters.COMMAND & ~filters.VIA_BOT
     # Order matters: commands first, then text by chat type, then everything else that is new.
     application.add_handler(CommandHandler(["start", "help"], handlers.help_command, filters=new))
-    application.add_handler(CommandHandler("sources", handlers.sources_command, filters=new))
+    application.add_handler(CommandHandler("sources", listing.sources_command, filters=new))
     application.add_handler(CommandHandler("ask", handlers.ask_command, filters=new))
     # Admin commands: registered for everyone, so others get a polite refusal, not /help.
     application.add_handler(CommandHandler("reload", admin.reload_command, filters=new))
@@ -137,11 +162,8 @@ def build_application(settings: Settings) -> Application:
     application.add_handler(MessageHandler(new & filters.COMMAND & filters.ChatType.PRIVATE,
                                            handlers.unknown_command))
     application.add_handler(MessageHandler(new & ~filters.TEXT, handlers.not_text))
-    # Buttons by callback prefix; the catch-all (More results, Context) comes last.
-    application.add_handler(CallbackQueryHandler(handlers.vote_button,
-                                                 pattern=f"^{handlers.VOTE}:"))
-    application.add_handler(CallbackQueryHandler(admin.remove_button, pattern=f"^{admin.REMOVE}:"))
-    application.add_handler(CallbackQueryHandler(handlers.button))
+    # Every button through one handler, which reads the callback data once and refuses the rest.
+    application.add_handler(CallbackQueryHandler(buttons.press))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     application.add_error_handler(handlers.on_error)
     return application

@@ -20,6 +20,7 @@ from telegram import (
     Message,
     MessageEntity,
     Update,
+    User,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, NetworkError, TelegramError
@@ -28,21 +29,23 @@ from telegram.ext import ContextTypes
 from bot.core import messages
 from bot.core.language import detect_language
 from bot.config import Settings
-from bot.core.models import Answer, CitedPassage, Status
+from bot.core.models import Answer, CitedPassage, Status, VoteResult
 from bot.engine.service import QAService
-from bot.faces.telegram import render
-from bot.faces.telegram.limits import QuestionLimiter
+from bot.faces.telegram import callbacks, render
+from bot.faces.telegram.flood import Abandoned
 from bot.faces.telegram.results import ResultStore
 from bot.faces.telegram.typing_indicator import typing_if_slow
 
 log = logging.getLogger(__name__)
 
 SETTINGS, SERVICE, LIMITER, RESULTS = "settings", "service", "limiter", "results"
-VOTE = "fb"  # callback data prefix of the 👍 / 👎 buttons
 # Passages fetched per question: the first TOP_K are shown, "More results" pages the rest.
 FETCH = 10
 INLINE_RESULTS = 10
 MAX_INLINE_QUERY = 256
+INLINE_TITLE = 100
+CONTEXT_PER_ROW = 5
+HELP_TITLES, HELP_TITLE = 20, 100  # titles /help shows, and characters of each
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -55,15 +58,6 @@ def service_of(context: Context) -> QAService:
 def settings_of(context: Context) -> Settings:
     """The settings the Application was built with."""
     return context.bot_data[SETTINGS]
-
-
-def _allowed(update: Update, context: Context) -> bool:
-    allowed = settings_of(context).allowed_ids
-    if not allowed:
-        return True
-    user = update.effective_user.id if update.effective_user else None
-    chat = update.effective_chat.id if update.effective_chat else None
-    return user in allowed or chat in allowed
 
 
 def is_admin(update: Update, context: Context) -> bool:
@@ -118,18 +112,20 @@ def _keyboard(key: str, shown: tuple[CitedPassage, ...], more: bool,
     rows = []
     if more:
         label = messages.text("more", answer.language, answer.traditional)
-        rows.append([InlineKeyboardButton(f"{label} ▶", callback_data=f"more:{key}")])
+        rows.append([InlineKeyboardButton(f"{label} ▶", callback_data=callbacks.more(key))])
     if question_id is not None:
         rows.append(_votes(question_id))
     ctx = messages.text("context", answer.language, answer.traditional)
-    rows.append([InlineKeyboardButton(f"📄 {ctx} [{c.number}]", callback_data=f"ctx:{key}:{c.number}")
-                 for c in shown])
+    row = [InlineKeyboardButton(f"📄 {ctx} [{c.number}]",
+                                callback_data=callbacks.context(key, c.number)) for c in shown]
+    # Telegram takes at most 8 buttons a row; TOP_K may show 10 passages.
+    rows += [row[i : i + CONTEXT_PER_ROW] for i in range(0, len(row), CONTEXT_PER_ROW)]
     return InlineKeyboardMarkup(rows) if any(rows) else None
 
 
 def _votes(question_id: int) -> list[InlineKeyboardButton]:
     """👍 / 👎 for a logged question; the callback carries only the log's row id."""
-    return [InlineKeyboardButton(mark, callback_data=f"{VOTE}:{question_id}:{value}")
+    return [InlineKeyboardButton(mark, callback_data=callbacks.vote(question_id, value))
             for mark, value in (("👍", 1), ("👎", -1))]
 
 
@@ -145,24 +141,10 @@ async def _record(update: Update, context: Context, answer: Answer, seconds: flo
 
 
 async def answer_question(update: Update, context: Context, question: str) -> None:
-    """Rate-check, answer from the current index, and reply with passages and buttons."""
+    """Answer from the current index, and reply with passages and buttons (ALLOWED_IDS and
+    the per-user limit were checked before any handler: access.py, throttle.py)."""
     message = update.effective_message
     if message is None:
-        return
-    language, traditional = detect_language(question)
-    if not _allowed(update, context):
-        await message.reply_text(messages.bilingual("not_allowed"), parse_mode=None)
-        return
-    user_id = update.effective_user.id if update.effective_user else message.chat.id
-    limiter: QuestionLimiter = context.bot_data[LIMITER]
-    wait = limiter.wait_seconds(user_id)
-    if wait:
-        # Told once per wait: a flood of questions must not become a flood of replies.
-        if limiter.should_warn(user_id):
-            await message.reply_text(
-                messages.text("rate_limited", language, traditional, seconds=wait),
-                parse_mode=None,
-            )
         return
     settings = settings_of(context)
     k = settings.top_k
@@ -173,6 +155,8 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         shown = full.passages[:k]
         answer = dataclasses.replace(full, passages=shown)
         question_id = await _record(update, context, answer, time.perf_counter() - started)
+    if update.effective_user is None:  # the log knows no asker, so nobody could vote
+        question_id = None
     markup = None
     if full.status is Status.ANSWERED:
         key = context.bot_data[RESULTS].put(full, len(shown))
@@ -186,37 +170,25 @@ async def answer_question(update: Update, context: Context, question: str) -> No
 async def help_command(update: Update, context: Context) -> None:
     """/start and /help: what the bot knows and how to ask, in English and Chinese."""
     docs = await service_of(context).documents()
-    titles = "\n".join(f"• {html.escape(d.title)}" for d in docs[:20])
-    if len(docs) > 20:
-        titles += f"\n… (+{len(docs) - 20})"
     text = html.escape(messages.bilingual("help", documents=len(docs)))
-    if titles:
-        text += f"\n\n<b>{messages.text('documents', 'en')} / {messages.text('documents', 'zh')}</b>\n{titles}"
     if is_admin(update, context):
         text += "\n\n" + html.escape(messages.bilingual("admin_help"))
+    if docs:
+        # The first titles, cut short, as many as fit: /sources lists them all.
+        heading = f"{messages.text('documents', 'en')} / {messages.text('documents', 'zh')}"
+        titles = [f"• {html.escape(render.short(' '.join(d.title.split()), HELP_TITLE))}"
+                  for d in docs[:HELP_TITLES]]
+
+        def listed(n: int) -> str:
+            more = f"\n… (+{len(docs) - n})" if len(docs) > n else ""
+            return f"\n\n<b>{heading}</b>\n" + "\n".join(titles[:n]) + more
+
+        shown = len(titles)
+        while shown and render.utf16_len(text + listed(shown)) > render.MAX_MESSAGE:
+            shown -= 1
+        text += listed(shown)
     if update.effective_message:
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
-
-
-async def send_html(message: Message, text: str) -> None:
-    """HTML text in as many messages as it needs, split between lines."""
-    for chunk in render.split_lines(text):
-        await message.reply_text(chunk, parse_mode=ParseMode.HTML)
-
-
-async def list_documents(update: Update, context: Context, admin: bool = False) -> None:
-    """The numbered document list of /sources, or of /docs with the admin details."""
-    message = update.effective_message
-    if message is None:
-        return
-    docs = await service_of(context).documents()
-    lines = [render.document_line(n, d, admin) for n, d in enumerate(docs, 1)]
-    await send_html(message, "\n".join(lines) or html.escape(messages.bilingual("no_documents")))
-
-
-async def sources_command(update: Update, context: Context) -> None:
-    """/sources: every document with its title, source and date."""
-    await list_documents(update, context)
 
 
 async def ask_command(update: Update, context: Context) -> None:
@@ -235,6 +207,28 @@ async def private_text(update: Update, context: Context) -> None:
     """In a private chat every text message is a question."""
     if update.effective_message and update.effective_message.text is not None:
         await answer_question(update, context, update.effective_message.text)
+
+
+def user_language(user: User | None) -> str:
+    """The language of a user's Telegram app, for replies that answer no text of theirs."""
+    code = (user.language_code if user else None) or "en"
+    return "zh" if code.startswith("zh") else "en"
+
+
+def wants_reply(message: Message, bot_id: int, username: str | None) -> bool:
+    """A new message the bot answers: anything in a private chat; in groups, commands for it
+    (not another bot's) and messages addressed to it, never the group's own chatter nor
+    inline results shared through a bot."""
+    if message.via_bot is not None:
+        return False
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    text = message.text or ""
+    if text.startswith("/"):
+        command = text.split(maxsplit=1)[0]
+        _, at, target = command.partition("@")
+        return not at or (username is not None and target.lower() == username.lower())
+    return addressed_question(message, bot_id, username) is not None
 
 
 def addressed_question(message: Message, bot_id: int, username: str | None) -> str | None:
@@ -269,54 +263,55 @@ async def group_text(update: Update, context: Context) -> None:
         await answer_question(update, context, question)
 
 
-async def button(update: Update, context: Context) -> None:
-    """A press on "More results" or "Context"."""
+async def more_button(update: Update, context: Context, press: callbacks.More) -> None:
+    """A press on "More results": the next passages of the answer."""
     query = update.callback_query
-    if query is None or query.data is None:
+    item = context.bot_data[RESULTS].get(press.key)
+    if query is None or item is None or not isinstance(query.message, Message):
+        if query is not None:
+            await query.answer(messages.bilingual("expired"))
         return
-    kind, _, rest = query.data.partition(":")
-    key, _, number = rest.partition(":")
-    item = context.bot_data[RESULTS].get(key)
-    language, traditional = (item.answer.language, item.answer.traditional) if item else ("en", False)
-    if item is None or query.message is None or not isinstance(query.message, Message):
-        await query.answer(messages.bilingual("expired"))
+    language, traditional = item.answer.language, item.answer.traditional
+    k = settings_of(context).top_k
+    page = item.answer.passages[item.shown : item.shown + k]
+    if not page:
+        await query.answer(messages.text("no_more", language, traditional))
         return
-    if kind == "more":
-        k = settings_of(context).top_k
-        page = item.answer.passages[item.shown : item.shown + k]
-        if not page:
-            await query.answer(messages.text("no_more", language, traditional))
-            return
-        item.shown += len(page)
-        await query.answer()
-        answer = dataclasses.replace(item.answer, passages=page)
-        markup = _keyboard(key, page, item.shown < len(item.answer.passages), item.answer)
-        await _send(query.message, render.answer_messages(answer), markup, context=context)
-    elif kind == "ctx" and number.isdigit():
-        cited = next((c for c in item.answer.passages if c.number == int(number)), None)
-        if cited is None:
-            await query.answer(messages.text("expired", language, traditional))
-            return
-        await query.answer()
-        p = cited.hit.passage
-        text = render.context_message(p, service_of(context).around(p), language, traditional)
-        await query.message.reply_text(text, parse_mode=ParseMode.HTML)
-    else:
-        await query.answer()
+    item.shown += len(page)
+    await query.answer()
+    answer = dataclasses.replace(item.answer, passages=page)
+    markup = _keyboard(press.key, page, item.shown < len(item.answer.passages), item.answer)
+    await _send(query.message, render.answer_messages(answer), markup, context=context)
 
 
-async def vote_button(update: Update, context: Context) -> None:
+async def context_button(update: Update, context: Context, press: callbacks.Context) -> None:
+    """A press on "Context": the passage with its neighbours in its document."""
+    query = update.callback_query
+    item = context.bot_data[RESULTS].get(press.key)
+    if query is None or item is None or not isinstance(query.message, Message):
+        if query is not None:
+            await query.answer(messages.bilingual("expired"))
+        return
+    language, traditional = item.answer.language, item.answer.traditional
+    cited = next((c for c in item.answer.passages if c.number == press.number), None)
+    if cited is None:
+        await query.answer(messages.text("expired", language, traditional))
+        return
+    await query.answer()
+    p = cited.hit.passage
+    text = render.context_message(p, service_of(context).around(p), language, traditional)
+    await query.message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+async def vote_button(update: Update, context: Context, press: callbacks.Vote) -> None:
     """A press on 👍 or 👎: stored with the question it belongs to, and acknowledged."""
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return
-    _, question_id, value = (query.data.split(":") + ["", ""])[:3]
-    stored = False
-    if question_id.isdigit() and value in {"1", "-1"}:
-        stored = await service_of(context).vote(int(question_id), query.from_user.id, int(value))
-    language = query.from_user.language_code or "en"
-    key = "feedback_thanks" if stored else "expired"
-    await query.answer(messages.text(key, "zh" if language.startswith("zh") else "en"))
+    result = await service_of(context).vote(press.question_id, query.from_user.id, press.value)
+    key = {VoteResult.STORED: "feedback_thanks", VoteResult.NOT_ASKER: "vote_not_yours",
+           VoteResult.NO_QUESTION: "expired"}[result]
+    await query.answer(messages.text(key, user_language(query.from_user)))
 
 
 async def inline_query(update: Update, context: Context) -> None:
@@ -325,7 +320,7 @@ async def inline_query(update: Update, context: Context) -> None:
     if query is None:
         return
     text = query.query.strip()[:MAX_INLINE_QUERY]
-    if not text or not _allowed(update, context):
+    if not text:
         await query.answer([], cache_time=5, is_personal=True)
         return
     answer = await asyncio.to_thread(service_of(context).ask, text, INLINE_RESULTS)
@@ -335,11 +330,14 @@ async def inline_query(update: Update, context: Context) -> None:
         body = render.answer_messages(single)[0]
         results.append(InlineQueryResultArticle(
             id=f"{c.hit.passage.id}",
-            title=f"[{c.number}] {c.hit.passage.title}"[:100],
+            title=render.short(f"[{c.number}] {' '.join(c.hit.passage.title.split())}",
+                               INLINE_TITLE),
             description=render.inline_description(c),
             input_message_content=InputTextMessageContent(body, parse_mode=ParseMode.HTML),
         ))
-    await query.answer(results, cache_time=30)
+    # Telegram serves cached results to anyone typing the same query, without asking the bot:
+    # with ALLOWED_IDS set they must be cached for this user only.
+    await query.answer(results, cache_time=30, is_personal=bool(settings_of(context).allowed_ids))
 
 
 async def not_text(update: Update, context: Context) -> None:
@@ -357,6 +355,10 @@ async def unknown_command(update: Update, context: Context) -> None:
 async def on_error(update: object, context: Context) -> None:
     """Log any failure with its update id and tell the user, in their language."""
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(context.error, Abandoned):  # the bot is stopping: nobody to tell
+        log.warning("update %s: a reply waiting for its chat's flood limit was dropped at "
+                    "shutdown", update_id, extra={"update_id": update_id})
+        return
     log.error("update %s failed", update_id, exc_info=context.error,
               extra={"update_id": update_id})
     service = context.bot_data.get(SERVICE)
@@ -364,7 +366,18 @@ async def on_error(update: object, context: Context) -> None:
         kind = type(context.error).__name__ if context.error else "unknown"
         is_telegram = isinstance(context.error, TelegramError)
         service.count_telegram_error(kind if is_telegram else "handler")
-    if not isinstance(update, Update) or update.effective_message is None:
+    if not isinstance(update, Update):
+        return
+    if update.callback_query is not None:
+        # The client shows a spinner until a press is answered: answer it with the apology,
+        # unless the handler already had (Telegram takes one answer), then say it in the chat.
+        try:
+            await update.callback_query.answer(
+                messages.text("error", user_language(update.callback_query.from_user)))
+            return
+        except TelegramError:
+            pass
+    if update.effective_message is None:
         return
     language, traditional = detect_language(update.effective_message.text or "")
     try:

@@ -17,6 +17,13 @@ from bot.faces.text import excerpt
 # Telegram's own count after parsing, so a message that passes here always fits.
 MAX_MESSAGE = 4096
 INLINE_DESCRIPTION = 200
+# A stored document may hold anything (a 100,000-character title from a file no parser cut):
+# every field shown is cut to these many characters, and a link longer than MAX_URL, or to no
+# web address, is left out (a URL cut short leads somewhere else). A citation then fits a
+# message with room for its passage, however its document was made.
+TITLE, DETAIL, DOC_ID = 200, 120, 80
+MAX_URL = 1024
+_WEB = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)  # escaped when used
 
 
 def utf16_len(text: str) -> int:
@@ -43,26 +50,43 @@ def passage_html(cited: CitedPassage, limit: int | None = None) -> str:
     return f"<b>[{cited.number}]</b> {_lines(body)}"
 
 
+def short(text: str, n: int) -> str:
+    """`text` cut to at most n characters, "…" marking the cut."""
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def _href(url: str | None) -> str | None:
+    """The URL escaped for an href, or None when it is no web address or too long to show."""
+    if not url or len(url) > MAX_URL or not _WEB.fullmatch(url):
+        return None
+    return html.escape(url, quote=True)
+
+
+def _title(title: str, url: str | None, doc_id: str) -> str:
+    """The escaped, cut title (the id when it has none), linking to the URL when usable."""
+    text = html.escape(short(title if title.strip() else doc_id, TITLE))
+    href = _href(url)
+    return f'<a href="{href}">{text}</a>' if href else text
+
+
+def _details(details: Sequence[str]) -> str:
+    return ", ".join(html.escape(short(d, DETAIL)) for d in details)
+
+
 def citation_html(passage: StoredPassage, number: int, language: str,
                   traditional: bool = False, other_language: bool = False) -> str:
     """`[n] Title — source, date, passage i/N`, the title linking to the URL when there is one."""
-    title = html.escape(passage.title)
-    if passage.url:
-        title = f'<a href="{html.escape(passage.url, quote=True)}">{title}</a>'
     details = citation_details(passage, language, traditional, other_language, with_url=False)
-    return f"[{number}] {title} — {', '.join(html.escape(d) for d in details)}"
+    return f"[{number}] {_title(passage.title, passage.url, passage.doc_id)} — {_details(details)}"
 
 
 def document_line(number: int, doc: DocumentInfo, admin: bool = False) -> str:
     """`n. Title — source, date` for /sources; /docs adds passages, when added and the id."""
-    title = html.escape(doc.title)
-    if doc.url:
-        title = f'<a href="{html.escape(doc.url, quote=True)}">{title}</a>'
-    details = ", ".join(html.escape(x) for x in document_details(doc, with_url=False))
-    line = f"{number}. {title}" + (f" — {details}" if details else "")
+    details = _details(document_details(doc, with_url=False))
+    line = f"{number}. {_title(doc.title, doc.url, doc.id)}" + (f" — {details}" if details else "")
     if admin:
-        line += (f"\n    {doc.passages} passages · added {doc.added_at[:10]} · "
-                 f"id <code>{html.escape(doc.id)}</code>")
+        line += (f"\n    {doc.passages} passages · added {html.escape(doc.added_at[:10])} · "
+                 f"id <code>{html.escape(short(doc.id, DOC_ID))}</code>")
     return line
 
 
@@ -109,8 +133,8 @@ def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[:n].rstrip() + "…"
 
 
-def _fit(render: Callable[[int], str], length: int, limit: int) -> str:
-    """render(n) for the largest n <= length whose result fits in `limit` UTF-16 units."""
+def _longest(render: Callable[[int], str], length: int, limit: int) -> int:
+    """The largest n <= length for which render(n) fits in `limit` UTF-16 units (0 if none)."""
     lo, hi = 0, length
     while lo < hi:
         mid = (lo + hi + 1) // 2
@@ -118,7 +142,12 @@ def _fit(render: Callable[[int], str], length: int, limit: int) -> str:
             lo = mid
         else:
             hi = mid - 1
-    return render(lo)
+    return lo
+
+
+def _fit(render: Callable[[int], str], length: int, limit: int) -> str:
+    """render(n) for the largest n <= length whose result fits in `limit` UTF-16 units."""
+    return render(_longest(render, length, limit))
 
 
 _TAG = re.compile(r"<[^>]+>")
@@ -129,18 +158,29 @@ def strip_html(text: str) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
-def split_lines(text: str, limit: int = MAX_MESSAGE) -> list[str]:
-    """Lines packed into messages of at most `limit` units (a list, one item a line)."""
-    chunks: list[str] = []
-    current = ""
+def split_plain(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Plain text as HTML-escaped messages of at most `limit` units each, split between lines,
+    and inside a line only when one line alone is too long (a 4,000-character question)."""
+    pieces: list[str] = []
     for line in text.split("\n"):
-        candidate = f"{current}\n{line}" if current else line
-        if current and utf16_len(candidate) > limit:
+        escaped = html.escape(line)
+        while utf16_len(escaped) > limit:
+            # The longest start of the line whose escaped form fits, so no entity is cut.
+            n = max(1, _longest(lambda n: html.escape(line[:n]), len(line), limit))
+            pieces.append(html.escape(line[:n]))
+            line = line[n:]
+            escaped = html.escape(line)
+        pieces.append(escaped)
+    chunks: list[str] = []
+    current: str | None = None
+    for piece in pieces:
+        candidate = piece if current is None else f"{current}\n{piece}"
+        if current is not None and utf16_len(candidate) > limit:
             chunks.append(current)
-            candidate = line
+            candidate = piece
         current = candidate
-    chunks.append(current)
-    return chunks
+    chunks.append(current or "")
+    return [c for c in chunks if c.strip()] or ["…"]
 
 
 def context_message(

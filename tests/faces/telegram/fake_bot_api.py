@@ -26,6 +26,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.faces.telegram import bot_api_limits
+
 BOT_USER = {
     "id": 4242, "is_bot": True, "first_name": "Docs", "username": "docs_answer_bot",
     "can_join_groups": True, "can_read_all_group_messages": False,
@@ -42,6 +44,7 @@ LONG_POLL_CAP = 0.25
 _JSON_FIELDS = {"reply_markup", "reply_parameters", "link_preview_options", "results", "scope",
                 "commands", "allowed_updates", "entities", "button", "show_alert", "is_personal",
                 "drop_pending_updates", "disable_notification"}
+_CHUNK = 64 * 1024  # bytes a download writes at a time
 _INT_FIELDS = {"chat_id", "offset", "timeout", "limit", "message_id", "cache_time"}
 
 
@@ -72,6 +75,9 @@ class FakeBotAPI:
         self.calls: list[Call] = []
         self._counts: Counter[str] = Counter()  # calls by method, for cheap waits under load
         self.reject: Callable[[str, dict[str, Any]], str | None] = lambda method, params: None
+        # Calls refused for breaking one of Telegram's limits (bot_api_limits), with the reason:
+        # the fixture fails any test that leaves one here.
+        self.refused: list[tuple[str, str]] = []
         # Faults to answer the next calls of a method with, in order: "429", "500", "reset".
         self.faults: dict[str, list[str]] = {}
         self._updates: list[dict[str, Any]] = []
@@ -82,7 +88,11 @@ class FakeBotAPI:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._files: dict[str, bytes] = {}
+        self._answered: set[str] = set()  # callback queries answered
+        self._deleted: set[tuple[int, int]] = set()  # (chat id, message id) of deleted messages
+        self._announced: dict[str, int] = {}  # the size Telegram states for each file
         self.downloads: list[str] = []
+        self.served: dict[str, int] = {}  # bytes of each download written before it ended
         self.base_url = ""
         self.file_base_url = ""
         self.control_url = ""
@@ -135,11 +145,13 @@ class FakeBotAPI:
     def document(self, file_name: str, data: bytes, caption: str | None = None,
                  file_size: int | None = None, chat: dict[str, Any] = PRIVATE,
                  user: dict[str, Any] = USER) -> int:
-        """Push a message carrying a file; `file_size` is what Telegram reports (default: true)."""
+        """Push a message carrying a file; `file_size` is what Telegram reports, in the message
+        and in getFile (default: the true size)."""
         file_id = f"file{len(self._files) + 1}"
         self._files[file_id] = data
+        self._announced[file_id] = len(data) if file_size is None else file_size
         document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name,
-                    "file_size": len(data) if file_size is None else file_size}
+                    "file_size": self._announced[file_id]}
         extra: dict[str, Any] = {"document": document}
         if caption is not None:
             extra["caption"] = caption
@@ -152,6 +164,12 @@ class FakeBotAPI:
             "id": f"cb{next(self._message_ids)}", "from": user, "chat_instance": "x", "data": data,
             "message": {"message_id": 9, "date": 0, "chat": chat, "from": BOT_USER, "text": "…"},
         }})
+
+    def delete(self, update_id: int) -> None:
+        """The user deletes the message of a pushed update: replies to it are refused, as
+        Telegram refuses them, unless they allow sending without the reply."""
+        message = next(u["message"] for u in self._updates if u["update_id"] == update_id)
+        self._deleted.add((message["chat"]["id"], message["message_id"]))
 
     def sent(self, method: str = "sendMessage") -> list[Call]:
         """The calls of one method so far."""
@@ -172,7 +190,7 @@ class FakeBotAPI:
         return len(self._updates)
 
     async def handled(self, update_id: int) -> None:
-        """Called by the bot under test (a last handler group, tests/faces/telegram/conftest.py)
+        """Called by the bot under test (its update processor, tests/faces/telegram/conftest.py)
         once it has done everything it does for an update."""
         self._handled.add(update_id)
         await self._notify()
@@ -232,7 +250,23 @@ class FakeBotAPI:
             if fault == "reset" and request.transport is not None:
                 request.transport.abort()  # the connection drops without an answer
                 return web.Response(status=500)
+        if method == "answerCallbackQuery":  # Telegram takes one answer a press
+            if params.get("callback_query_id") in self._answered:
+                return web.json_response({"ok": False, "error_code": 400, "description":
+                                          "Bad Request: query is too old and response timeout "
+                                          "expired or query ID is invalid"}, status=400)
+            self._answered.add(params.get("callback_query_id"))
+        reply = params.get("reply_parameters") or {}
+        if ((params.get("chat_id"), reply.get("message_id")) in self._deleted
+                and not reply.get("allow_sending_without_reply")):
+            return web.json_response({"ok": False, "error_code": 400,
+                                      "description": "Bad Request: message to be replied not "
+                                      "found"}, status=400)
         problem = self.reject(method, params)
+        if not problem:
+            problem = bot_api_limits.problem(method, params)
+            if problem:
+                self.refused.append((method, problem))
         if problem:
             return web.json_response({"ok": False, "error_code": 400,
                                       "description": f"Bad Request: {problem}"}, status=400)
@@ -243,18 +277,33 @@ class FakeBotAPI:
                                      status=404)
         return web.json_response({"ok": True, "result": await handler(params)})
 
-    async def _download(self, request: web.Request) -> web.Response:
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        """The file's bytes, streamed in chunks with no Content-Length (as a server may), so
+        only the reader decides how much of it is read; `served` counts what went out."""
         if request.match_info["token"] != self.token:
             return web.Response(status=401)
         path = request.match_info["path"]
         self.downloads.append(path)
         data = self._files.get(path.rsplit("/", 1)[-1])
-        return web.Response(body=data) if data is not None else web.Response(status=404)
+        if data is None:
+            return web.Response(status=404)
+        response = web.StreamResponse()
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        self.served[path] = 0
+        try:
+            for start in range(0, len(data), _CHUNK):
+                await response.write(data[start : start + _CHUNK])
+                self.served[path] += len(data[start : start + _CHUNK])
+            await response.write_eof()
+        except ConnectionError:  # the reader stopped reading and hung up
+            pass
+        return response
 
     async def _getFile(self, params: dict[str, Any]) -> Any:
         file_id = params["file_id"]
         return {"file_id": file_id, "file_unique_id": f"u{file_id}",
-                "file_size": len(self._files[file_id]), "file_path": f"documents/{file_id}"}
+                "file_size": self._announced[file_id], "file_path": f"documents/{file_id}"}
 
     async def _getMe(self, params: dict[str, Any]) -> Any:
         return BOT_USER

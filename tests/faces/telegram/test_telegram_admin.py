@@ -230,6 +230,19 @@ async def test_too_large_files_are_refused_before_download(
     assert not (_folder(admin_bot) / "big.txt").exists()
 
 
+async def test_a_file_larger_than_announced_is_dropped_at_the_limit(
+    start_bot: Any, fake_api: FakeBotAPI
+) -> None:
+    app = await start_bot(telegram_admin_ids=frozenset({ADMIN}), max_upload_mb=1)
+    data = (BIKE + "\n").encode() * (64 * 1024 * 1024 // (len(BIKE) + 1))  # 64 MB
+    fake_api.document("big.txt", data, file_size=1000)  # Telegram says 1,000 bytes
+    reply = await _reply(fake_api)
+    assert "larger than 1.0 MB" in reply and "无法添加" in reply
+    # Read until past the limit, then dropped: before, all 64 MB were read into memory first.
+    assert fake_api.served["documents/file1"] < len(data) // 2
+    assert not (_folder(app) / "big.txt").exists()
+
+
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
     [
@@ -330,16 +343,19 @@ async def test_votes_are_stored_with_their_question(
     reply = (await fake_api.wait_for("sendMessage"))[0]
     votes = {b["text"]: b["callback_data"] for b in buttons(reply)}
     assert all(len(data.encode()) <= 64 for data in votes.values())
-    fake_api.callback(votes["👎"], user=OTHER)
-    (ack,) = await fake_api.wait_for("answerCallbackQuery")
+    fake_api.callback(votes["👎"], user=OTHER)  # someone else's question
+    (refused,) = await fake_api.wait_for("answerCallbackQuery")
+    assert refused.params["text"] == "Only the person who asked can rate this answer."
+    fake_api.callback(votes["👎"])
+    ack = (await fake_api.wait_for("answerCallbackQuery", 2))[1]
     assert ack.params["text"] == "Thanks for the feedback!"
     fake_api.callback("fb:987654:1")  # no such question
-    forged = (await fake_api.wait_for("answerCallbackQuery", 2))[1]
+    forged = (await fake_api.wait_for("answerCallbackQuery", 3))[2]
     assert "no longer available" in forged.params["text"]
     with sqlite3.connect(admin_bot.bot_data["settings"].database_path) as conn:
         rows = conn.execute("SELECT q.question, q.chat_type, f.value, f.user_id FROM feedback f "
                             "JOIN questions q ON q.id = f.question_id").fetchall()
-    assert rows == [(FU, "private", -1, str(OTHER["id"]))]
+    assert rows == [(FU, "private", -1, str(USER["id"]))]
 
 
 async def test_stats_and_csv_export_on_logged_questions(

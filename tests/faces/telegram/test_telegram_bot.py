@@ -367,3 +367,27 @@ async def test_a_flood_is_throttled_without_a_flood_of_replies(
     assert len(to_flooder) == 4  # three answers and one "please wait"
     assert sum("Please wait" in c.params["text"] for c in to_flooder) == 1
     assert len(to_other) == 1 and "6126" in to_other[0].params["text"]
+
+
+async def test_an_inline_result_shared_in_a_chat_is_not_a_question(
+    bot_app: Application, fake_api: FakeBotAPI
+) -> None:
+    shared = "[1] Fu Linlin takes the residents to the hospital.\n\nSources\n[1] Volunteers"
+    fake_api.message(shared, via_bot=BOT_USER)
+    fake_api.message(shared, chat=GROUP, via_bot=BOT_USER,
+                     reply_to_message={"message_id": 1, "date": 0, "chat": GROUP,
+                                       "from": BOT_USER, "text": "earlier answer"})
+    await fake_api.settle()
+    assert fake_api.sent() == []  # before: the bot answered its own answer
+
+
+async def test_a_question_deleted_before_its_answer_still_gets_it(
+    bot_app: Application, fake_api: FakeBotAPI
+) -> None:
+    fake_api.delete(fake_api.message("/ask Who did Fu Linlin take to the hospital?", chat=GROUP))
+    (reply,) = await fake_api.wait_for("sendMessage")
+    await fake_api.settle()
+    # Taken by Telegram (the fake refuses a reply to a deleted message that does not allow
+    # sending without it: before, the answer was refused and so was the apology after it).
+    assert reply.params["reply_parameters"]["allow_sending_without_reply"] is True
+    assert "Fu Linlin" in reply.params["text"] and len(fake_api.sent()) == 1

@@ -9,7 +9,7 @@ from bot.faces.telegram.render import (
     answer_messages,
     citation_html,
     context_message,
-    split_lines,
+    split_plain,
     strip_html,
     utf16_len,
 )
@@ -84,9 +84,25 @@ def test_context_message_bolds_the_cited_passage_and_fits() -> None:
     assert_telegram_html(cut)
 
 
-def test_split_lines() -> None:
-    chunks = split_lines("\n".join(["x" * 1000] * 9))
+def test_split_plain_escapes_and_splits_even_inside_a_line() -> None:
+    chunks = split_plain("\n".join(["x" * 1000] * 9))
     assert len(chunks) == 3 and all(utf16_len(c) <= MAX_MESSAGE for c in chunks)
+    one_line = split_plain("<&>" * 3000)  # 9,000 characters, 27,000 once escaped
+    assert all(utf16_len(c) <= MAX_MESSAGE for c in one_line)
+    assert "".join(strip_html(c) for c in one_line) == "<&>" * 3000  # no entity cut in two
+
+
+def test_huge_fields_are_cut_and_unusable_links_left_out() -> None:
+    huge = StoredPassage(id=1, doc_id="d" * 100_000, position=1, count=1, text="x",
+                         title="T" * 100_000, source="S" * 100_000,
+                         url="https://e.org/" + "u" * 100_000, date="D" * 100_000)
+    line = citation_html(huge, 1, "en")
+    assert utf16_len(line) < 1000 and "href" not in line and line.count("…") == 3
+    for url in ("javascript:alert(1)", "https://e.org/a b", "ftp://e.org/x"):
+        assert "href" not in citation_html(_passage(1, "x", url=url), 1, "en")
+    untitled = StoredPassage(id=1, doc_id="doc-7", position=1, count=1, text="x", title=" \n ",
+                             source=None, url=None, date=None)
+    assert citation_html(untitled, 1, "en").startswith("[1] doc-7 — ")
 
 
 def test_question_limiter_sliding_window() -> None:

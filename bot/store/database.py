@@ -1,7 +1,9 @@
 """The SQLite database (through aiosqlite): documents, passages and their index terms.
 
 The schema lives in ``migrations/NNNN_name.sql``; ``PRAGMA user_version`` records how many of
-them a file has had, and opening a database applies the rest, each in its own transaction.
+them a file has had, and opening a database applies the rest in one transaction that reads the
+version again under SQLite's write lock, so processes opening a new file at once apply each
+migration exactly once.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import aiosqlite
 from bot.core.models import DocumentInfo, DocumentUpdate, StoredPassage
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
+# The one schema change SQLite has no IF NOT EXISTS for; skipped when the column is there.
+_ADD_COLUMN = re.compile(r"^\s*ALTER\s+TABLE\s+(\w+)\s+ADD\s+(?:COLUMN\s+)?(\w+)", re.I)
 
 
 def migrations() -> list[tuple[int, str]]:
@@ -132,19 +136,44 @@ class Database:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
 
-    async def _migrate(self) -> None:
+    async def _known_version(self) -> int:
+        """The file's schema version; StorageError when it is newer than this program."""
         current = await self.schema_version()
         if current > SCHEMA_VERSION:
             raise StorageError(
                 f"database schema {current} is newer than this program knows ({SCHEMA_VERSION})"
             )
-        for version, sql in migrations():
-            if version <= current:
-                continue
-            # executescript commits first; BEGIN makes the migration and its version one step.
-            await self._conn.executescript(
-                f"BEGIN;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
-            )
+        return current
+
+    async def _migrate(self) -> None:
+        # Looked at without a lock first: a file already up to date (every start but the first)
+        # then never waits for another process's write transaction.
+        if await self._known_version() == SCHEMA_VERSION:
+            return
+        # A version read before the write lock may be stale (another process migrating the same
+        # new file): read it again inside BEGIN IMMEDIATE, or 0001 is replayed over 0002.
+        async with self._transaction():
+            current = await self._known_version()
+            for version, sql in migrations():
+                if version > current:
+                    for statement in _statements(sql):
+                        if not await self._column_exists(statement):
+                            await self._conn.execute(statement)
+            await self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            # Written with the schema, so opening a new file for reading never has to write it.
+            await self._conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                                     (PASSAGES_VERSION_KEY, secrets.token_hex(16)))
+
+    async def _column_exists(self, statement: str) -> bool:
+        """True for an ADD COLUMN whose column is already there (a file that an older version
+        of this program migrated twice at once), so the migration goes on instead of failing
+        on every start."""
+        match = _ADD_COLUMN.match(_without_comments(statement))
+        if match is None:
+            return False
+        table, column = match.groups()
+        rows = await self._conn.execute_fetchall(f"PRAGMA table_info({table})")
+        return any(row[1].lower() == column.lower() for row in rows)
 
     async def get_meta(self, key: str) -> str | None:
         """A value from the meta table."""
@@ -254,15 +283,39 @@ class Database:
         """A token that changes in the same transaction as any passage: an index saved under
         it was built from exactly the passages stored now."""
         version = await self.get_meta(PASSAGES_VERSION_KEY)
-        if version is None:  # a database from before the token existed
-            version = secrets.token_hex(16)
-            await self.set_meta(PASSAGES_VERSION_KEY, version)
+        if version is None:  # a database migrated before the token existed
+            # Another process may be writing one too: the first one written is everyone's.
+            await self._conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                                     (PASSAGES_VERSION_KEY, secrets.token_hex(16)))
+            version = await self.get_meta(PASSAGES_VERSION_KEY)
+        assert version is not None
         return version
 
     async def document_texts(self) -> list[tuple[str, str]]:
         """(id, cleaned text) of every document, to recognise an upload already held."""
         rows = await self._conn.execute_fetchall("SELECT id, text FROM documents ORDER BY id")
         return [(r[0], r[1]) for r in rows]
+
+
+def _statements(sql: str) -> list[str]:
+    """A migration script cut into its statements, each with the comments before it."""
+    statements, pending = [], ""
+    for line in sql.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if _without_comments(pending).strip():
+        raise ValueError(f"incomplete statement at the end of a migration: {pending!r}")
+    return statements
+
+
+def _without_comments(statement: str) -> str:
+    """The statement without its leading ``--`` comment lines."""
+    lines = statement.splitlines()
+    while lines and (not lines[0].strip() or lines[0].lstrip().startswith("--")):
+        lines.pop(0)
+    return "\n".join(lines)
 
 
 def _passages_sql() -> str:

@@ -7,11 +7,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.conftest import ROOT
 
+# Holds a database's reload lock until its stdin closes.
+HOLD = ("import sys; from bot.store.reload_lock import ReloadLock; lock = ReloadLock(sys.argv[1]); "
+        "assert lock.try_acquire(); print('held', flush=True); sys.stdin.read()")
 # The command line, run after the barrier.
 BOT = ("import sys; from bot.faces.cli import main; print('ready', flush=True); "
        "sys.stdin.readline(); main(args=sys.argv[1:], prog_name='bot')")
@@ -62,3 +66,18 @@ def start_together(commands: Sequence[Sequence[str]], cwd: Path,
     for child, text in zip(children, stdin or [""] * len(children), strict=True):
         child.release(text)
     return children
+
+
+@contextmanager
+def lock_held(database: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process holding the database's reload lock until the block ends (or the test
+    kills it)."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(database)], env=environment(),
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        yield holder
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=60)

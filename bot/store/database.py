@@ -21,6 +21,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.core.models import DocumentInfo, DocumentUpdate, StoredPassage
+from bot.store.errors import DiskFullError, StorageError, explain
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
 # The one schema change SQLite has no IF NOT EXISTS for; skipped when the column is there.
@@ -42,23 +43,6 @@ SCHEMA_VERSION = migrations()[-1][0]
 PASSAGES_VERSION_KEY = "passages_version"
 # Rows read at a time when streaming the corpus.
 _STREAM_BATCH = 5000
-
-
-class StorageError(RuntimeError):
-    """The database file cannot be used (newer schema, corrupt file)."""
-
-
-def _explain(path: str, exc: Exception) -> str:
-    """What went wrong with the database file, and how to fix it."""
-    text = str(exc)
-    if "locked" in text or "busy" in text:
-        fix = "another program holds a lock on it (a second bot?); stop it and try again"
-    elif "readonly" in text or "read-only" in text or "unable to open" in text:
-        fix = "make the file and its folder writable, or point DATABASE_PATH / --db elsewhere"
-    else:
-        fix = ("restore a backup with `bot restore FILE`, or move the file away and start "
-               "again: the database is rebuilt from the knowledge folder")
-    return f"cannot use database {path}: {text}. Fix: {fix}"
 
 
 @dataclass(frozen=True)
@@ -99,10 +83,12 @@ class Database:
             # Autocommit mode: transactions are opened explicitly, so a reload is one unit.
             conn = await aiosqlite.connect(path, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
-            raise StorageError(
-                f"cannot create or open database {path}: {exc}. Fix: check that its folder "
-                "exists and is writable, or point DATABASE_PATH / --db elsewhere"
-            ) from exc
+            error = explain(path, exc)
+            if not isinstance(error, DiskFullError):
+                error = StorageError(
+                    f"cannot create or open database {path}: {exc}. Fix: check that its folder "
+                    "exists and is writable, or point DATABASE_PATH / --db elsewhere")
+            raise error from exc
         try:
             await conn.execute("PRAGMA foreign_keys = ON")
             if path != ":memory:":
@@ -111,7 +97,7 @@ class Database:
             await db._migrate()
         except aiosqlite.DatabaseError as exc:
             await conn.close()
-            raise StorageError(_explain(path, exc)) from exc
+            raise explain(path, exc) from exc
         except BaseException:
             await conn.close()
             raise
@@ -194,14 +180,20 @@ class Database:
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[None]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK when anything inside fails."""
-        await self._conn.execute("BEGIN IMMEDIATE")
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK when anything inside fails; SQLite's own
+        failures (a full disk, a lock held too long) come out as StorageError with the fix."""
         try:
-            yield
-        except BaseException:
-            await self._conn.execute("ROLLBACK")
-            raise
-        await self._conn.execute("COMMIT")
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                # A full disk may have rolled the transaction back already.
+                if self._conn.in_transaction:
+                    await self._conn.execute("ROLLBACK")
+                raise
+            await self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise explain(self.path, exc) from exc
 
     async def file_states(self) -> dict[str, FileState]:
         """Known files by relative path."""

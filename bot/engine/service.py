@@ -1,13 +1,16 @@
 """The running question-answering service shared by the console and Telegram.
 
 It owns the database connection, the analyzer and the current SearchIndex. A reload runs under
-a lock, builds a new index off the event loop and swaps it in with one assignment, so
-questions keep being answered from the old index until the new one is complete.
+a lock shared with every other process on the same database (`reload_guard.py`), builds a new
+index off the event loop and swaps it in with one assignment, so questions keep being answered
+from the old index until the new one is complete. A service that starts while another process
+reloads serves the saved index at once and reloads when that process is done.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import enum
 import logging
@@ -32,6 +35,7 @@ from bot.core.models import (
 from bot.core.translation import Dictionary
 from bot.engine.metrics import Metrics
 from bot.engine.reload import ANALYZER_KEY, SyncReport, store_documents, sync_folder
+from bot.engine.reload_guard import ReloadGuard
 from bot.sources import uploads
 from bot.sources.cache import prepare_jieba
 from bot.sources.cedict import load_dictionary
@@ -84,8 +88,11 @@ class QAService:
             max_question_chars=settings.max_question_chars,
             dictionary=dictionary,
         )
-        self._reload_lock = asyncio.Lock()
+        self._guard = ReloadGuard(settings.database_path)
         self._generation: str | None = None  # the database change the index was built from
+        # Start-up's reload, when another process was reloading; and whether it has begun.
+        self._later: asyncio.Task[None] | None = None
+        self._later_began = False
 
     @classmethod
     async def start(
@@ -111,8 +118,7 @@ class QAService:
         service = cls(settings, db, analyzer, usage, dictionary)
         try:
             if sync:
-                report = await service.reload(progress=progress)
-                log.info("knowledge folder synced: %s", report.summary())
+                await service._start_up_reload(progress)
             else:
                 await service.load_index()
         except BaseException:
@@ -120,11 +126,52 @@ class QAService:
             raise
         return service
 
+    async def _start_up_reload(self, progress: Callable[[str], None] | None) -> None:
+        """Sync the folder; while another process reloads, serve what it saved before and
+        sync once it is done, rather than wait to serve (unless nothing is stored yet)."""
+        async with self._guard.hold(progress, wait=False) as held:
+            if held:
+                report = await self._sync(progress)
+                log.info("knowledge folder synced: %s", report.summary())
+                return
+        if not await self.db.passage_count():  # nothing to serve meanwhile
+            report = await self.reload(progress)
+            log.info("knowledge folder synced: %s", report.summary())
+            return
+        log.info("another process is reloading %s: serving the saved index until it is done",
+                 self.settings.database_path)
+        await self.load_index()
+        self._later = asyncio.create_task(self._reload_later(progress))
+
+    async def _reload_later(self, progress: Callable[[str], None] | None) -> None:
+        """Start-up's reload, once the other process's is done; a failure keeps the index."""
+        try:
+            async with self._guard.hold(progress):
+                self._later_began = True
+                report = await self._sync(progress)
+        except Exception:
+            log.exception("start-up's reload failed; the saved index stays in use")
+            return
+        log.info("knowledge folder synced: %s", report.summary())
+
+    async def caught_up(self) -> None:
+        """Return once start-up's reload, left for later while another process reloaded, is
+        done (at once when there was none)."""
+        if self._later is not None:
+            await asyncio.shield(self._later)
+
     async def close(self) -> None:
         """Close the database (and the usage log's connection to it) once any reload in
         flight has finished: it writes in one transaction, so a kill instead would leave the
-        old state, never half of the new."""
-        async with self._reload_lock:
+        old state, never half of the new. Reloads still waiting for another process's are
+        cancelled: the next start does their work."""
+        if self._later is not None and not self._later_began:
+            self._later.cancel()
+        self._guard.cancel_waits()
+        if self._later is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._later
+        async with self._guard.idle():
             if self.usage.db is not self.db:
                 await self.usage.close()
             await self.db.close()
@@ -158,12 +205,13 @@ class QAService:
 
     @property
     def reloading(self) -> bool:
-        """True while a reload is running."""
-        return self._reload_lock.locked()
+        """True while a reload is running, or waiting for another process's."""
+        return self._guard.busy
 
     async def reload(self, progress: Callable[[str], None] | None = None) -> SyncReport:
-        """Sync the knowledge folder and swap in the new index; one reload at a time."""
-        async with self._reload_lock:
+        """Sync the knowledge folder and swap in the new index; one reload at a time, in this
+        process and in every other on the same database."""
+        async with self._guard.hold(progress):
             return await self._sync(progress)
 
     async def _sync(self, progress: Callable[[str], None] | None = None) -> SyncReport:
@@ -209,7 +257,7 @@ class QAService:
             return UploadResult(UploadStatus.REFUSED, safe, str(exc))
         # Same cleaned text, same document: a re-encoded or re-captioned copy is caught too.
         digest = content_hash(update.document.text.encode("utf-8"))
-        async with self._reload_lock:
+        async with self._guard.hold():
             for doc_id, text in await self.db.document_texts():
                 if content_hash(text.encode("utf-8")) == digest:
                     return UploadResult(UploadStatus.DUPLICATE, safe, doc_id=doc_id)
@@ -230,7 +278,7 @@ class QAService:
     async def remove_document(self, doc_id: str) -> SyncReport | None:
         """Delete a document's file from the knowledge folder and reload; None if unknown.
         The file is moved aside first and put back if the reload fails."""
-        async with self._reload_lock:
+        async with self._guard.hold():
             info = next((d for d in await self.db.documents() if d.id == doc_id), None)
             if info is None or info.path is None:
                 return None
@@ -265,7 +313,7 @@ class QAService:
         """Store documents that come from no file (an evaluation set's paragraphs) and swap in
         the index built from them; the number stored."""
         s = self.settings
-        async with self._reload_lock:
+        async with self._guard.hold():
             stored = await store_documents(self.db, documents, self.analyzer, s.passage_size,
                                            s.passage_overlap)
             await self.load_index()

@@ -1,7 +1,9 @@
 """The SQLite database (through aiosqlite): documents, passages and their index terms.
 
 The schema lives in ``migrations/NNNN_name.sql``; ``PRAGMA user_version`` records how many of
-them a file has had, and opening a database applies the rest, each in its own transaction.
+them a file has had, and opening a database applies the rest in one transaction that reads the
+version again under SQLite's write lock, so processes opening a new file at once apply each
+migration exactly once.
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ from pathlib import Path
 import aiosqlite
 
 from bot.core.models import DocumentInfo, DocumentUpdate, StoredPassage
+from bot.store.errors import DiskFullError, StorageError, explain
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
+# The one schema change SQLite has no IF NOT EXISTS for; skipped when the column is there.
+_ADD_COLUMN = re.compile(r"^\s*ALTER\s+TABLE\s+(\w+)\s+ADD\s+(?:COLUMN\s+)?(\w+)", re.I)
 
 
 def migrations() -> list[tuple[int, str]]:
@@ -38,23 +43,6 @@ SCHEMA_VERSION = migrations()[-1][0]
 PASSAGES_VERSION_KEY = "passages_version"
 # Rows read at a time when streaming the corpus.
 _STREAM_BATCH = 5000
-
-
-class StorageError(RuntimeError):
-    """The database file cannot be used (newer schema, corrupt file)."""
-
-
-def _explain(path: str, exc: Exception) -> str:
-    """What went wrong with the database file, and how to fix it."""
-    text = str(exc)
-    if "locked" in text or "busy" in text:
-        fix = "another program holds a lock on it (a second bot?); stop it and try again"
-    elif "readonly" in text or "read-only" in text or "unable to open" in text:
-        fix = "make the file and its folder writable, or point DATABASE_PATH / --db elsewhere"
-    else:
-        fix = ("restore a backup with `bot restore FILE`, or move the file away and start "
-               "again: the database is rebuilt from the knowledge folder")
-    return f"cannot use database {path}: {text}. Fix: {fix}"
 
 
 @dataclass(frozen=True)
@@ -95,10 +83,12 @@ class Database:
             # Autocommit mode: transactions are opened explicitly, so a reload is one unit.
             conn = await aiosqlite.connect(path, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
-            raise StorageError(
-                f"cannot create or open database {path}: {exc}. Fix: check that its folder "
-                "exists and is writable, or point DATABASE_PATH / --db elsewhere"
-            ) from exc
+            error = explain(path, exc)
+            if not isinstance(error, DiskFullError):
+                error = StorageError(
+                    f"cannot create or open database {path}: {exc}. Fix: check that its folder "
+                    "exists and is writable, or point DATABASE_PATH / --db elsewhere")
+            raise error from exc
         try:
             await conn.execute("PRAGMA foreign_keys = ON")
             if path != ":memory:":
@@ -107,7 +97,7 @@ class Database:
             await db._migrate()
         except aiosqlite.DatabaseError as exc:
             await conn.close()
-            raise StorageError(_explain(path, exc)) from exc
+            raise explain(path, exc) from exc
         except BaseException:
             await conn.close()
             raise
@@ -132,19 +122,44 @@ class Database:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
 
-    async def _migrate(self) -> None:
+    async def _known_version(self) -> int:
+        """The file's schema version; StorageError when it is newer than this program."""
         current = await self.schema_version()
         if current > SCHEMA_VERSION:
             raise StorageError(
                 f"database schema {current} is newer than this program knows ({SCHEMA_VERSION})"
             )
-        for version, sql in migrations():
-            if version <= current:
-                continue
-            # executescript commits first; BEGIN makes the migration and its version one step.
-            await self._conn.executescript(
-                f"BEGIN;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
-            )
+        return current
+
+    async def _migrate(self) -> None:
+        # Looked at without a lock first: a file already up to date (every start but the first)
+        # then never waits for another process's write transaction.
+        if await self._known_version() == SCHEMA_VERSION:
+            return
+        # A version read before the write lock may be stale (another process migrating the same
+        # new file): read it again inside BEGIN IMMEDIATE, or 0001 is replayed over 0002.
+        async with self._transaction():
+            current = await self._known_version()
+            for version, sql in migrations():
+                if version > current:
+                    for statement in _statements(sql):
+                        if not await self._column_exists(statement):
+                            await self._conn.execute(statement)
+            await self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            # Written with the schema, so opening a new file for reading never has to write it.
+            await self._conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                                     (PASSAGES_VERSION_KEY, secrets.token_hex(16)))
+
+    async def _column_exists(self, statement: str) -> bool:
+        """True for an ADD COLUMN whose column is already there (a file that an older version
+        of this program migrated twice at once), so the migration goes on instead of failing
+        on every start."""
+        match = _ADD_COLUMN.match(_without_comments(statement))
+        if match is None:
+            return False
+        table, column = match.groups()
+        rows = await self._conn.execute_fetchall(f"PRAGMA table_info({table})")
+        return any(row[1].lower() == column.lower() for row in rows)
 
     async def get_meta(self, key: str) -> str | None:
         """A value from the meta table."""
@@ -165,14 +180,20 @@ class Database:
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[None]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK when anything inside fails."""
-        await self._conn.execute("BEGIN IMMEDIATE")
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK when anything inside fails; SQLite's own
+        failures (a full disk, a lock held too long) come out as StorageError with the fix."""
         try:
-            yield
-        except BaseException:
-            await self._conn.execute("ROLLBACK")
-            raise
-        await self._conn.execute("COMMIT")
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                # A full disk may have rolled the transaction back already.
+                if self._conn.in_transaction:
+                    await self._conn.execute("ROLLBACK")
+                raise
+            await self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise explain(self.path, exc) from exc
 
     async def file_states(self) -> dict[str, FileState]:
         """Known files by relative path."""
@@ -254,15 +275,39 @@ class Database:
         """A token that changes in the same transaction as any passage: an index saved under
         it was built from exactly the passages stored now."""
         version = await self.get_meta(PASSAGES_VERSION_KEY)
-        if version is None:  # a database from before the token existed
-            version = secrets.token_hex(16)
-            await self.set_meta(PASSAGES_VERSION_KEY, version)
+        if version is None:  # a database migrated before the token existed
+            # Another process may be writing one too: the first one written is everyone's.
+            await self._conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                                     (PASSAGES_VERSION_KEY, secrets.token_hex(16)))
+            version = await self.get_meta(PASSAGES_VERSION_KEY)
+        assert version is not None
         return version
 
     async def document_texts(self) -> list[tuple[str, str]]:
         """(id, cleaned text) of every document, to recognise an upload already held."""
         rows = await self._conn.execute_fetchall("SELECT id, text FROM documents ORDER BY id")
         return [(r[0], r[1]) for r in rows]
+
+
+def _statements(sql: str) -> list[str]:
+    """A migration script cut into its statements, each with the comments before it."""
+    statements, pending = [], ""
+    for line in sql.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if _without_comments(pending).strip():
+        raise ValueError(f"incomplete statement at the end of a migration: {pending!r}")
+    return statements
+
+
+def _without_comments(statement: str) -> str:
+    """The statement without its leading ``--`` comment lines."""
+    lines = statement.splitlines()
+    while lines and (not lines[0].strip() or lines[0].lstrip().startswith("--")):
+        lines.pop(0)
+    return "\n".join(lines)
 
 
 def _passages_sql() -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -176,12 +177,30 @@ async def test_an_unreadable_folder_keeps_its_documents(
         await service.close()
 
 
-async def test_a_folder_nested_a_thousand_deep_is_read(settings: Settings) -> None:
+@pytest.fixture
+def deep_folder(settings: Settings) -> Iterator[Path]:
+    """A folder 1,200 deep in the knowledge folder (deeper than Python's recursion limit; the
+    path still fits), removed bottom up afterwards whatever happens: pytest's own clean-up
+    recurses, and a leftover would end every later test session with a RecursionError."""
     deep = settings.knowledge_dir
-    for _ in range(1_200):  # deeper than Python's recursion limit; the path still fits
-        deep = deep / "d"
-        deep.mkdir()
-    (deep / "deep.txt").write_text("The deepest file talks about submarine maintenance.\n")
+    try:
+        for _ in range(1_200):
+            deep = deep / "d"
+            deep.mkdir()
+        yield deep
+    finally:
+        while deep != settings.knowledge_dir:
+            for entry in deep.iterdir():
+                if not entry.is_dir():
+                    entry.unlink()
+            if deep.exists():
+                deep.rmdir()
+            deep = deep.parent
+
+
+async def test_a_folder_nested_a_thousand_deep_is_read(
+        settings: Settings, deep_folder: Path) -> None:
+    (deep_folder / "deep.txt").write_text("The deepest file talks about submarine maintenance.\n")
     service = await _started(settings)
     try:
         (hit,) = service.ask("submarine maintenance", k=1).passages
@@ -189,7 +208,3 @@ async def test_a_folder_nested_a_thousand_deep_is_read(settings: Settings) -> No
         assert len(hit.hit.passage.doc_id) <= fields.MAX_ID
     finally:
         await service.close()
-        (deep / "deep.txt").unlink()  # bottom up: pytest's clean-up recurses, and would fail
-        while deep != settings.knowledge_dir:
-            deep.rmdir()
-            deep = deep.parent

@@ -43,10 +43,17 @@ class ReloadGuard:
             async with self._local:
                 held = self._file.try_acquire()
                 if not held and wait:
-                    await self._file.acquire(lambda holder: self._say(
-                        progress, f"another reload of {self._database} is running ({holder}); "
-                        "waiting for it to finish"))
-                    self._say(progress, "the other reload has finished; reloading")
+                    waited = False
+
+                    def waiting(holder: str) -> None:
+                        nonlocal waited
+                        waited = True
+                        self._say(progress, f"another reload of {self._database} is running "
+                                  f"({holder}); waiting for it to finish")
+
+                    await self._file.acquire(waiting)
+                    if waited:  # else it had just finished: nothing to say
+                        self._say(progress, "the other reload has finished; reloading")
                     held = True
                 self._waiting.discard(task)
                 try:

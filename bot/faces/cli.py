@@ -125,7 +125,8 @@ def ask(settings: Settings, question: str, k: int | None, as_json: bool) -> None
 @main.command()
 @common_options
 def reload(settings: Settings) -> None:
-    """Re-read the knowledge folder: add, change and remove documents."""
+    """Re-read the knowledge folder: add, change and remove documents (after waiting for a
+    reload another process is running on the same database)."""
 
     async def go() -> None:
         service = await QAService.start(settings, sync=False)

@@ -13,6 +13,7 @@ import logging
 import time
 
 from telegram import (
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
@@ -33,7 +34,7 @@ from bot.core.models import Answer, CitedPassage, Status, VoteResult
 from bot.engine.service import QAService
 from bot.faces.telegram import callbacks, render
 from bot.faces.telegram.flood import Abandoned
-from bot.faces.telegram.results import ResultStore
+from bot.faces.telegram.results import ResultStore, Shown
 from bot.faces.telegram.typing_indicator import typing_if_slow
 
 log = logging.getLogger(__name__)
@@ -263,14 +264,25 @@ async def group_text(update: Update, context: Context) -> None:
         await answer_question(update, context, question)
 
 
-async def more_button(update: Update, context: Context, press: callbacks.More) -> None:
-    """A press on "More results": the next passages of the answer."""
+async def _kept(update: Update, context: Context, key: str,
+                ) -> tuple[CallbackQuery, Shown] | None:
+    """The press and the answer kept under key, or None once the press is answered "expired"
+    (the answer was forgotten, or its message is gone)."""
     query = update.callback_query
-    item = context.bot_data[RESULTS].get(press.key)
+    item = context.bot_data[RESULTS].get(key)
     if query is None or item is None or not isinstance(query.message, Message):
         if query is not None:
             await query.answer(messages.bilingual("expired"))
+        return None
+    return query, item
+
+
+async def more_button(update: Update, context: Context, press: callbacks.More) -> None:
+    """A press on "More results": the next passages of the answer."""
+    found = await _kept(update, context, press.key)
+    if found is None:
         return
+    query, item = found
     language, traditional = item.answer.language, item.answer.traditional
     k = settings_of(context).top_k
     page = item.answer.passages[item.shown : item.shown + k]
@@ -286,12 +298,10 @@ async def more_button(update: Update, context: Context, press: callbacks.More) -
 
 async def context_button(update: Update, context: Context, press: callbacks.Context) -> None:
     """A press on "Context": the passage with its neighbours in its document."""
-    query = update.callback_query
-    item = context.bot_data[RESULTS].get(press.key)
-    if query is None or item is None or not isinstance(query.message, Message):
-        if query is not None:
-            await query.answer(messages.bilingual("expired"))
+    found = await _kept(update, context, press.key)
+    if found is None:
         return
+    query, item = found
     language, traditional = item.answer.language, item.answer.traditional
     cited = next((c for c in item.answer.passages if c.number == press.number), None)
     if cited is None:

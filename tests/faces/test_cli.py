@@ -91,8 +91,9 @@ def test_eval_json_on_a_slice(tmp_path: Path) -> None:
                      cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"questions", "recall@1", "recall@5", "mrr@10", "build_seconds",
-                         "questions_per_second"}
+    assert set(data) == {"questions", "recall@1", "answered_wrong", "declined", "recall@5",
+                         "mrr@10", "build_seconds", "questions_per_second"}
+    assert abs(data["recall@1"] + data["answered_wrong"] + data["declined"] - 1) < 1e-3
     assert data["questions"] == 50
     assert 0 < data["recall@1"] <= data["recall@5"] <= 1
     assert data["recall@1"] <= data["mrr@10"] <= data["recall@5"]
@@ -104,6 +105,16 @@ def test_eval_counts_unrelated_questions_answered(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     line = next(x for x in result.stdout.splitlines() if x.startswith("unrelated answered"))
     assert line.endswith("% of 20")
+
+
+def test_eval_takes_unrelated_questions_one_a_line(tmp_path: Path) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"question": "what is the boiling point of mercury"}\n'
+                         "how many moons does neptune have\n", encoding="utf-8")
+    result = run_bot("eval", str(DATA / "squad_v1.1_dev_slice.json"), "--limit", "5",
+                     "--unrelated", str(questions), "--half", "even", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["unrelated_questions"] == 1
 
 
 def test_settings_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

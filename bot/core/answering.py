@@ -14,6 +14,7 @@ from bot.core.cleaning import clean_question
 from bot.core.index import SearchIndex
 from bot.core.language import detect_language
 from bot.core.models import Answer, CitedPassage, Hit, Span, Status
+from bot.core.smalltalk import classify
 from bot.core.splitting import sentence_spans
 from bot.core.translation import Dictionary, DocumentFrequency
 
@@ -183,14 +184,19 @@ def _too_long(question: str, limit: int) -> Answer:
 def _refusal(
     question: str, cleaned: str, language: str, traditional: bool, index: SearchIndex
 ) -> Answer | None:
-    """The reply to a cleaned question that cannot be searched (empty, only symbols, no
-    documents to search), or None for one that can."""
+    """The reply to a cleaned question that cannot or need not be searched (empty, only
+    symbols, small talk, no documents to search), or None for one that can."""
     if not cleaned:
         return Answer(question, language, traditional, Status.EMPTY, messages.bilingual("empty"))
     if not _WORD_CHAR.search(cleaned):
         return Answer(
             question, language, traditional, Status.NO_WORDS, messages.bilingual("no_words")
         )
+    kind = classify(cleaned)
+    if kind is not None:  # a greeting, thanks, ...: said back, not searched
+        message = messages.text(f"small_talk_{kind.value}", language, traditional,
+                                documents=index.documents)
+        return Answer(question, language, traditional, Status.SMALL_TALK, message)
     if not index.size:
         message = messages.text("no_documents", language, traditional)
         return Answer(question, language, traditional, Status.NO_DOCUMENTS, message)

@@ -82,6 +82,7 @@ def to_json(answer: Answer) -> dict[str, Any]:
     return {
         "question": answer.question,
         "language": answer.language,
+        "status": answer.status.value,
         "answer": answer.message,
         "passages": [
             {

@@ -32,12 +32,13 @@ def test_ask_json_prints_exactly_one_object(tmp_path: Path, knowledge: Path) -> 
                      "--knowledge", str(knowledge), "--db", str(tmp_path / "x.db"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"question", "language", "answer", "passages"}
+    assert set(data) == {"question", "language", "status", "answer", "passages"}
     assert data["language"] == "zh" and len(data["passages"]) == 2
     first = data["passages"][0]
     assert first["doc_id"] == ZH_SEED and first["rank"] == 1 and "6126" in first["text"]
     assert first["date"] == "2022-11-24" and first["passages_in_doc"] >= first["passage"] >= 1
     assert isinstance(first["score"], float) and "6126" in data["answer"]
+    assert data["status"] == "answered"
 
 
 def test_ask_json_with_nothing_relevant(tmp_path: Path, knowledge: Path) -> None:
@@ -157,3 +158,11 @@ def test_links_out_and_hostile_names_as_a_user_meets_them(tmp_path: Path, knowle
     asked = run_bot("ask", "TELEGRAM_BOT_TOKEN", "--json", "--knowledge", str(knowledge),
                     "--db", db, cwd=tmp_path)
     assert "secret" not in asked.stdout and json.loads(asked.stdout)["passages"] == []
+
+
+def test_ask_json_gives_small_talk_its_status(tmp_path: Path, knowledge: Path) -> None:
+    result = run_bot("ask", "早上好", "--json", "--knowledge", str(knowledge),
+                     "--db", str(tmp_path / "x.db"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["status"], data["passages"], data["language"]) == ("small_talk", [], "zh")

@@ -36,14 +36,14 @@ def test_render_text_passages_then_sources() -> None:
 def test_no_passages_renders_the_message() -> None:
     answer = Answer("q?", "en", False, Status.NO_MATCH, "Nothing found.")
     assert render_text(answer) == "Nothing found."
-    assert to_json(answer) == {"question": "q?", "language": "en", "answer": "Nothing found.",
-                               "passages": []}
+    assert to_json(answer) == {"question": "q?", "language": "en", "status": "no_match",
+                               "answer": "Nothing found.", "passages": []}
 
 
 def test_json_has_exactly_the_documented_keys() -> None:
     answer = Answer("q?", "zh", False, Status.ANSWERED, "The answer is here.", (_cited(),))
     data = to_json(answer)
-    assert set(data) == {"question", "language", "answer", "passages"}
+    assert set(data) == {"question", "language", "status", "answer", "passages"}
     assert data["passages"] == [{
         "rank": 1, "score": 3.25, "doc_id": "news/a.txt", "title": "A Title",
         "source": "Example Desk", "date": "2024-02-03", "passage": 2, "passages_in_doc": 5,

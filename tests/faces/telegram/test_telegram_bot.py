@@ -206,6 +206,14 @@ async def test_groups_answer_only_when_addressed(bot_app: Application, fake_api:
     fake_api.message("/ask", chat=GROUP)
     usage = (await fake_api.wait_for("sendMessage", 4))[3]
     assert "/ask Who is Fu Linlin?" in usage.params["text"]
+    # small talk: silence unless addressed, then a short reply with no search
+    fake_api.message("谢谢", chat=GROUP)
+    await fake_api.settle()
+    assert len(fake_api.sent("sendMessage")) == 4
+    fake_api.message("@docs_answer_bot 谢谢", chat=GROUP,
+                     entities=[{"type": "mention", "offset": 0, "length": 16}])
+    thanks = (await fake_api.wait_for("sendMessage", 5))[4]
+    assert "不客气" in thanks.params["text"] and "来源" not in thanks.params["text"]
 
 
 async def test_non_text_updates(bot_app: Application, fake_api: FakeBotAPI) -> None:

@@ -76,10 +76,12 @@ def question_sets(data: Path, half: str) -> dict[str, list[Asked]]:
     }
 
 
-async def measure(data: Path, half: str, collections: list[str], limit: int | None) -> None:
+async def measure(data: Path, half: str, collections: list[str], limit: int | None,
+                  strictness: float | None = None) -> None:
     """Build each collection, ask every set, print one row a set."""
-    settings = Settings()
+    settings = Settings() if strictness is None else Settings(strictness=strictness)
     sets = {name: qs[:limit] for name, qs in question_sets(data, half).items()}
+    print(f"strictness {settings.strictness}")
     print(f"| collection | documents | set ({half} lines) | questions | answered falsely "
           "| answered with its answer |")
     print("|---|---:|---|---:|---:|---:|")
@@ -110,10 +112,12 @@ def main() -> None:
     parser.add_argument("--collections", nargs="+", choices=["seeds", "900"],
                         default=["seeds", "900"])
     parser.add_argument("--limit", type=int, default=None, help="questions per set")
+    parser.add_argument("--strictness", type=float, default=None,
+                        help="the answer decision's strictness [default: the bot's]")
     args = parser.parse_args()
     if not args.data.is_dir():
         sys.exit(f"no data folder at {args.data} (give --data DIR)")
-    asyncio.run(measure(args.data, args.half, args.collections, args.limit))
+    asyncio.run(measure(args.data, args.half, args.collections, args.limit, args.strictness))
 
 
 if __name__ == "__main__":

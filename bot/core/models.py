@@ -90,6 +90,7 @@ class CitedPassage:
     hit: Hit
     highlight: Span | None  # the answering sentence, relative to the passage text
     other_language: bool = False  # written in the other language than the question
+    confidence: float | None = None  # the decision's estimated probability that it answers
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,14 @@ from bot.core.cleaning import clean, normalise
 from bot.core.models import Answer, Document, Status
 from bot.engine.service import QAService
 
-# A question in, the answer the bot gives with that many passages (None: the bot's own) out.
-Ask = Callable[[str, int | None], Answer]
+# A question in, the answer the bot gives with that many passages (None: the bot's own) and
+# that strictness (None: the bot's own; 0: every ranked passage, with its confidence) out.
+Ask = Callable[[str, int | None, float | None], Answer]
 
-# Passages asked for each question: enough for Recall@5 and MRR@10.
+# Passages of the ranked list asked for each question: enough for Recall@5 and MRR@10.
 RANKED = 10
+# Strictness levels of the trade-off table (`eval --strictness-curve`).
+CURVE = tuple(round(0.05 * i, 2) for i in range(20))
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class Scores:
     recall_at_5: float
     mrr_at_10: float
     seconds: float
+    # For each CURVE strictness, the share answered with a right passage first.
+    curve: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,8 @@ class Unrelated:
     questions: int
     answered: float
     answered_right: float
+    # For each CURVE strictness, the share answered falsely.
+    curve: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,8 @@ class EvalResult:
     unrelated_answered: float | None = None
     unrelated_questions: int = 0
     unrelated_answered_right: float = 0.0
+    # (strictness, answered right first, unrelated answered falsely or None) for each level
+    curve: tuple[tuple[float, float, float | None], ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         """The `eval --json` object."""
@@ -104,6 +113,11 @@ class EvalResult:
             out["unrelated_questions"] = self.unrelated_questions
             out["unrelated_answered"] = round(self.unrelated_answered, 4)
             out["unrelated_answered_right"] = round(self.unrelated_answered_right, 4)
+        if self.curve:
+            out["strictness_curve"] = [
+                {"strictness": level, "recall@1": round(right, 4),
+                 "unrelated_answered": None if unrelated is None else round(unrelated, 4)}
+                for level, right, unrelated in self.curve]
         return out
 
 
@@ -200,40 +214,52 @@ async def start_collection(settings: Settings, db_path: Path) -> QAService:
     return await QAService.start(own, sync=False)
 
 
-def _right(answer: Answer, question: Question, rank: int) -> bool:
-    golds = [_norm(a) for a in question.answers]
-    for cited in answer.passages:
-        if cited.number == rank:
-            passage = cited.hit.passage
-            return passage.doc_id == question.doc_id and any(
-                g in _norm(passage.text) for g in golds)
-    return False
+def _holds(text: str, golds: Sequence[str]) -> bool:
+    norm = _norm(text)
+    return any(g in norm for g in golds)
+
+
+def _is_right(cited: Any, question: Question, golds: Sequence[str]) -> bool:
+    passage = cited.hit.passage
+    return passage.doc_id == question.doc_id and _holds(passage.text, golds)
+
+
+def _shown(ranked: Answer, level: float) -> list[Any]:
+    """The ranked passages the answer path shows at strictness `level` (the confidence is
+    each passage's own, so the answer at any strictness is read off the ranked list)."""
+    return [c for c in ranked.passages if c.confidence is None or c.confidence >= level]
 
 
 def score_all(questions: Sequence[Question], ask: Ask) -> Scores:
-    """What the user got (the bot's own answer: right passage first, wrong, declined) and the
-    ranked list's Recall@5 and MRR@10 (the same path with 10 passages); `ask` is the engine's,
-    or in a tuning script the same answer path over an index of its own."""
+    """What the user got (the bot's own answer: right passage first, wrong, declined), the
+    ranked list's Recall@5 and MRR@10 (every ranked passage, 10 of them), and from that list
+    the share answered right first at each CURVE strictness. `ask` is the engine's, or in a
+    tuning script the same answer path over an index of its own."""
     right = wrong = declined = r5 = mrr = 0.0
+    curve = [0.0] * len(CURVE)
     started = time.perf_counter()
     for q in questions:
-        got = ask(q.text, None)
+        golds = [_norm(a) for a in q.answers]
+        got = ask(q.text, None, None)
         if not got.passages:
             declined += 1
-        elif _right(got, q, 1):
+        elif _is_right(got.passages[0], q, golds):
             right += 1
         else:
             wrong += 1
-        golds = [_norm(a) for a in q.answers]
-        for cited in ask(q.text, RANKED).passages:
-            passage = cited.hit.passage
-            if passage.doc_id == q.doc_id and any(g in _norm(passage.text) for g in golds):
+        ranked = ask(q.text, RANKED, 0.0)
+        for cited in ranked.passages:
+            if _is_right(cited, q, golds):
                 r5 += cited.number <= 5
                 mrr += 1.0 / cited.number
                 break
+        for i, level in enumerate(CURVE):
+            shown = _shown(ranked, level)
+            curve[i] += bool(shown) and _is_right(shown[0], q, golds)
     seconds = time.perf_counter() - started
     n = max(len(questions), 1)
-    return Scores(right / n, wrong / n, declined / n, r5 / n, mrr / n, seconds)
+    return Scores(right / n, wrong / n, declined / n, r5 / n, mrr / n, seconds,
+                  tuple(c / n for c in curve))
 
 
 def score(questions: list[Question], ask: Ask) -> tuple[float, float, float, float]:
@@ -242,21 +268,29 @@ def score(questions: list[Question], ask: Ask) -> tuple[float, float, float, flo
     return s.answered_right, s.recall_at_5, s.mrr_at_10, s.seconds
 
 
-def unrelated_shares(questions: Sequence[Asked], ask: Ask) -> Unrelated:
+def unrelated_shares(questions: Sequence[Asked], ask: Ask, curve: bool = False) -> Unrelated:
     """How many questions about other things got passages with the bot's own settings: with
-    none of the question's answers in them (false answers), and with one (right by chance)."""
+    none of the question's answers in them (false answers), and with one (right by chance);
+    with `curve`, the false share at each CURVE strictness too."""
     false = right = 0
+    levels = [0.0] * len(CURVE)
     for q in questions:
-        got = ask(q.text, None)
-        if got.status is not Status.ANSWERED or not got.passages:
-            continue
         golds = [_norm(a) for a in q.answers]
-        if golds and any(g in _norm(c.hit.passage.text) for c in got.passages for g in golds):
-            right += 1
-        else:
-            false += 1
+        got = ask(q.text, None, None)
+        if got.status is Status.ANSWERED and got.passages:
+            if golds and any(_holds(c.hit.passage.text, golds) for c in got.passages):
+                right += 1
+            else:
+                false += 1
+        if curve:
+            ranked = ask(q.text, RANKED, 0.0)
+            for i, level in enumerate(CURVE):
+                shown = _shown(ranked, level)[:3]
+                levels[i] += bool(shown) and not (
+                    golds and any(_holds(c.hit.passage.text, golds) for c in shown))
     n = max(len(questions), 1)
-    return Unrelated(len(questions), false / n, right / n)
+    return Unrelated(len(questions), false / n, right / n,
+                     tuple(v / n for v in levels) if curve else ())
 
 
 def answered_share(questions: list[str], ask: Ask) -> float:
@@ -271,13 +305,15 @@ async def evaluate(
     questions_from: Path | None = None,
     unrelated: Path | None = None,
     half: str = "all",
+    curve: bool = False,
 ) -> EvalResult:
     """Store a SQuAD file's paragraphs in a temporary collection, ask its questions through
     the engine, return the figures.
 
     With `unrelated` (a SQuAD, text or JSONL file; `half` of its lines), questions about
     other things are asked too (the first `limit` of them): the bot should say it found
-    nothing for them.
+    nothing for them. With `curve`, the trade-off at each CURVE strictness: answered right
+    first against unrelated answered.
     """
     documents, questions = load_squad(path, questions_from)
     if limit is not None:
@@ -292,7 +328,8 @@ async def evaluate(
             await service.index_documents(documents)
             build_seconds = time.perf_counter() - started
             s = score_all(questions, service.ask)
-            shares = unrelated_shares(others, service.ask) if unrelated is not None else None
+            shares = (unrelated_shares(others, service.ask, curve) if unrelated is not None
+                      else None)
         finally:
             await service.close()
     return EvalResult(
@@ -307,4 +344,7 @@ async def evaluate(
         unrelated_answered=shares.answered if shares else None,
         unrelated_questions=len(others),
         unrelated_answered_right=shares.answered_right if shares else 0.0,
+        curve=tuple(
+            (level, s.curve[i], shares.curve[i] if shares and shares.curve else None)
+            for i, level in enumerate(CURVE)) if curve else (),
     )

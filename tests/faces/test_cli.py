@@ -12,7 +12,7 @@ import click
 import pytest
 
 from bot.faces.cli import main
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from tests.conftest import DATA, EN_SEED, ROOT, ZH_SEED
 
 
@@ -33,12 +33,15 @@ def test_ask_json_prints_exactly_one_object(tmp_path: Path, knowledge: Path) -> 
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert set(data) == {"question", "language", "status", "answer", "passages"}
-    assert data["language"] == "zh" and len(data["passages"]) == 2
+    # at most k passages, and only those the answer decision passes
+    assert data["language"] == "zh" and 1 <= len(data["passages"]) <= 2
     first = data["passages"][0]
     assert first["doc_id"] == ZH_SEED and first["rank"] == 1 and "6126" in first["text"]
     assert first["date"] == "2022-11-24" and first["passages_in_doc"] >= first["passage"] >= 1
     assert isinstance(first["score"], float) and "6126" in data["answer"]
     assert data["status"] == "answered"
+    # every passage shown passed the decision at the default strictness
+    assert all(1 >= p["confidence"] >= Settings().strictness for p in data["passages"])
 
 
 def test_ask_json_with_nothing_relevant(tmp_path: Path, knowledge: Path) -> None:

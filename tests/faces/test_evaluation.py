@@ -110,9 +110,30 @@ def test_outcomes_right_wrong_declined_and_right_by_chance() -> None:
                "c": Answer("c", "en", False, Status.NO_MATCH, "nothing")}
     questions = [Question("1", "a", "d", ("paris",)), Question("2", "b", "d", ("Paris",)),
                  Question("3", "c", "d", ("x",))]
-    s = score_all(questions, lambda q, k: replies[q])
+    s = score_all(questions, lambda q, k, s: replies[q])
     assert (s.answered_right, s.answered_wrong, s.declined) == (1 / 3, 1 / 3, 1 / 3)
     assert s.recall_at_5 == s.mrr_at_10 == 1 / 3
     u = unrelated_shares([Asked("a", ("big",)), Asked("b", ("rome",)), Asked("c"), Asked("a")],
-                         lambda q, k: replies[q])
+                         lambda q, k, s: replies[q])
     assert (u.questions, u.answered, u.answered_right) == (4, 0.5, 0.25)
+
+
+async def test_strictness_curve_trades_recall_for_fewer_unrelated_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = await evaluate(DATA / "squad_v1.1_dev_slice.json", Settings(), limit=120,
+                            unrelated=DATA / "cmrc2018_dev_slice.json", curve=True)
+    levels = [level for level, _, _ in result.curve]
+    assert levels[0] == 0.0 and levels == sorted(levels) and len(levels) == 20
+    recall = [right for _, right, _ in result.curve]
+    unrelated = [share for _, _, share in result.curve]
+    # a stricter decision answers fewer unrelated questions (recall may even rise a little:
+    # a wrong first passage declined lets a right second one be shown first)
+    assert all(a is not None and b is not None and a >= b
+               for a, b in zip(unrelated, unrelated[1:], strict=False))
+    assert recall[0] > recall[-1] and unrelated[0] > unrelated[-1]  # type: ignore[operator]
+    # read off the ranked list, the default strictness's row is what the answer path gave
+    default = levels.index(Settings().strictness)
+    assert abs(recall[default] - result.recall_at_1) <= 0.02
+    assert len(result.as_json()["strictness_curve"]) == 20

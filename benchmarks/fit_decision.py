@@ -9,16 +9,20 @@ Tuning data only (report sets and halves are never read here):
 - answerable: every question of cmrc2018_trial over its paragraphs; the questions of the
   even-numbered articles of squad_v1.1_dev over its paragraphs, and of XQuAD across languages
   (English questions over xquad_zh paragraphs, Chinese over xquad_en), as README's tuning did;
+  and every other question of those squad_v1.1_dev articles over the ~900-document collection
+  (articles as files, both languages), where the unrelated questions are asked too, so the
+  fit sees right passages of a large bilingual collection, not only of small ones;
 - unrelated: the odd lines of nq_open_efficientqa_dev and of cmrc2018_train (its first 3,000
   odd questions), over the seeds, the ~900-document collection of benchmarks/unrelated.py, and
   the answerable sets' collections.
 
 Every candidate the bot ranks (up to 10 a question, duplicates dropped) is one example: right
 (its question's own paragraph, holding a gold answer) or not; an unrelated question's passage
-holding one of its answers is left out, and so are an answerable question's wrong candidates
-after the first. Both kinds of question weigh the same in the fit. With --products the
-model also weighs every product of two features (what the bot ships).
-Prints the tuning curve (answered right first against unrelated answered, by strictness).
+holding one of its answers is left out. One regression is fitted for each case of bot/core/decision.py (English,
+Chinese, across languages), answerable and unrelated examples weighing the same in each. With
+--products the model also weighs every product of two features (what the bot ships).
+Prints the tuning curve (answered right first against unrelated answered, by strictness), for
+all questions and by the case of each question's first candidate.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import json
 import shlex
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -40,13 +45,13 @@ from unrelated import ROOT, serve, write_collection  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.core.answering import question_candidates  # noqa: E402
 from bot.core.cleaning import clean_question, normalise  # noqa: E402
-from bot.core.decision import FEATURES, expand  # noqa: E402
+from bot.core.decision import CASES, FEATURES, RANKS, case_of, expand  # noqa: E402
 from bot.core.language import detect_language  # noqa: E402
 from bot.engine.service import QAService  # noqa: E402
 from bot.faces.evaluation import Question, load_questions, load_squad, start_collection  # noqa: E402
 
 MODEL = ROOT / "bot" / "sources" / "data" / "decision_model.json"
-RANKED = 10
+RANKED = RANKS  # the candidates the bot's decision looks at
 
 
 def _norm(text: str) -> str:
@@ -74,10 +79,13 @@ class Examples:
         self.answerable: list[bool] = []
         self.questions = 0
 
-    def answerable_set(self, service: QAService, questions: list[Question]) -> None:
+    def answerable_set(self, service: QAService, questions: list[Question],
+                       gold: Callable[[str], str] = str) -> None:
+        """`gold` maps a question's doc_id to the id its document has in this collection."""
         for q in questions:
             golds = [_norm(a) for a in q.answers]
-            self._add([(x, int(doc == q.doc_id and any(g in text for g in golds)))
+            want = gold(q.doc_id)
+            self._add([(x, int(doc == want and any(g in text for g in golds)))
                        for x, doc, text in rows(service, q.text)], True)
 
     def unrelated_set(self, service: QAService, questions: list) -> None:
@@ -111,6 +119,11 @@ async def collect(data: Path, settings: Settings) -> tuple[Examples, int, int]:
         ("xquad_zh.json", "xquad_en.json", even, [nq[:450], zh[:500]]),
         ("xquad_en.json", "xquad_zh.json", even, [zh[:1000], nq[:300]]),
     ]
+    squad_even = even(load_squad(data / "squad_v1.1_dev.json")[1])
+
+    def article_file(doc_id: str) -> str:  # the file write_collection gave its article
+        return f"squad_v1.1_dev_{int(doc_id.split(':')[0]):04d}.txt"
+
     with tempfile.TemporaryDirectory(prefix="bot-fit-") as tmp:
         for n, (name, questions_from, pick, unrelated) in enumerate(sets):
             documents, questions = load_squad(
@@ -136,6 +149,9 @@ async def collect(data: Path, settings: Settings) -> tuple[Examples, int, int]:
                 write_collection(folder, data)
             service = await serve(folder, Path(tmp) / f"{which}.sqlite3", settings)
             try:
+                if which == "900":  # its own articles' questions, as a bilingual collection
+                    ex.answerable_set(service, squad_even[::2], article_file)
+                    counts[0] += len(squad_even[::2])
                 ex.unrelated_set(service, nq)
                 ex.unrelated_set(service, zh[:1500])
                 counts[1] += len(nq) + 1500
@@ -145,33 +161,41 @@ async def collect(data: Path, settings: Settings) -> tuple[Examples, int, int]:
     return ex, counts[0], counts[1]
 
 
-def curve(ex: Examples, p: np.ndarray) -> None:
-    """Per strictness: answered right first (answerable) and answered (unrelated)."""
+def curve(ex: Examples, p: np.ndarray, cases: np.ndarray) -> None:
+    """Per strictness: answered right first (answerable) and answered (unrelated), for all
+    questions and by the case of each question's first candidate."""
     question = np.array(ex.question)
     y = np.array(ex.y)
-    answerable = np.array(ex.answerable)
-    print("| strictness | answerable: right first | unrelated: answered |")
-    print("|---:|---:|---:|")
-    for s in [round(0.05 * i, 2) for i in range(20)]:
-        right = unrel = 0
-        n_ans = n_unrel = 0
-        first_seen: dict[int, int] = {}
-        for i in range(len(y)):
-            if p[i] >= s and question[i] not in first_seen:
-                first_seen[question[i]] = i
-        qa = {q: a for q, a in zip(question.tolist(), answerable.tolist(), strict=True)}
-        n_ans = sum(qa.values())
-        n_unrel = len(qa) - n_ans
-        for qid, i in first_seen.items():
-            if qa[qid]:
-                right += y[i]
-            else:
-                unrel += 1
-        print(f"| {s:.2f} | {100 * right / max(n_ans, 1):.1f} | {100 * unrel / max(n_unrel, 1):.1f} |")
+    answerable = np.zeros(ex.questions, bool)
+    answerable[question] = np.array(ex.answerable)
+    first_case = np.empty(ex.questions, object)
+    first_case[question[::-1]] = cases[::-1]  # the first candidate's case wins
+    groups = {"all": np.ones(ex.questions, bool)}
+    groups.update({name: first_case == name for name in CASES})
+    print("| strictness | " + " | ".join(f"{g}: right first / unrelated answered"
+                                          for g in groups) + " |")
+    print("|---:|" + "---|" * len(groups))
+    for level in [round(0.05 * i, 2) for i in range(20)]:
+        shown = np.where(p >= level)[0]
+        asked, first = np.unique(question[shown], return_index=True)
+        got = np.zeros(ex.questions, bool)
+        got[asked] = True
+        right = np.zeros(ex.questions, bool)
+        right[asked] = y[shown[first]] == 1
+        cells = []
+        for mask in groups.values():
+            a, u = mask & answerable, mask & ~answerable
+            cells.append(f"{100 * right[a].sum() / max(a.sum(), 1):.1f} / "
+                         f"{100 * got[u].sum() / max(u.sum(), 1):.1f}%")
+        print(f"| {level:.2f} | " + " | ".join(cells) + " |")
 
 
 def main() -> None:
     """Collect, fit, write, print."""
+    # What is collected is the features; the shipped model may be one for other features
+    # (the reason to refit), so the services here rank without it.
+    import bot.engine.service
+    bot.engine.service.load_decision_model = lambda: None  # type: ignore[assignment]
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
@@ -191,6 +215,7 @@ def main() -> None:
         ex.x, ex.y = saved["x"].tolist(), saved["y"].tolist()
         ex.question, ex.answerable = saved["question"].tolist(), saved["answerable"].tolist()
         answerable, unrelated = (int(v) for v in saved["counts"])
+        ex.questions = answerable + unrelated
     else:
         ex, answerable, unrelated = asyncio.run(collect(args.data, Settings()))
         if args.examples is not None:
@@ -202,32 +227,44 @@ def main() -> None:
     y = np.array(ex.y)
     kind = np.array(ex.answerable)
     rank = raw[:, FEATURES.index("rank")]
-    # Fitted on what the decision must tell apart: an answerable question's first candidate
-    # (right or wrong) and its right ones further down, against every candidate of questions
-    # about other things. An answerable question's other candidates are left out: many are
-    # on its topic, and whether they help is unknown.
-    fit = np.where(kind, (rank == 1) | (y == 1), True)
-    weight = np.where(kind, 1.0 / max((fit & kind).sum(), 1),
-                      1.0 / max((fit & ~kind).sum(), 1)) * fit.sum() / 2
-    scaler = StandardScaler().fit(x[fit])
-    model = LogisticRegression(C=args.C, max_iter=500)
-    model.fit(scaler.transform(x[fit]), y[fit], sample_weight=weight[fit])
-    p = model.predict_proba(scaler.transform(x))[:, 1]
+    case = np.array([case_of(v) for v in raw])
+    # Every candidate, right or not, of both kinds of question: leaving out an answerable
+    # question's wrong candidates after the first (as a first fit did) taught the model that
+    # a passage far down an answerable question's list is right, and it then trusted the
+    # 15th passage of an unrelated question more than the first.
+    fit = np.ones(len(y), bool)
+    p = np.zeros(len(y))
+    cases = {}
+    for name in CASES:
+        # One regression a case, answerable and unrelated examples weighing the same in it.
+        mask = fit & (case == name)
+        weight = np.where(kind, 1.0 / max((mask & kind).sum(), 1),
+                          1.0 / max((mask & ~kind).sum(), 1)) * mask.sum() / 2
+        scaler = StandardScaler().fit(x[mask])
+        model = LogisticRegression(C=args.C, max_iter=1000)
+        model.fit(scaler.transform(x[mask]), y[mask], sample_weight=weight[mask])
+        mine = case == name
+        p[mine] = model.predict_proba(scaler.transform(x[mine]))[:, 1]
+        cases[name] = {
+            "mean": [round(float(v), 6) for v in scaler.mean_],
+            "scale": [round(float(v), 6) for v in scaler.scale_],
+            "coef": [round(float(v), 6) for v in model.coef_[0]],
+            "intercept": round(float(model.intercept_[0]), 6),
+            "examples": int(mask.sum()), "right_examples": int(y[mask].sum()),
+        }
+        print(f"{name}: {int(mask.sum())} examples, {int(y[mask].sum())} right")
+        for feature, c in zip(FEATURES, model.coef_[0], strict=False):
+            print(f"  {feature:14s} {c:+.3f}")
     out = {
         "features": list(FEATURES),
-        "mean": [round(float(v), 6) for v in scaler.mean_],
-        "scale": [round(float(v), 6) for v in scaler.scale_],
-        "coef": [round(float(v), 6) for v in model.coef_[0]],
-        "intercept": round(float(model.intercept_[0]), 6),
         "products": args.products,
         "command": "python benchmarks/fit_decision.py " + shlex.join(sys.argv[1:]),
         "tuning": {"answerable_questions": answerable, "unrelated_questions": unrelated,
                    "examples": len(y), "right_examples": int(y.sum())},
+        "cases": cases,
     }
     args.out.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
-    for name, c in zip(FEATURES, model.coef_[0], strict=False):
-        print(f"{name:14s} {c:+.3f}")
-    curve(ex, p)
+    curve(ex, p, case)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.engine.service import QAService
-from bot.faces.evaluation import Asked, load_questions, unrelated_shares
+from bot.faces.evaluation import CURVE, Asked, load_questions, unrelated_shares
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL_TALK = ROOT / "benchmarks" / "data" / "small_talk.txt"
@@ -77,14 +77,16 @@ def question_sets(data: Path, half: str) -> dict[str, list[Asked]]:
 
 
 async def measure(data: Path, half: str, collections: list[str], limit: int | None,
-                  strictness: float | None = None) -> None:
-    """Build each collection, ask every set, print one row a set."""
+                  strictness: float | None = None, curve: bool = False) -> None:
+    """Build each collection, ask every set, print one row a set (with `curve`, then the
+    share answered falsely at each strictness of `bot eval --strictness-curve`)."""
     settings = Settings() if strictness is None else Settings(strictness=strictness)
     sets = {name: qs[:limit] for name, qs in question_sets(data, half).items()}
     print(f"strictness {settings.strictness}")
     print(f"| collection | documents | set ({half} lines) | questions | answered falsely "
           "| answered with its answer |")
     print("|---|---:|---|---:|---:|---:|")
+    curves: list[tuple[str, dict[str, tuple[float, ...]]]] = []
     for which in collections:
         with tempfile.TemporaryDirectory(prefix="bot-unrelated-") as tmp:
             folder = Path(tmp) / "knowledge"
@@ -94,13 +96,24 @@ async def measure(data: Path, half: str, collections: list[str], limit: int | No
                 write_collection(folder, data)
             service = await serve(folder, Path(tmp) / "bot.sqlite3", settings)
             try:
+                shares = {}
                 for name, questions in sets.items():
-                    u = unrelated_shares(questions, service.ask)
+                    u = unrelated_shares(questions, service.ask, curve)
+                    shares[name] = u.curve
                     print(f"| {which} | {service.document_count} | {name} | {u.questions} | "
                           f"{100 * u.answered:.1f}% | {100 * u.answered_right:.1f}% |",
                           flush=True)
             finally:
                 await service.close()
+            if curve:
+                curves.append((which, shares))
+    for which, shares in curves:
+        print(f"\n{which}: answered falsely by strictness\n")
+        print("| strictness | " + " | ".join(shares) + " |")
+        print("|---:|" + "---:|" * len(shares))
+        for i, level in enumerate(CURVE):
+            print(f"| {level:.2f} | "
+                  + " | ".join(f"{100 * c[i]:.1f}%" for c in shares.values()) + " |")
 
 
 def main() -> None:
@@ -114,10 +127,13 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="questions per set")
     parser.add_argument("--strictness", type=float, default=None,
                         help="the answer decision's strictness [default: the bot's]")
+    parser.add_argument("--curve", action="store_true",
+                        help="also the share answered falsely at each strictness")
     args = parser.parse_args()
     if not args.data.is_dir():
         sys.exit(f"no data folder at {args.data} (give --data DIR)")
-    asyncio.run(measure(args.data, args.half, args.collections, args.limit, args.strictness))
+    asyncio.run(measure(args.data, args.half, args.collections, args.limit, args.strictness,
+                        args.curve))
 
 
 if __name__ == "__main__":

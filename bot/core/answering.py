@@ -22,8 +22,12 @@ from bot.core.translation import Dictionary, DocumentFrequency
 
 _WORD_CHAR = re.compile(r"[^\W_]")
 # Candidates ranked for every question, whatever k: the decision looks at the same ones
-# whether the bot shows 3 passages or evaluation asks for 10.
-CANDIDATES = 20
+# whether the bot shows 3 passages or evaluation asks for 10, and at no more than it was
+# fitted on (benchmarks/fit_decision.py: the first 10), so a passage far down the list is
+# never shown because the model was asked about a rank it never saw.
+CANDIDATES = 10
+# Extra hits fetched beyond the candidates wanted, so dropping duplicates still leaves them.
+_EXTRA = 5
 _WORD_RUN = re.compile(r"\w+")
 _LATIN_SURFACE = re.compile(r"[A-Za-z][A-Za-z'-]*")
 
@@ -109,14 +113,17 @@ def name_concepts(
 
 def candidates(
     terms: Sequence[str], groups: Sequence[tuple[str, ...]],
-    concepts: Sequence[tuple[str, ...]], index: SearchIndex, names: Sequence[int],
-    decision: DecisionModel | None, limit: int = CANDIDATES,
+    concepts: Sequence[tuple[str, ...]], index: SearchIndex, analyzer: Analyzer,
+    language: str, names: Sequence[int], decision: DecisionModel | None,
+    limit: int = CANDIDATES,
 ) -> list[Candidate]:
     """The ranked passages of a question whose ranking groups and relevance concepts are made
     (`query_groups`), each shown once even if another document repeats it, with the evidence
     about each and the decision's confidence that it answers."""
     translated = any(len(g) > 1 for g in groups)
-    found = index.search_groups(groups, limit) if translated else index.search(terms, limit)
+    # A few more than wanted, so dropping near-duplicates still leaves `limit`.
+    fetch = limit + _EXTRA
+    found = index.search_groups(groups, fetch) if translated else index.search(terms, fetch)
     if not found:
         return []
     # Each concept's weight once per question, not once per candidate passage.
@@ -128,13 +135,19 @@ def candidates(
     prints: list[frozenset[str]] = []
     top = found[0][1]
     for n, ((row, score), present) in enumerate(zip(found, holding, strict=True)):
+        if len(out) == limit:
+            break
         fp = _fingerprint(index.text(row))
         if any(_near_duplicate(fp, other) for other in prints):
             continue
         prints.append(fp)
         following = found[n + 1][1] if n + 1 < len(found) else 0.0
+        text = index.text(row)
+        sentences = [analyzer.present(text[s.start : s.end], present)
+                     for s in sentence_spans(text)] if present else []
         values = features(weighted, present, score, best_possible, top, following, translated,
-                          names, len(out) + 1, index.size)
+                          names, len(out) + 1, index.size, sentences,
+                          detect_language(text)[0] != language, language == "zh")
         confidence = decision.probability(values) if decision else None
         out.append(Candidate(index.hit(row, score, len(out) + 1), tuple(values), confidence))
     return out
@@ -152,8 +165,8 @@ def question_candidates(
     groups, concepts = query_groups(terms, analyzer.words(cleaned), options.dictionary, cleaned,
                                     index.ranker.document_frequency)
     names = name_concepts(cleaned, language, concepts, analyzer)
-    return groups, candidates(terms, groups, concepts, index, names, options.decision,
-                              max(CANDIDATES, 2 * options.k))
+    return groups, candidates(terms, groups, concepts, index, analyzer, language, names,
+                              options.decision, max(CANDIDATES, options.k))
 
 
 def rank_and_filter(

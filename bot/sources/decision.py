@@ -8,7 +8,7 @@ import json
 from importlib import resources
 from pathlib import Path
 
-from bot.core.decision import FEATURES, DecisionModel
+from bot.core.decision import CASES, FEATURES, DecisionModel, Logistic
 
 MODEL_FILE = "decision_model.json"
 
@@ -23,5 +23,10 @@ def load_decision_model(path: Path | None = None) -> DecisionModel:
     names = tuple(data["features"])
     if names != FEATURES:
         raise ValueError(f"decision model features {names} are not the bot's {FEATURES}")
-    return DecisionModel(names, tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]),
-                         float(data["intercept"]), bool(data.get("products", False)))
+    if set(data["cases"]) != set(CASES):
+        raise ValueError(f"decision model cases {sorted(data['cases'])} are not {CASES}")
+    products = bool(data.get("products", False))
+    return DecisionModel(names, {
+        case: Logistic(tuple(m["mean"]), tuple(m["scale"]), tuple(m["coef"]),
+                       float(m["intercept"]), products)
+        for case, m in data["cases"].items()})

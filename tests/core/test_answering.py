@@ -1,10 +1,21 @@
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from bot.core.analysis import Analyzer
 from bot.core.answering import AnswerOptions, Candidate, answer, rank_and_filter
-from bot.core.decision import FEATURES, DecisionModel, features, matched
+from bot.core.decision import (
+    CASES,
+    FEATURES,
+    DecisionModel,
+    Logistic,
+    case_of,
+    expand,
+    features,
+    matched,
+)
 from bot.core.index import SearchIndex
 from bot.core.models import Hit, Status, StoredPassage
 from bot.core.translation import Dictionary, Entry
@@ -148,20 +159,54 @@ def test_a_one_character_translation_never_counts_alone() -> None:
     assert (values["score_vs_best"], values["score_vs_top"], values["gap_next"]) == (0.2, 0.5, 0.5)
     assert values["names_found"] == 1.0  # no names in the question
     assert values["rank"] == 1.0
+    assert values["sentence_share"] == 0.0  # no sentences given
+    # the most of the question's weight one sentence holds, not the passage's scattered words
+    split = dict(zip(FEATURES, features(weighted, {"moon", "last"}, 2.0, 10.0, 4.0, 1.0, False,
+                                        [], sentences=[{"last"}, {"moon"}]), strict=True))
+    assert split["share"] == 1.0 and split["sentence_share"] == 0.8
+    assert split["other_language"] == 0.0
 
 
 def test_the_model_is_a_logistic_function_of_standardised_features() -> None:
     n = len(FEATURES)
-    model = DecisionModel(FEATURES, (0.5,) * n, (0.5,) * n, (2.0,) + (0.0,) * (n - 1), 0.0)
-    assert model.probability([0.5] * n) == 0.5
-    assert model.probability([1.0] + [0.0] * (n - 1)) == pytest.approx(1 / (1 + 2.718281828 ** -2))
+    one = Logistic((0.5,) * n, (0.5,) * n, (2.0,) + (0.0,) * (n - 1), 0.0)
+    assert one.probability([0.5] * n) == 0.5
+    assert one.probability([1.0] + [0.0] * (n - 1)) == pytest.approx(1 / (1 + 2.718281828 ** -2))
+    # with products: the features and every product of two, each standardised, then weighed
+    m = len(expand([0.0] * n, True))
+    coef = tuple((-1) ** i * 0.1 * (i % 7) for i in range(m))
+    mean = tuple(0.01 * i for i in range(m))
+    scale = tuple(1.0 + 0.02 * i for i in range(m))
+    both = Logistic(mean, scale, coef, 0.3, products=True)
+    values = [0.1 * (i % 5) for i in range(n)]
+    z = 0.3 + sum(c * (v - mu) / sd
+                  for c, v, mu, sd in zip(coef, expand(values, True), mean, scale, strict=True))
+    assert both.probability(values) == pytest.approx(1 / (1 + math.exp(-z)))
+
+
+def test_each_case_has_its_own_regression() -> None:
+    n = len(FEATURES)
+    sure, unsure = (Logistic((0.0,) * n, (1.0,) * n, (0.0,) * n, z) for z in (5.0, -5.0))
+    model = DecisionModel(FEATURES, {"english": sure, "chinese": unsure, "across": unsure})
+    values = [0.0] * n
+    assert case_of(values) == "english" and model.probability(values) > 0.99
+    values[FEATURES.index("chinese")] = 1.0
+    assert case_of(values) == "chinese" and model.probability(values) < 0.01
+    values[FEATURES.index("other_language")] = 1.0  # a passage in the other language
+    assert case_of(values) == "across"
+
+
+def test_the_shipped_model_trusts_more_evidence_more() -> None:
     shipped = load_decision_model()
-    assert shipped.features == FEATURES
-    assert len(shipped.coef) == len(shipped.mean) == len(shipped.scale) >= n
-    # more of the question found, through its own words, at the top: more confidence
-    low = [0.1, 0.1, 0.2, 1.0, 0.3, 0.05, 0.5, 0.0, 1.6, 0.0, 1.0, 1.0, 0.7, 2.5, 2.0]
-    high = [0.9, 0.9, 0.8, 0.1, 1.0, 0.4, 1.0, 0.5, 1.6, 0.0, 2.5, 1.0, 2.5, 0.5, 1.0]
+    assert shipped.features == FEATURES and set(shipped.cases) == set(CASES)
+    for case in shipped.cases.values():
+        assert len(case.coef) == len(case.mean) == len(case.scale) >= len(FEATURES)
+    # more of the question found, through its own words, in one sentence, at the top
+    low = [0.1, 0.1, 0.2, 1.0, 0.3, 0.05, 0.5, 0.0, 1.6, 0.0, 1.0, 1.0, 0.7, 2.5, 2.0, 0.1, 0.0, 0.0]
+    high = [0.9, 0.9, 0.8, 0.1, 1.0, 0.4, 1.0, 0.5, 1.6, 0.0, 2.5, 1.0, 2.5, 0.5, 1.0, 0.8, 0.0, 0.0]
     assert shipped.probability(high) > 0.5 > shipped.probability(low)
+    chinese = [*high[:-1], 1.0]
+    assert shipped.probability(chinese) > 0.5 > shipped.probability([*low[:-1], 1.0])
 
 
 def test_strictness_declines_and_zero_shows_every_ranked_passage(analyzer: Analyzer) -> None:

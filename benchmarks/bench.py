@@ -59,6 +59,7 @@ from bot.core.index import SearchIndex  # noqa: E402
 from bot.core.models import Document, DocumentUpdate, Passage, StoredPassage  # noqa: E402
 from bot.core.ranking import Ranker, make_bm25  # noqa: E402
 from bot.core.splitting import sentence_spans  # noqa: E402
+from bot.sources.decision import load_decision_model  # noqa: E402
 from bot.sources.parallel_tokeniser import tokenise_all, tokenise_stream  # noqa: E402
 from bot.store import index_store  # noqa: E402
 from bot.store.database import Database  # noqa: E402
@@ -223,7 +224,7 @@ def serve(folder: Path, size: int, pool_file: Path) -> dict[str, object]:
     ranker = index.ranker
     timed(lambda q: ranker.rank(q, 10), queries[:20])  # warm caches
     fast_ms, fast_top = timed(lambda q: ranker.rank(q, 10), queries)
-    options = AnswerOptions()
+    options = AnswerOptions(decision=load_decision_model())  # the bot's answer path
     answer_ms, _ = timed(lambda q: answer(q, index, analyzer, options), questions)
     gc.collect()
     return {

@@ -29,6 +29,7 @@ from bot.core import analysis  # noqa: E402
 from bot.core.answering import AnswerOptions, answer  # noqa: E402
 from bot.faces.evaluation import load_squad  # noqa: E402
 from bot.sources import cedict  # noqa: E402
+from bot.sources.decision import load_decision_model  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -72,9 +73,10 @@ def main() -> None:
         questions = [q.text for q in load_squad(args.data / f"{asked}.json")[1]]
         index = index_of(documents, analyzer, settings)
         df = index.ranker.document_frequency
-        plain_options = AnswerOptions(settings.top_k, settings.min_coverage)
-        crossed_options = AnswerOptions(settings.top_k, settings.min_coverage,
-                                        dictionary=dictionary)
+        decision = load_decision_model()
+        plain_options = AnswerOptions(settings.top_k, settings.strictness, decision=decision)
+        crossed_options = AnswerOptions(settings.top_k, settings.strictness,
+                                        dictionary=dictionary, decision=decision)
 
         def ask(q: str, with_dictionary: bool) -> None:
             answer(q, index, analyzer, crossed_options if with_dictionary else plain_options)

@@ -45,7 +45,6 @@ def main() -> None:
     parser.add_argument("--variants", nargs="+", default=[BOT.bm25_variant])
     parser.add_argument("--k1", type=float, nargs="+", default=[BOT.bm25_k1])
     parser.add_argument("--b", type=float, nargs="+", default=[BOT.bm25_b])
-    parser.add_argument("--coverage", type=float, nargs="+", default=[BOT.min_coverage])
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--articles", choices=["all", "even", "odd"], default="all",
                         help="ask only the questions of even- or odd-numbered articles")
@@ -67,17 +66,17 @@ def main() -> None:
         analyzer = analysis.Analyzer(han=han, title_weight=title, pinyin=bool(pinyin))
         settings = Settings(passage_size=size, passage_overlap=overlap)
         base = index_of(documents, analyzer, settings)
-        for variant, k1, b, cov in itertools.product(args.variants, args.k1, args.b, args.coverage):
+        for variant, k1, b in itertools.product(args.variants, args.k1, args.b):
             s = Settings(passage_size=size, passage_overlap=overlap, bm25_variant=variant,
-                         bm25_k1=k1, bm25_b=b, min_coverage=cov)
+                         bm25_k1=k1, bm25_b=b)
             ranker = Ranker.from_postings(base.ranker.postings, variant, k1, b)
             index = SearchIndex.of(base.table, ranker)
-            options = AnswerOptions(k=10, min_coverage=s.min_coverage,
-                                    max_question_chars=s.max_question_chars)
+            # Every ranked passage: retrieval alone, without the answer decision.
+            options = AnswerOptions(k=10, max_question_chars=s.max_question_chars)
             r1, r5, mrr, _ = score(
-                questions, lambda q, k, i=index, o=options: answer(q, i, analyzer, o))
+                questions, lambda q, k, _s, i=index, o=options: answer(q, i, analyzer, o))
             line = (f"han={han} title={title} pinyin={pinyin} size={size} overlap={overlap} variant={variant} k1={k1} b={b} "
-                    f"coverage={cov}  R@1={100 * r1:.1f} R@5={100 * r5:.1f} MRR@10={mrr:.3f}")
+                    f" R@1={100 * r1:.1f} R@5={100 * r5:.1f} MRR@10={mrr:.3f}")
             print(line, flush=True)
             results.append((r1, mrr, line))
     print("best:", max(results)[2])

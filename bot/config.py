@@ -69,7 +69,9 @@ class Settings(BaseSettings):
     # Chosen on the tuning sets of both languages (README, Quality; bot/core/bm25_constants.py).
     bm25_k1: float = Field(bm25.K1, gt=0)
     bm25_b: float = Field(bm25.B, ge=0, le=1)
-    min_coverage: float = Field(0.3, ge=0, le=1)
+    # The estimated probability that a passage answers which it needs to be shown (the
+    # answer decision, bot/core/decision.py; README, How it answers). Replaces MIN_COVERAGE.
+    strictness: float = Field(0.1, ge=0, le=1)
     cross_lingual: bool = True
     max_question_chars: int = Field(1000, ge=10)
 

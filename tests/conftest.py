@@ -1,7 +1,7 @@
 """Fixtures that build on each other: a knowledge folder, settings, a running service.
 
 Every test runs with none of the bot's settings in its environment (a developer's shell may set
-MIN_COVERAGE or BM25_K1) but CACHE_DIR, which points at one cache folder for the whole session,
+STRICTNESS or BM25_K1) but CACHE_DIR, which points at one cache folder for the whole session,
 so the dictionary is built once and subprocesses find it too."""
 
 from __future__ import annotations

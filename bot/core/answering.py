@@ -5,74 +5,52 @@ sentence that answers. Pure: the index and analyzer are passed in.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core import messages
 from bot.core.analysis import Analyzer
 from bot.core.cleaning import clean_question
+from bot.core.decision import DecisionModel, features
 from bot.core.index import SearchIndex
 from bot.core.language import detect_language
 from bot.core.models import Answer, CitedPassage, Hit, Span, Status
+from bot.core.smalltalk import classify
 from bot.core.splitting import sentence_spans
 from bot.core.translation import Dictionary, DocumentFrequency
 
 _WORD_CHAR = re.compile(r"[^\W_]")
-# Extra hits fetched beyond k, so dropping duplicates and weak hits still leaves k.
+# Candidates ranked for every question, whatever k: the decision looks at the same ones
+# whether the bot shows 3 passages or evaluation asks for 10, and at no more than it was
+# fitted on (benchmarks/fit_decision.py: the first 10), so a passage far down the list is
+# never shown because the model was asked about a rank it never saw.
+CANDIDATES = 10
+# Extra hits fetched beyond the candidates wanted, so dropping duplicates still leaves them.
 _EXTRA = 5
 _WORD_RUN = re.compile(r"\w+")
-# Share of min_coverage that two concepts found in a passage must hold to make it relevant.
-PAIR_COVERAGE = 2 / 3
-# Share of the best passage's score that a later passage of a translated question needs.
-RELATED_SCORE = 0.4
+_LATIN_SURFACE = re.compile(r"[A-Za-z][A-Za-z'-]*")
 
 
 @dataclass(frozen=True)
 class AnswerOptions:
-    """How many passages to show and how strict to be about relevance."""
+    """How many passages to show and how sure the decision must be that each answers."""
 
     k: int = 3
-    min_coverage: float = 0.3
+    # The estimated probability that a passage answers that it needs to be shown (0 to 1).
+    strictness: float = 0.1
     max_question_chars: int = 1000
     dictionary: Dictionary | None = None  # set: questions also search the other language
+    decision: DecisionModel | None = None  # None: every ranked passage is shown
 
 
-def coverage(
-    concepts: Sequence[tuple[Sequence[str], float]], present: Collection[str]
-) -> tuple[float, int]:
-    """Share of the question's IDF weight found in a passage holding the terms `present`,
-    and how many of its concepts (a word, or a word with its translations, with its IDF)
-    the passage holds."""
-    total = found = 0.0
-    matched = 0
-    for concept, weight in concepts:
-        total += weight
-        if any(t in present for t in concept):
-            found += weight
-            matched += 1
-    return (found / total if total else 0.0), matched
+@dataclass(frozen=True)
+class Candidate:
+    """A ranked passage, the evidence about it, and the decision's confidence in it."""
 
-
-def is_relevant(
-    concepts: Sequence[tuple[Sequence[str], float]], present: Collection[str],
-    min_coverage: float,
-) -> bool:
-    """Enough of the question is in the passage: min_coverage of its weight, or two of its
-    concepts holding PAIR_COVERAGE of that. Two common words alone ("capital", "France" in a
-    passage on inequality) are no answer to a longer question. The floor declines a tenth
-    more of the questions about other things, and no tuning set lost recall (README,
-    Quality)."""
-    share, matched = coverage(concepts, present)
-    return share >= min_coverage or (matched >= 2 and share >= PAIR_COVERAGE * min_coverage)
-
-
-def is_related(
-    concepts: Sequence[tuple[Sequence[str], float]], present: Collection[str], score: float,
-    best_score: float,
-) -> bool:
-    """A passage after the first of a translated question: it holds one of the question's
-    concepts and scores at least RELATED_SCORE of the best passage."""
-    return score >= RELATED_SCORE * best_score and coverage(concepts, present)[1] >= 1
+    hit: Hit
+    features: tuple[float, ...]
+    confidence: float | None
 
 
 def _fingerprint(text: str) -> frozenset[str]:
@@ -120,37 +98,88 @@ def query_groups(
     return groups, concepts
 
 
-def rank_and_filter(
+def name_concepts(
+    question: str, language: str, concepts: Sequence[tuple[str, ...]], analyzer: Analyzer
+) -> list[int]:
+    """Indices of the concepts that are names: capitalised Latin words after the first (in
+    a Chinese question, every Latin word)."""
+    stems: set[str] = set()
+    for n, match in enumerate(_LATIN_SURFACE.finditer(question)):
+        word = match.group()
+        if language == "zh" or (n > 0 and word[0].isupper()):
+            stems.update(analyzer.tokens(word))
+    return [i for i, c in enumerate(concepts) if c[0] in stems]
+
+
+def candidates(
     terms: Sequence[str], groups: Sequence[tuple[str, ...]],
-    concepts: Sequence[tuple[str, ...]], index: SearchIndex, k: int, min_coverage: float,
-) -> list[Hit]:
-    """The k best relevant passages for a question whose ranking groups and relevance
-    concepts are made (`query_groups`), each shown once even if another document repeats it."""
-    limit = k + _EXTRA if k < 10 else 2 * k
+    concepts: Sequence[tuple[str, ...]], index: SearchIndex, analyzer: Analyzer,
+    language: str, names: Sequence[int], decision: DecisionModel | None,
+    limit: int = CANDIDATES,
+) -> list[Candidate]:
+    """The ranked passages of a question whose ranking groups and relevance concepts are made
+    (`query_groups`), each shown once even if another document repeats it, with the evidence
+    about each and the decision's confidence that it answers."""
     translated = any(len(g) > 1 for g in groups)
-    if translated:
-        found = index.search_groups(groups, limit)
-    else:
-        found = index.search(terms, limit)
+    # A few more than wanted, so dropping near-duplicates still leaves `limit`.
+    fetch = limit + _EXTRA
+    found = index.search_groups(groups, fetch) if translated else index.search(terms, fetch)
+    if not found:
+        return []
     # Each concept's weight once per question, not once per candidate passage.
     weighted = [(c, index.ranker.group_idf(c)) for c in concepts]
+    best_possible = (index.ranker.k1 + 1) * sum(index.ranker.group_idf(g) for g in groups)
     wanted = {t for c in concepts for t in c}
-    chosen: list[Hit] = []
-    prints: list[frozenset[str]] = []
     holding = index.terms_in_rows([row for row, _ in found], wanted)
-    for (row, score), present in zip(found, holding, strict=True):
-        # Across languages coverage understates a passage: the dictionary misses words it
-        # writes its own way (黑豹队 for "Panthers"). Once the best passage has shown that the
-        # collection answers, the next ones may instead share a concept and score near it.
-        if not (is_relevant(weighted, present, min_coverage) or (
-                chosen and translated
-                and is_related(weighted, present, score, chosen[0].score))):
-            continue
+    out: list[Candidate] = []
+    prints: list[frozenset[str]] = []
+    top = found[0][1]
+    for n, ((row, score), present) in enumerate(zip(found, holding, strict=True)):
+        if len(out) == limit:
+            break
         fp = _fingerprint(index.text(row))
         if any(_near_duplicate(fp, other) for other in prints):
             continue
-        chosen.append(index.hit(row, score, len(chosen) + 1))
         prints.append(fp)
+        following = found[n + 1][1] if n + 1 < len(found) else 0.0
+        text = index.text(row)
+        sentences = [analyzer.present(text[s.start : s.end], present)
+                     for s in sentence_spans(text)] if present else []
+        values = features(weighted, present, score, best_possible, top, following, translated,
+                          names, len(out) + 1, index.size, sentences,
+                          detect_language(text)[0] != language, language == "zh")
+        confidence = decision.probability(values) if decision else None
+        out.append(Candidate(index.hit(row, score, len(out) + 1), tuple(values), confidence))
+    return out
+
+
+def question_candidates(
+    cleaned: str, language: str, index: SearchIndex, analyzer: Analyzer,
+    options: AnswerOptions,
+) -> tuple[list[tuple[str, ...]], list[Candidate]]:
+    """The ranking groups and ranked candidates of a cleaned question, as `answer` ranks
+    them."""
+    terms = analyzer.tokens(cleaned)
+    if not terms:
+        return [], []
+    groups, concepts = query_groups(terms, analyzer.words(cleaned), options.dictionary, cleaned,
+                                    index.ranker.document_frequency)
+    names = name_concepts(cleaned, language, concepts, analyzer)
+    return groups, candidates(terms, groups, concepts, index, analyzer, language, names,
+                              options.decision, max(CANDIDATES, options.k))
+
+
+def rank_and_filter(
+    found: Sequence[Candidate], k: int, strictness: float
+) -> list[Candidate]:
+    """The first k candidates the decision is sure enough answer, renumbered: a second or
+    third passage passes the same test as the first."""
+    chosen: list[Candidate] = []
+    for c in found:
+        if c.confidence is not None and c.confidence < strictness:
+            continue
+        hit = dataclasses.replace(c.hit, rank=len(chosen) + 1)
+        chosen.append(dataclasses.replace(c, hit=hit))
         if len(chosen) == k:
             break
     return chosen
@@ -183,14 +212,19 @@ def _too_long(question: str, limit: int) -> Answer:
 def _refusal(
     question: str, cleaned: str, language: str, traditional: bool, index: SearchIndex
 ) -> Answer | None:
-    """The reply to a cleaned question that cannot be searched (empty, only symbols, no
-    documents to search), or None for one that can."""
+    """The reply to a cleaned question that cannot or need not be searched (empty, only
+    symbols, small talk, no documents to search), or None for one that can."""
     if not cleaned:
         return Answer(question, language, traditional, Status.EMPTY, messages.bilingual("empty"))
     if not _WORD_CHAR.search(cleaned):
         return Answer(
             question, language, traditional, Status.NO_WORDS, messages.bilingual("no_words")
         )
+    kind = classify(cleaned)
+    if kind is not None:  # a greeting, thanks, ...: said back, not searched
+        message = messages.text(f"small_talk_{kind.value}", language, traditional,
+                                documents=index.documents)
+        return Answer(question, language, traditional, Status.SMALL_TALK, message)
     if not index.size:
         message = messages.text("no_documents", language, traditional)
         return Answer(question, language, traditional, Status.NO_DOCUMENTS, message)
@@ -198,21 +232,23 @@ def _refusal(
 
 
 def _cite(
-    hits: Sequence[Hit], terms: Sequence[str], index: SearchIndex, analyzer: Analyzer,
+    chosen: Sequence[Candidate], terms: Sequence[str], index: SearchIndex, analyzer: Analyzer,
     language: str,
 ) -> list[CitedPassage]:
     """The hits with their answering sentences marked, a sentence marked once in all."""
     cited: list[CitedPassage] = []
     marked: set[str] = set()
     # Only terms a passage holds can be in one of its sentences (the index knows which).
-    holding = index.terms_in_rows([hit.row for hit in hits], terms)
-    for hit, wanted in zip(hits, holding, strict=True):
+    holding = index.terms_in_rows([c.hit.row for c in chosen], terms)
+    for candidate, wanted in zip(chosen, holding, strict=True):
+        hit = candidate.hit
         text = hit.passage.text
         span = best_sentence(text, wanted, index, analyzer, frozenset(marked))
         if span is not None:
             marked.add(text[span.start : span.end])
         cited.append(CitedPassage(number=hit.rank, hit=hit, highlight=span,
-                                  other_language=detect_language(text)[0] != language))
+                                  other_language=detect_language(text)[0] != language,
+                                  confidence=candidate.confidence))
     return cited
 
 
@@ -227,13 +263,8 @@ def answer(
     refused = _refusal(question, cleaned, language, traditional, index)
     if refused is not None:
         return refused
-    terms = analyzer.tokens(cleaned)
-    groups, concepts = query_groups(terms, analyzer.words(cleaned), options.dictionary, cleaned,
-                                    index.ranker.document_frequency)
-    hits = (
-        rank_and_filter(terms, groups, concepts, index, options.k, options.min_coverage)
-        if terms else []
-    )
+    groups, found = question_candidates(cleaned, language, index, analyzer, options)
+    hits = rank_and_filter(found, options.k, options.strictness)
     if not hits:
         message = messages.text("no_match", language, traditional, documents=index.documents)
         return Answer(question, language, traditional, Status.NO_MATCH, message)

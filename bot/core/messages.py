@@ -16,6 +16,36 @@ _TEXTS: dict[str, dict[str, str]] = {
         "zh": "抱歉，我在现有的 {documents} 份文档里没有找到与这个问题相关的内容。"
         "可以换个说法，或发送 /sources 查看我有哪些资料。",
     },
+    # Replies to small talk (bot/core/smalltalk.py): what the bot knows and how to ask.
+    "small_talk_greeting": {
+        "en": "Hello! I answer questions from {documents} documents, with sources "
+        "(/sources lists them). Just ask, in English or Chinese.",
+        "zh": "你好！我根据 {documents} 份文档回答问题，并注明出处（发送 /sources 查看）。"
+        "直接用中文或英文提问就行。",
+    },
+    "small_talk_thanks": {
+        "en": "You're welcome! Ask me anything else about my {documents} documents (/sources).",
+        "zh": "不客气！还可以继续问我这 {documents} 份文档里的内容（/sources 查看）。",
+    },
+    "small_talk_goodbye": {
+        "en": "Goodbye! Come back any time with a question about my {documents} documents.",
+        "zh": "再见！有关于这 {documents} 份文档的问题，随时来问。",
+    },
+    "small_talk_about": {
+        "en": "I'm a bot that answers questions from {documents} documents and cites where "
+        "each answer comes from. Send a question in English or Chinese; /sources lists the "
+        "documents, /help says more.",
+        "zh": "我是一个问答机器人，根据 {documents} 份文档回答问题，并注明每个答案的出处。"
+        "请用中文或英文提问；/sources 列出文档，/help 有更多说明。",
+    },
+    "small_talk_laugh": {
+        "en": "😄 Ask me anything about my {documents} documents (/sources).",
+        "zh": "😄 有问题随时问我，我有 {documents} 份文档（/sources 查看）。",
+    },
+    "small_talk_ack": {
+        "en": "OK! Ask me a question whenever you like; I know {documents} documents (/sources).",
+        "zh": "好的！有问题随时问我，我有 {documents} 份文档（/sources 查看）。",
+    },
     "no_documents": {
         "en": "I have no documents yet. An admin can add files to the knowledge folder and reload.",
         "zh": "我还没有任何文档。管理员可以把文件放进知识库文件夹，然后重新加载。",

@@ -79,6 +79,7 @@ class Status(enum.Enum):
     NO_WORDS = "no_words"
     TOO_LONG = "too_long"
     NO_DOCUMENTS = "no_documents"
+    SMALL_TALK = "small_talk"  # a greeting, thanks, ...: a short reply, no search
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class CitedPassage:
     hit: Hit
     highlight: Span | None  # the answering sentence, relative to the passage text
     other_language: bool = False  # written in the other language than the question
+    confidence: float | None = None  # the decision's estimated probability that it answers
 
 
 @dataclass(frozen=True)
@@ -154,8 +156,8 @@ class LoggedQuestion:
 
     @property
     def missed(self) -> bool:
-        """No relevant passage was found."""
-        return not self.passages
+        """No relevant passage was found (small talk is answered without one)."""
+        return not self.passages and self.status != Status.SMALL_TALK.value
 
     @property
     def disliked(self) -> bool:

@@ -39,6 +39,7 @@ from bot.engine.reload_guard import ReloadGuard
 from bot.sources import uploads
 from bot.sources.cache import prepare_jieba
 from bot.sources.cedict import load_dictionary
+from bot.sources.decision import load_decision_model
 from bot.sources.folder import fingerprint, prepare, set_aside
 from bot.sources.parsing import DocumentError, content_hash
 from bot.store import index_store
@@ -84,9 +85,10 @@ class QAService:
         self.loaded = False  # True once an index built from the database is in place
         self.options = AnswerOptions(
             k=settings.top_k,
-            min_coverage=settings.min_coverage,
+            strictness=settings.strictness,
             max_question_chars=settings.max_question_chars,
             dictionary=dictionary,
+            decision=load_decision_model(),
         )
         self._guard = ReloadGuard(settings.database_path)
         self._generation: str | None = None  # the database change the index was built from
@@ -335,9 +337,12 @@ class QAService:
                          for step in (-1, 1))
         return [p for p in (before, passage, after) if p is not None]
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
-        """Answer one question from the current index (CPU-bound, pure)."""
+    def ask(self, question: str, k: int | None = None, strictness: float | None = None) -> Answer:
+        """Answer one question from the current index (CPU-bound, pure); `strictness` 0
+        shows every ranked passage, with its confidence (evaluation's ranked list)."""
         options = self.options if k is None else dataclasses.replace(self.options, k=k)
+        if strictness is not None:
+            options = dataclasses.replace(options, strictness=strictness)
         started = time.perf_counter()
         result = answer(question, self.index, self.analyzer, options)
         self.metrics.answered(result, time.perf_counter() - started)

@@ -149,19 +149,27 @@ def reload(settings: Settings) -> None:
               default=None, help="Take question texts from a parallel file with the same ids.")
 @click.option("--unrelated", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None,
-              help="Also ask this file's questions, about other things: how many get an answer.")
+              help="Also ask these questions about other things (SQuAD file, or text / JSONL "
+                   "one a line): how many get an answer.")
+@click.option("--half", type=click.Choice(["all", "odd", "even"]), default="all",
+              help="Of the --unrelated questions, only the odd (tuning) or even (report) ones.")
+@click.option("--strictness-curve", "curve", is_flag=True,
+              help="Also print, for each strictness, Recall@1 against unrelated answered.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def evaluate(settings: Settings, file: Path, limit: int | None, questions_from: Path | None,
-             unrelated: Path | None, as_json: bool) -> None:
-    """Measure retrieval on a SQuAD-format FILE: Recall@1, Recall@5, MRR@10, speed."""
+             unrelated: Path | None, half: str, curve: bool, as_json: bool) -> None:
+    """Measure what users get on a SQuAD-format FILE: answered right first (Recall@1),
+    answered wrong, declined, Recall@5, MRR@10, speed."""
     from bot.faces.evaluation import evaluate as run_eval
 
-    result = asyncio.run(run_eval(file, settings, limit, questions_from, unrelated))
+    result = asyncio.run(run_eval(file, settings, limit, questions_from, unrelated, half, curve))
     if as_json:
         click.echo(json.dumps(result.as_json()))
         return
     click.echo(f"questions            {result.questions}")
-    click.echo(f"Recall@1             {100 * result.recall_at_1:.1f}")
+    click.echo(f"Recall@1             {100 * result.recall_at_1:.1f}  (answered, right passage first)")
+    click.echo(f"answered wrong       {100 * result.answered_wrong:.1f}")
+    click.echo(f"declined             {100 * result.declined:.1f}")
     click.echo(f"Recall@5             {100 * result.recall_at_5:.1f}")
     click.echo(f"MRR@10               {result.mrr_at_10:.3f}")
     click.echo(f"build seconds        {result.build_seconds:.1f}")
@@ -169,6 +177,12 @@ def evaluate(settings: Settings, file: Path, limit: int | None, questions_from: 
     if result.unrelated_answered is not None:
         click.echo(f"unrelated answered   {100 * result.unrelated_answered:.1f}% "
                    f"of {result.unrelated_questions}")
+        click.echo(f"  with their answer  {100 * result.unrelated_answered_right:.1f}%")
+    if result.curve:
+        click.echo(f"strictness  Recall@1  unrelated answered   (default {settings.strictness})")
+        for level, right, unrelated_share in result.curve:
+            other = "" if unrelated_share is None else f"{100 * unrelated_share:17.1f}%"
+            click.echo(f"{level:10.2f}  {100 * right:8.1f}{other}")
 
 
 @main.command()

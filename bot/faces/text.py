@@ -82,11 +82,13 @@ def to_json(answer: Answer) -> dict[str, Any]:
     return {
         "question": answer.question,
         "language": answer.language,
+        "status": answer.status.value,
         "answer": answer.message,
         "passages": [
             {
                 "rank": c.number,
                 "score": round(c.hit.score, 6),
+                "confidence": None if c.confidence is None else round(c.confidence, 4),
                 "doc_id": c.hit.passage.doc_id,
                 "title": c.hit.passage.title,
                 "source": c.hit.passage.source or c.hit.passage.url,

@@ -1,18 +1,33 @@
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from bot.core.analysis import Analyzer
-from bot.core.answering import (
-    AnswerOptions,
-    answer,
-    is_related,
-    is_relevant,
-    rank_and_filter,
+from bot.core.answering import AnswerOptions, Candidate, answer, rank_and_filter
+from bot.core.decision import (
+    CASES,
+    FEATURES,
+    DecisionModel,
+    Logistic,
+    case_of,
+    expand,
+    features,
+    matched,
 )
 from bot.core.index import SearchIndex
-from bot.core.models import Status, StoredPassage
+from bot.core.models import Hit, Status, StoredPassage
 from bot.core.translation import Dictionary, Entry
+from bot.sources.decision import load_decision_model
+
+
+DECISION = load_decision_model()
+
+
+def _options(**values: object) -> AnswerOptions:
+    """The bot's options: the shipped answer decision at the default strictness."""
+    return AnswerOptions(decision=DECISION, **values)  # type: ignore[arg-type]
 
 
 def _index(texts: list[str], analyzer: Analyzer, doc: str = "d") -> SearchIndex:
@@ -36,7 +51,9 @@ TEXTS = [
 
 def test_best_passage_and_its_answering_sentence(analyzer: Analyzer) -> None:
     index = _index(TEXTS, analyzer)
-    result = answer("How long can I borrow books?", index, analyzer, AnswerOptions())
+    # Every ranked passage (strictness 0): a four-passage toy collection is not what the
+    # decision was fitted on; what it decides is tested below.
+    result = answer("How long can I borrow books?", index, analyzer, _options(strictness=0.0))
     assert result.status is Status.ANSWERED
     top = result.passages[0]
     assert top.hit.passage.doc_id == "d0"
@@ -49,7 +66,7 @@ def test_best_passage_and_its_answering_sentence(analyzer: Analyzer) -> None:
 
 def test_near_identical_passages_appear_once(analyzer: Analyzer) -> None:
     index = _index(TEXTS, analyzer)
-    result = answer("library books borrowed weeks", index, analyzer, AnswerOptions(k=3))
+    result = answer("library books borrowed weeks", index, analyzer, _options(k=3))
     hits = [c.hit for c in result.passages]
     docs = [h.passage.doc_id for h in hits]
     assert "d0" in docs and "d3" not in docs
@@ -58,19 +75,19 @@ def test_near_identical_passages_appear_once(analyzer: Analyzer) -> None:
 
 def test_irrelevant_question_says_so_in_its_language(analyzer: Analyzer) -> None:
     index = _index(TEXTS, analyzer)
-    en = answer("What is the weather in Beijing today?", index, analyzer, AnswerOptions())
+    en = answer("What is the weather in Beijing today?", index, analyzer, _options())
     assert en.status is Status.NO_MATCH and not en.passages
     assert "couldn't find" in en.message
-    zh = answer("北京今天天气怎么样？", index, analyzer, AnswerOptions())
+    zh = answer("北京今天天气怎么样？", index, analyzer, _options())
     assert zh.status is Status.NO_MATCH and "没有找到" in zh.message
-    hant = answer("北京今天天氣怎麼樣？", index, analyzer, AnswerOptions())
+    hant = answer("北京今天天氣怎麼樣？", index, analyzer, _options())
     assert hant.status is Status.NO_MATCH and "沒有找到" in hant.message
 
 
 def test_weak_single_common_term_is_not_an_answer(analyzer: Analyzer) -> None:
     # "library" matches, but most of the question's weight (unknown words) does not.
     index = _index(TEXTS, analyzer)
-    result = answer("library parking permit tariff zone", index, analyzer, AnswerOptions())
+    result = answer("library parking permit tariff zone", index, analyzer, _options())
     assert result.status is Status.NO_MATCH
 
 
@@ -89,7 +106,7 @@ def test_weak_single_common_term_is_not_an_answer(analyzer: Analyzer) -> None:
 def test_bad_input_gets_a_clear_answer(
     analyzer: Analyzer, question: str, status: Status, needle: str
 ) -> None:
-    result = answer(question, _index(TEXTS, analyzer), analyzer, AnswerOptions())
+    result = answer(question, _index(TEXTS, analyzer), analyzer, _options())
     assert result.status is status
     assert needle in result.message
     assert not result.passages
@@ -97,62 +114,117 @@ def test_bad_input_gets_a_clear_answer(
 
 def test_control_characters_are_ignored_not_fatal(analyzer: Analyzer) -> None:
     result = answer("How long\x00 can I\x1b borrow\u200b books?", _index(TEXTS, analyzer),
-                    analyzer, AnswerOptions())
+                    analyzer, _options(strictness=0.0))
     assert result.status is Status.ANSWERED
     assert result.passages[0].hit.passage.doc_id == "d0"
 
 
 def test_empty_collection(analyzer: Analyzer) -> None:
-    result = answer("Where is the library?", SearchIndex.build([]), analyzer, AnswerOptions())
+    result = answer("Where is the library?", SearchIndex.build([]), analyzer, _options())
     assert result.status is Status.NO_DOCUMENTS
     assert "no documents" in result.message
 
 
 def test_k_limits_the_passages(analyzer: Analyzer) -> None:
     index = _index(TEXTS, analyzer)
-    one = answer("library pool lessons books", index, analyzer, AnswerOptions(k=1))
+    one = answer("library pool lessons books", index, analyzer, _options(k=1))
     assert len(one.passages) == 1
 
 
-def test_after_a_relevant_first_passage_a_translated_question_shows_related_ones(
-        analyzer: Analyzer) -> None:
-    # Passage 0 holds two of the question's concepts; passage 1 only its rarest one, often,
-    # too little of the question to pass alone ("c" and "d" are words no passage uses).
-    tokens = [["a", "b"], ["a", "a", "a"], ["b", "e"], ["b", "f"], ["g"], ["h"]]
-    passages = [
-        StoredPassage(id=i + 1, doc_id=f"d{i}", position=1, count=1, text=f"text {i}",
-                      title="T", source=None, url=None, date=None)
-        for i in range(len(tokens))
-    ]
-    index = SearchIndex.build(passages, tokens)
-    concepts = [("a", "甲"), ("b",), ("c",), ("d",)]
-    assert not is_relevant([(c, index.ranker.group_idf(c)) for c in concepts], {"a"}, 0.3)
-
-    translated = rank_and_filter(["a", "b", "c", "d"], concepts, concepts, index, 3, 0.3)
-    assert [h.passage.doc_id for h in translated][:2] == ["d0", "d1"]
-    # the same question without translations keeps the stricter check for every passage
-    plain = [(t,) for t in ("a", "b", "c", "d")]
-    assert [h.passage.doc_id for h in rank_and_filter(
-        ["a", "b", "c", "d"], plain, plain, index, 3, 0.3)] == ["d0"]
-    # a related passage must still score near the first
-    assert not is_related([(c, 1.0) for c in concepts], {"a"}, 0.3, 1.0)
+def _candidate(rank: int, confidence: float | None) -> Candidate:
+    passage = StoredPassage(rank, f"d{rank}", 1, 1, "text", "T", None, None, None)
+    return Candidate(Hit(passage, 10.0 - rank, rank), (), confidence)
 
 
-def test_two_concepts_need_part_of_the_question_weight() -> None:
-    def concepts(rare: float) -> list[tuple[tuple[str, ...], float]]:
-        return [(("capit",), 1.0), (("franc",), 1.0), (("weather",), rare)]
+def test_every_passage_shown_passes_the_same_decision() -> None:
+    found = [_candidate(1, 0.9), _candidate(2, 0.2), _candidate(3, 0.6), _candidate(4, 0.7)]
+    shown = rank_and_filter(found, 3, 0.5)
+    assert [c.hit.passage.doc_id for c in shown] == ["d1", "d3", "d4"]
+    assert [c.hit.rank for c in shown] == [1, 2, 3]  # renumbered as shown
+    assert rank_and_filter(found, 3, 0.95) == []
+    assert len(rank_and_filter(found, 10, 0.0)) == 4
+    # without a model every ranked passage is shown
+    assert len(rank_and_filter([_candidate(1, None), _candidate(2, None)], 3, 0.99)) == 2
 
-    # two common words of a question whose rarest word the passage lacks
-    assert is_relevant(concepts(8.0), {"capit", "franc"}, 0.3)  # 2 of 10: two thirds of 0.3
-    assert not is_relevant(concepts(10.0), {"capit", "franc"}, 0.3)  # 2 of 12
-    assert is_relevant(concepts(2.0), {"weather"}, 0.3)  # one concept holding half
-    assert is_relevant(concepts(10.0), {"capit"}, 0.0)  # MIN_COVERAGE=0: any shared term
+
+def test_a_one_character_translation_never_counts_alone() -> None:
+    assert matched(("moon", "月亮", "月"), {"月"}) == (False, False)
+    assert matched(("moon", "月亮", "月"), {"月亮"}) == (True, False)
+    assert matched(("moon", "月"), {"moon"}) == (True, True)
+    weighted = [(("moon", "月"), 4.0), (("last",), 1.0)]
+    values = dict(zip(FEATURES, features(weighted, {"月", "last"}, 2.0, 10.0, 4.0, 1.0, True, []),
+                      strict=True))
+    assert values["share"] == 0.2 and values["own_share"] == 0.2
+    assert values["missing_top"] == 1.0 and values["present_top"] == 0.25
+    assert (values["score_vs_best"], values["score_vs_top"], values["gap_next"]) == (0.2, 0.5, 0.5)
+    assert values["names_found"] == 1.0  # no names in the question
+    assert values["rank"] == 1.0
+    assert values["sentence_share"] == 0.0  # no sentences given
+    # the most of the question's weight one sentence holds, not the passage's scattered words
+    split = dict(zip(FEATURES, features(weighted, {"moon", "last"}, 2.0, 10.0, 4.0, 1.0, False,
+                                        [], sentences=[{"last"}, {"moon"}]), strict=True))
+    assert split["share"] == 1.0 and split["sentence_share"] == 0.8
+    assert split["other_language"] == 0.0
+
+
+def test_the_model_is_a_logistic_function_of_standardised_features() -> None:
+    n = len(FEATURES)
+    one = Logistic((0.5,) * n, (0.5,) * n, (2.0,) + (0.0,) * (n - 1), 0.0)
+    assert one.probability([0.5] * n) == 0.5
+    assert one.probability([1.0] + [0.0] * (n - 1)) == pytest.approx(1 / (1 + 2.718281828 ** -2))
+    # with products: the features and every product of two, each standardised, then weighed
+    m = len(expand([0.0] * n, True))
+    coef = tuple((-1) ** i * 0.1 * (i % 7) for i in range(m))
+    mean = tuple(0.01 * i for i in range(m))
+    scale = tuple(1.0 + 0.02 * i for i in range(m))
+    both = Logistic(mean, scale, coef, 0.3, products=True)
+    values = [0.1 * (i % 5) for i in range(n)]
+    z = 0.3 + sum(c * (v - mu) / sd
+                  for c, v, mu, sd in zip(coef, expand(values, True), mean, scale, strict=True))
+    assert both.probability(values) == pytest.approx(1 / (1 + math.exp(-z)))
+
+
+def test_each_case_has_its_own_regression() -> None:
+    n = len(FEATURES)
+    sure, unsure = (Logistic((0.0,) * n, (1.0,) * n, (0.0,) * n, z) for z in (5.0, -5.0))
+    model = DecisionModel(FEATURES, {"english": sure, "chinese": unsure, "across": unsure})
+    values = [0.0] * n
+    assert case_of(values) == "english" and model.probability(values) > 0.99
+    values[FEATURES.index("chinese")] = 1.0
+    assert case_of(values) == "chinese" and model.probability(values) < 0.01
+    values[FEATURES.index("other_language")] = 1.0  # a passage in the other language
+    assert case_of(values) == "across"
+
+
+def test_the_shipped_model_trusts_more_evidence_more() -> None:
+    shipped = load_decision_model()
+    assert shipped.features == FEATURES and set(shipped.cases) == set(CASES)
+    for case in shipped.cases.values():
+        assert len(case.coef) == len(case.mean) == len(case.scale) >= len(FEATURES)
+    # more of the question found, through its own words, in one sentence, at the top
+    low = [0.1, 0.1, 0.2, 1.0, 0.3, 0.05, 0.5, 0.0, 1.6, 0.0, 1.0, 1.0, 0.7, 2.5, 2.0, 0.1, 0.0, 0.0]
+    high = [0.9, 0.9, 0.8, 0.1, 1.0, 0.4, 1.0, 0.5, 1.6, 0.0, 2.5, 1.0, 2.5, 0.5, 1.0, 0.8, 0.0, 0.0]
+    assert shipped.probability(high) > 0.5 > shipped.probability(low)
+    chinese = [*high[:-1], 1.0]
+    assert shipped.probability(chinese) > 0.5 > shipped.probability([*low[:-1], 1.0])
+
+
+def test_strictness_declines_and_zero_shows_every_ranked_passage(analyzer: Analyzer) -> None:
+    index = _index(TEXTS, analyzer)
+    decision = load_decision_model()
+    strict = answer("How long can I borrow books?", index, analyzer,
+                    AnswerOptions(decision=decision, strictness=1.0))
+    assert strict.status is Status.NO_MATCH
+    everything = answer("library pool lessons books", index, analyzer,
+                        AnswerOptions(k=10, decision=decision, strictness=0.0))
+    assert len(everything.passages) == 2  # d0 and d1 share terms with it, d3 is d0 again
+    assert all(c.confidence is not None and 0 <= c.confidence <= 1 for c in everything.passages)
 
 
 def test_a_dictionary_searches_the_other_language_too(analyzer: Analyzer) -> None:
     small = Dictionary([Entry("图书馆", ("library",))], analyzer)
     index = _index(TEXTS, analyzer)
-    alone = answer("library", index, analyzer, AnswerOptions())
+    alone = answer("library", index, analyzer, _options())
     assert "d2" not in [c.hit.passage.doc_id for c in alone.passages]
-    both = answer("library", index, analyzer, AnswerOptions(dictionary=small))
+    both = answer("library", index, analyzer, _options(dictionary=small, strictness=0.0))
     assert "d2" in [c.hit.passage.doc_id for c in both.passages]  # 社区图书馆, translated

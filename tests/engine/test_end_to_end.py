@@ -98,3 +98,36 @@ async def test_questions_find_the_other_language(
     assert any(c.hit.passage.doc_id == doc and needle in c.hit.passage.text
                for c in answer.passages)
     assert note in render_text(answer)
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "traditional", "needle"),
+    [
+        ("thank you so much", "en", False, "welcome"),
+        ("good morning", "en", False, "Hello"),
+        ("早上好", "zh", False, "你好"),
+        ("謝謝", "zh", True, "不客氣"),
+        ("who are you?", "en", False, "/sources"),
+        ("哈哈", "zh", False, "文档"),
+        ("ok", "en", False, "OK"),
+    ],
+)
+async def test_small_talk_gets_a_reply_not_a_search(
+    service: QAService, message: str, language: str, traditional: bool, needle: str
+) -> None:
+    answer = service.ask(message)
+    assert answer.status is Status.SMALL_TALK and not answer.passages
+    assert (answer.language, answer.traditional) == (language, traditional)
+    assert needle in answer.message
+    assert "2" in answer.message  # says how many documents it knows
+    assert render_text(answer) == answer.message
+
+
+@pytest.mark.parametrize(("question", "doc"), [("hi, who is Fu Linlin?", EN_SEED),
+                                               ("你好，东原社区有多少户？", ZH_SEED)])
+async def test_a_question_that_begins_with_a_greeting_is_answered(
+    service: QAService, question: str, doc: str
+) -> None:
+    answer = service.ask(question)
+    assert answer.status is Status.ANSWERED
+    assert answer.passages[0].hit.passage.doc_id == doc

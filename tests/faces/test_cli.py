@@ -12,7 +12,7 @@ import click
 import pytest
 
 from bot.faces.cli import main
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from tests.conftest import DATA, EN_SEED, ROOT, ZH_SEED
 
 
@@ -32,12 +32,16 @@ def test_ask_json_prints_exactly_one_object(tmp_path: Path, knowledge: Path) -> 
                      "--knowledge", str(knowledge), "--db", str(tmp_path / "x.db"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"question", "language", "answer", "passages"}
-    assert data["language"] == "zh" and len(data["passages"]) == 2
+    assert set(data) == {"question", "language", "status", "answer", "passages"}
+    # at most k passages, and only those the answer decision passes
+    assert data["language"] == "zh" and 1 <= len(data["passages"]) <= 2
     first = data["passages"][0]
     assert first["doc_id"] == ZH_SEED and first["rank"] == 1 and "6126" in first["text"]
     assert first["date"] == "2022-11-24" and first["passages_in_doc"] >= first["passage"] >= 1
     assert isinstance(first["score"], float) and "6126" in data["answer"]
+    assert data["status"] == "answered"
+    # every passage shown passed the decision at the default strictness
+    assert all(1 >= p["confidence"] >= Settings().strictness for p in data["passages"])
 
 
 def test_ask_json_with_nothing_relevant(tmp_path: Path, knowledge: Path) -> None:
@@ -91,8 +95,9 @@ def test_eval_json_on_a_slice(tmp_path: Path) -> None:
                      cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"questions", "recall@1", "recall@5", "mrr@10", "build_seconds",
-                         "questions_per_second"}
+    assert set(data) == {"questions", "recall@1", "answered_wrong", "declined", "recall@5",
+                         "mrr@10", "build_seconds", "questions_per_second"}
+    assert abs(data["recall@1"] + data["answered_wrong"] + data["declined"] - 1) < 1e-3
     assert data["questions"] == 50
     assert 0 < data["recall@1"] <= data["recall@5"] <= 1
     assert data["recall@1"] <= data["mrr@10"] <= data["recall@5"]
@@ -104,6 +109,16 @@ def test_eval_counts_unrelated_questions_answered(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     line = next(x for x in result.stdout.splitlines() if x.startswith("unrelated answered"))
     assert line.endswith("% of 20")
+
+
+def test_eval_takes_unrelated_questions_one_a_line(tmp_path: Path) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"question": "what is the boiling point of mercury"}\n'
+                         "how many moons does neptune have\n", encoding="utf-8")
+    result = run_bot("eval", str(DATA / "squad_v1.1_dev_slice.json"), "--limit", "5",
+                     "--unrelated", str(questions), "--half", "even", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["unrelated_questions"] == 1
 
 
 def test_settings_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -146,3 +161,11 @@ def test_links_out_and_hostile_names_as_a_user_meets_them(tmp_path: Path, knowle
     asked = run_bot("ask", "TELEGRAM_BOT_TOKEN", "--json", "--knowledge", str(knowledge),
                     "--db", db, cwd=tmp_path)
     assert "secret" not in asked.stdout and json.loads(asked.stdout)["passages"] == []
+
+
+def test_ask_json_gives_small_talk_its_status(tmp_path: Path, knowledge: Path) -> None:
+    result = run_bot("ask", "早上好", "--json", "--knowledge", str(knowledge),
+                     "--db", str(tmp_path / "x.db"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["status"], data["passages"], data["language"]) == ("small_talk", [], "zh")

@@ -10,7 +10,7 @@ def _cited(number: int = 1, url: str | None = "https://example.org/a") -> CitedP
         text="First sentence.\n\nThe answer is here. Last one.",
         title="A Title", source="Example Desk", url=url, date="2024-02-03",
     )
-    return CitedPassage(number, Hit(passage, 3.25, number), Span(17, 36))
+    return CitedPassage(number, Hit(passage, 3.25, number), Span(17, 36), confidence=0.812345)
 
 
 def test_citation_line_in_both_languages() -> None:
@@ -36,16 +36,16 @@ def test_render_text_passages_then_sources() -> None:
 def test_no_passages_renders_the_message() -> None:
     answer = Answer("q?", "en", False, Status.NO_MATCH, "Nothing found.")
     assert render_text(answer) == "Nothing found."
-    assert to_json(answer) == {"question": "q?", "language": "en", "answer": "Nothing found.",
-                               "passages": []}
+    assert to_json(answer) == {"question": "q?", "language": "en", "status": "no_match",
+                               "answer": "Nothing found.", "passages": []}
 
 
 def test_json_has_exactly_the_documented_keys() -> None:
     answer = Answer("q?", "zh", False, Status.ANSWERED, "The answer is here.", (_cited(),))
     data = to_json(answer)
-    assert set(data) == {"question", "language", "answer", "passages"}
+    assert set(data) == {"question", "language", "status", "answer", "passages"}
     assert data["passages"] == [{
-        "rank": 1, "score": 3.25, "doc_id": "news/a.txt", "title": "A Title",
+        "rank": 1, "score": 3.25, "confidence": 0.8123, "doc_id": "news/a.txt", "title": "A Title",
         "source": "Example Desk", "date": "2024-02-03", "passage": 2, "passages_in_doc": 5,
         "text": "First sentence.\n\nThe answer is here. Last one.",
     }]

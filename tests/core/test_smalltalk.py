@@ -1,0 +1,62 @@
+"""Small talk is told from questions by rules (bot/core/smalltalk.py). The sentences here are
+not in the rules: they are built from the vocabulary, as people write them."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.smalltalk import Kind, classify
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("thank you so much", Kind.THANKS),
+        ("Thanks a lot, bot!!", Kind.THANKS),
+        ("good morning", Kind.GREETING),
+        ("Hey there 👋", Kind.GREETING),
+        ("hello again", Kind.GREETING),
+        ("早上好", Kind.GREETING),
+        ("大家下午好！", Kind.GREETING),
+        ("您好啊", Kind.GREETING),
+        ("謝謝", Kind.THANKS),
+        ("非常感謝您", Kind.THANKS),
+        ("好的，谢谢你", Kind.THANKS),
+        ("bye for now", None),  # "now" is no small-talk word: searched
+        ("ok bye", Kind.GOODBYE),
+        ("再見啦", Kind.GOODBYE),
+        ("who are you?", Kind.ABOUT),
+        ("What can you do", Kind.ABOUT),
+        ("help", Kind.ABOUT),
+        ("你能做什麼？", Kind.ABOUT),
+        ("哈哈哈哈", Kind.LAUGH),
+        ("hahaha", Kind.LAUGH),
+        ("LOL", Kind.LAUGH),
+        ("ok", Kind.ACK),
+        ("okay cool", Kind.ACK),
+        ("好的", Kind.ACK),
+        ("嗯嗯，明白了", Kind.ACK),
+    ],
+)
+def test_small_talk_by_kind(message: str, kind: Kind | None) -> None:
+    assert classify(message) is kind
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "hi, who is Fu Linlin?",
+        "你好，东原社区有多少户？",
+        "what time is it",
+        "thanks, and where does Jiang Jie work?",
+        "what do you know about the moon",
+        "help me find the 2022 report",
+        "好的，那王小容在哪里工作？",
+        "今天天气怎么样",
+        "hello 2022",
+        "",
+        "🙂",
+    ],
+)
+def test_questions_are_not_small_talk(question: str) -> None:
+    assert classify(question) is None

@@ -46,6 +46,12 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "OK! Ask me a question whenever you like; I know {documents} documents (/sources).",
         "zh": "好的！有问题随时问我，我有 {documents} 份文档（/sources 查看）。",
     },
+    "small_talk_clock": {
+        "en": "I can't see a clock or a calendar: I answer questions from my {documents} "
+        "documents, with sources (/sources lists them).",
+        "zh": "我看不到时间和日期，只能根据我的 {documents} 份文档回答问题，并注明出处"
+        "（/sources 查看）。",
+    },
     "no_documents": {
         "en": "I have no documents yet. An admin can add files to the knowledge folder and reload.",
         "zh": "我还没有任何文档。管理员可以把文件放进知识库文件夹，然后重新加载。",

@@ -26,6 +26,7 @@ class Kind(enum.Enum):
     ABOUT = "about"  # who are you, what can you do, help
     LAUGH = "laugh"
     ACK = "ack"
+    CLOCK = "clock"  # what time or day it is: no document says, so no search either
 
 
 # English words by what they do; FILLER words go with any of them but make nothing alone.
@@ -45,6 +46,17 @@ _EN_ABOUT = re.compile(
     r"(who|what) (are|r) (you|u)|what (can|do) (you|u) (do|know)|how (do|does|can) (i|you|u) "
     r"(use|work)( (this|you|it))?|what is this( bot)?|help( me)?|who (made|built|created) "
     r"(you|this( bot)?)|what are you for|what do you do|what can i ask( you)?|how to use")
+# The time or the date now ("what time is it", "what's the date today", "现在几点了",
+# "今天星期几"): a document can only answer "what time does X open", which these are not.
+_EN_CLOCK = re.compile(
+    r"(what|wat) ?('s|is)? (the )?(time|date|day)( is it)?( now| today| right now)?|"
+    r"what time is it( now| right now)?|what day is (it|today)( today)?|"
+    r"what('s| is) today('s date)?|do you (have|know) the time|what year is it")
+_ZH_CLOCK = re.compile(
+    r"(现在|请问)*(是)?(几点|几点钟|什么时间|什么时候)(了)?|"
+    r"(今天|今日|现在)(是)?(几号|几月几号|几月几日|星期几|礼拜几|周几|哪天|什么日子)|"
+    r"(今年|现在)(是)?(哪一年|哪年|几几年|什么年份)")
+_ZH_TAIL = re.compile(r"[了啊呀呢吗嘛]+$")
 _EN_LAUGH = re.compile(r"(a?h[ae]){2,}h?|l+o+l+|lmao+|rofl|xd+|hehe+")
 _EN_WORD = re.compile(r"[a-z']+")
 
@@ -111,6 +123,10 @@ def classify(message: str) -> Kind | None:
     latin = " ".join(_LATIN_RUN.findall(text))
     if len(text) > 60 or not _WORDLIKE.search(text):
         return None
+    han = "".join(_HAN_RUN.findall(text))
+    if (latin and not han and _EN_CLOCK.fullmatch(latin)) or (
+            han and not latin and _ZH_CLOCK.fullmatch(_ZH_TAIL.sub("", han))):
+        return Kind.CLOCK
     kinds: list[Kind] = []
     if _EN_ABOUT.fullmatch(latin) or (latin and _EN_ABOUT.search(latin) and len(latin) < 25
                                      and _english(_EN_ABOUT.sub(" ", latin).split(), kinds)):

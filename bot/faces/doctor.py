@@ -34,6 +34,13 @@ class Check:
         return f"{mark} {self.name}: {self.detail}" + (f" -> fix: {self.fix}" if self.fix else "")
 
 
+# Settings that are no longer read, and what took their place.
+RETIRED = {
+    "MIN_COVERAGE": "no longer read: the answer decision's STRICTNESS replaced it; see "
+    ".env.example",
+}
+
+
 def check_env_file(env_file: Path = Path(".env")) -> Check:
     """Every key in .env is a setting this program knows (a misspelt one is silently unused)."""
     if not env_file.exists():
@@ -45,7 +52,10 @@ def check_env_file(env_file: Path = Path(".env")) -> Check:
     hints = []
     for key in unknown:
         close = difflib.get_close_matches(key.upper(), sorted(known), n=1)
-        hints.append(f"{key}" + (f" (did you mean {close[0]}?)" if close else ""))
+        if key.upper() in RETIRED:
+            hints.append(f"{key} ({RETIRED[key.upper()]})")
+        else:
+            hints.append(f"{key}" + (f" (did you mean {close[0]}?)" if close else ""))
     return Check("settings", False, f"unknown keys in {env_file}: {', '.join(hints)}",
                  "rename or remove them; .env.example lists every setting")
 

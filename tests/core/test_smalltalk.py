@@ -36,6 +36,10 @@ from bot.core.smalltalk import Kind, classify
         ("okay cool", Kind.ACK),
         ("好的", Kind.ACK),
         ("嗯嗯，明白了", Kind.ACK),
+        ("what time is it", Kind.CLOCK),
+        ("What's the date today?", Kind.CLOCK),
+        ("现在几点了？", Kind.CLOCK),
+        ("今天星期幾", Kind.CLOCK),
     ],
 )
 def test_small_talk_by_kind(message: str, kind: Kind | None) -> None:
@@ -47,7 +51,9 @@ def test_small_talk_by_kind(message: str, kind: Kind | None) -> None:
     [
         "hi, who is Fu Linlin?",
         "你好，东原社区有多少户？",
-        "what time is it",
+        "what time does the library open",
+        "今天几点开门？",
+        "what day is the festival",
         "thanks, and where does Jiang Jie work?",
         "what do you know about the moon",
         "help me find the 2022 report",

@@ -40,12 +40,15 @@ async def test_broken_setups_name_the_problem_and_the_fix(
 ) -> None:
     await _built(settings)
     env = tmp_path / ".env"
-    env.write_text("KNOWLEDGE_DIRR=knowledge\nTOP_K=3\n")
+    env.write_text("KNOWLEDGE_DIRR=knowledge\nTOP_K=3\nMIN_COVERAGE=0.3\n")
     (settings.knowledge_dir / "000_8c4ed84407d39b0c.txt").write_text("Changed text about lanterns.")
     (settings.knowledge_dir / "bad.txt").write_bytes(b"\x00\xff" * 100)
     s = settings.model_copy(update={"telegram_bot_token": SecretStr("123456:" + "b" * 35)})
     checks = {c.name: c for c in run_checks(s, env, _fake_get(False))}
     assert "KNOWLEDGE_DIRR (did you mean KNOWLEDGE_DIR?)" in checks["settings"].detail
+    # a retired setting says what replaced it
+    assert "MIN_COVERAGE (no longer read: the answer decision's STRICTNESS replaced it" \
+        in checks["settings"].detail
     assert not checks["telegram token"].ok and "@BotFather" in checks["telegram token"].fix
     assert "1 skipped: bad.txt" in checks["knowledge folder"].detail
     assert not checks["index"].ok and "changed since indexing" in checks["index"].detail

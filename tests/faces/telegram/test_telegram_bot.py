@@ -258,6 +258,14 @@ async def test_inline_query(bot_app: Application, fake_api: FakeBotAPI) -> None:
     assert content["message_text"].startswith("<b>[1]</b>")
     assert "<b>Sources</b>\n[1] <a href=" in content["message_text"]
     assert len({r["id"] for r in results}) == len(results)
+    # the same answer decision as replies: questions the seeds do not answer, and small
+    # talk, get no results rather than passages that share a word
+    for n, query in enumerate(("when was the last time anyone was on the moon", "今天天气怎么样",
+                               "thank you so much")):
+        fake_api.push({"inline_query": {"id": f"iq{n + 2}", "from": USER, "query": query,
+                                        "offset": ""}})
+        call = (await fake_api.wait_for("answerInlineQuery", n + 2))[n + 1]
+        assert call.params["results"] == [], query
 
 
 async def test_help_and_sources(bot_app: Application, fake_api: FakeBotAPI) -> None:

@@ -1,11 +1,11 @@
 """Whether a ranked passage answers the question: evidence retrieval already has, combined
-by a logistic model fitted on tuning data (`benchmarks/fit_decision.py`, which writes the
-parameters the bot ships in `bot/sources/data/decision_model.json`). Pure: the parameters
-are passed in.
+by logistic models fitted on tuning data, one for each case of CASES
+(`benchmarks/fit_decision.py`, which writes the parameters the bot ships in
+`bot/sources/data/decision_model.json`). Pure: the parameters are passed in.
 
-The model's output is the estimated probability that the passage answers (on the tuning
-mix of answerable questions and questions about other things); the bot's STRICTNESS is the
-probability a passage must reach to be shown.
+A model's output is the estimated probability that the passage answers, among candidates of
+its case where answerable questions and questions about other things weigh the same; the
+bot's STRICTNESS is the probability a passage must reach to be shown.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from bot.core.language import HAN
 
 # Evidence about one candidate passage, in this order (the model file names them too).
 FEATURES = (
@@ -42,7 +44,7 @@ FEATURES = (
 )
 # Ranks the model was fitted on; a later candidate counts as the last of them.
 RANKS = 10
-_HAN_CHAR = re.compile(r"^[\u3400-\u9fff]$")
+_HAN_CHAR = re.compile(f"^[{HAN}]$")
 
 
 def expand(values: Sequence[float], products: bool) -> list[float]:

@@ -51,6 +51,7 @@ class Candidate:
     hit: Hit
     features: tuple[float, ...]
     confidence: float | None
+    other_language: bool = False  # the passage is not in the question's language
 
 
 def _fingerprint(text: str) -> frozenset[str]:
@@ -137,19 +138,20 @@ def candidates(
     for n, ((row, score), present) in enumerate(zip(found, holding, strict=True)):
         if len(out) == limit:
             break
-        fp = _fingerprint(index.text(row))
+        text = index.text(row)
+        fp = _fingerprint(text)
         if any(_near_duplicate(fp, other) for other in prints):
             continue
         prints.append(fp)
         following = found[n + 1][1] if n + 1 < len(found) else 0.0
-        text = index.text(row)
         sentences = [analyzer.present(text[s.start : s.end], present)
                      for s in sentence_spans(text)] if present else []
+        other = detect_language(text)[0] != language
         values = features(weighted, present, score, best_possible, top, following, translated,
-                          names, len(out) + 1, index.size, sentences,
-                          detect_language(text)[0] != language, language == "zh")
+                          names, len(out) + 1, index.size, sentences, other, language == "zh")
         confidence = decision.probability(values) if decision else None
-        out.append(Candidate(index.hit(row, score, len(out) + 1), tuple(values), confidence))
+        out.append(Candidate(index.hit(row, score, len(out) + 1), tuple(values), confidence,
+                             other))
     return out
 
 
@@ -233,7 +235,6 @@ def _refusal(
 
 def _cite(
     chosen: Sequence[Candidate], terms: Sequence[str], index: SearchIndex, analyzer: Analyzer,
-    language: str,
 ) -> list[CitedPassage]:
     """The hits with their answering sentences marked, a sentence marked once in all."""
     cited: list[CitedPassage] = []
@@ -247,7 +248,7 @@ def _cite(
         if span is not None:
             marked.add(text[span.start : span.end])
         cited.append(CitedPassage(number=hit.rank, hit=hit, highlight=span,
-                                  other_language=detect_language(text)[0] != language,
+                                  other_language=candidate.other_language,
                                   confidence=candidate.confidence))
     return cited
 
@@ -269,7 +270,7 @@ def answer(
         message = messages.text("no_match", language, traditional, documents=index.documents)
         return Answer(question, language, traditional, Status.NO_MATCH, message)
     # A translation can be the answer's word, so every group's terms are looked for.
-    cited = _cite(hits, [t for g in groups for t in g], index, analyzer, language)
+    cited = _cite(hits, [t for g in groups for t in g], index, analyzer)
     top = cited[0]
     direct = (
         top.hit.passage.text[top.highlight.start : top.highlight.end]

@@ -31,6 +31,7 @@ import argparse
 import asyncio
 import json
 import shlex
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable
@@ -40,7 +41,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from unrelated import ROOT, serve, write_collection  # noqa: E402
+from unrelated import ROOT, article_file, serve, write_collection  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
 from bot.core.answering import question_candidates  # noqa: E402
@@ -121,8 +122,8 @@ async def collect(data: Path, settings: Settings) -> tuple[Examples, int, int]:
     ]
     squad_even = even(load_squad(data / "squad_v1.1_dev.json")[1])
 
-    def article_file(doc_id: str) -> str:  # the file write_collection gave its article
-        return f"squad_v1.1_dev_{int(doc_id.split(':')[0]):04d}.txt"
+    def squad_file(doc_id: str) -> str:  # the file write_collection gave the article
+        return article_file("squad_v1.1_dev.json", int(doc_id.split(":")[0]))
 
     with tempfile.TemporaryDirectory(prefix="bot-fit-") as tmp:
         for n, (name, questions_from, pick, unrelated) in enumerate(sets):
@@ -143,14 +144,13 @@ async def collect(data: Path, settings: Settings) -> tuple[Examples, int, int]:
         for which in ("seeds", "900"):
             folder = Path(tmp) / which
             if which == "seeds":
-                import shutil
                 shutil.copytree(ROOT / "knowledge", folder)
             else:
                 write_collection(folder, data)
             service = await serve(folder, Path(tmp) / f"{which}.sqlite3", settings)
             try:
                 if which == "900":  # its own articles' questions, as a bilingual collection
-                    ex.answerable_set(service, squad_even[::2], article_file)
+                    ex.answerable_set(service, squad_even[::2], squad_file)
                     counts[0] += len(squad_even[::2])
                 ex.unrelated_set(service, nq)
                 ex.unrelated_set(service, zh[:1500])
@@ -226,7 +226,6 @@ def main() -> None:
     x = np.array([expand(v, args.products) for v in raw])
     y = np.array(ex.y)
     kind = np.array(ex.answerable)
-    rank = raw[:, FEATURES.index("rank")]
     case = np.array([case_of(v) for v in raw])
     # Every candidate, right or not, of both kinds of question: leaving out an answerable
     # question's wrong candidates after the first (as a first fit did) taught the model that

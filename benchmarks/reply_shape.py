@@ -35,7 +35,8 @@ from unrelated import ROOT, serve, write_collection
 
 from bot.config import Settings
 from bot.core.cleaning import normalise
-from bot.faces.evaluation import load_squad
+from bot.engine.service import QAService
+from bot.faces.evaluation import Question, load_squad
 from bot.faces.telegram.render import answer_messages, strip_html
 
 # Lines a folded expandable block quote shows on a phone before it is tapped.
@@ -73,13 +74,13 @@ def _find(text: str, golds: list[str]) -> int | None:
     return min(places) if places else None
 
 
-def shape(service: object, questions: list) -> Shape:
+def shape(service: QAService, questions: list[Question]) -> Shape:
     """Ask, render and measure every question."""
     lengths: list[int] = []
     firsts: list[int] = []
     early = holding = 0
     for q in questions:
-        answer = service.ask(q.text)  # type: ignore[attr-defined]
+        answer = service.ask(q.text)
         if not answer.passages:
             continue
         shown = [visible(m) for m in answer_messages(answer)]

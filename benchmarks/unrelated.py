@@ -38,6 +38,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SMALL_TALK = ROOT / "benchmarks" / "data" / "small_talk.txt"
 
 
+def article_file(set_name: str, article: int) -> str:
+    """The file name write_collection gives article number `article` of a set's file."""
+    return f"{set_name.removesuffix('.json')}_{article:04d}.txt"
+
+
 def write_collection(folder: Path, data: Path, seeds: bool = True) -> int:
     """The seeds and one text file per article of the CMRC dev and SQuAD v1.1 dev sets; the
     number of files written."""
@@ -53,7 +58,7 @@ def write_collection(folder: Path, data: Path, seeds: bool = True) -> int:
         for a, article in enumerate(articles):
             title = str(article.get("title") or f"article {a}").replace("_", " ")
             body = "\n\n".join(p["context"].strip() for p in article["paragraphs"])
-            (folder / f"{name.split('.json')[0]}_{a:04d}.txt").write_text(
+            (folder / article_file(name, a)).write_text(
                 f"{title}\n\n{body}\n", encoding="utf-8")
             count += 1
     return count

@@ -61,10 +61,12 @@ def _fingerprint(text: str) -> frozenset[str]:
     return frozenset(_WORD_RUN.findall(text.casefold()))
 
 
-def _near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:
-    if not a or not b:
-        return a == b
-    return len(a & b) / len(a | b) >= 0.8
+def _repeats(new: frozenset[str], earlier: frozenset[str]) -> bool:
+    """The new passage adds nothing to an earlier one: most of its words are in it (the same
+    story on two sites, a short passage inside a longer one)."""
+    if not new or not earlier:
+        return new == earlier
+    return len(new & earlier) / len(new) >= 0.8
 
 
 def query_groups(
@@ -119,7 +121,8 @@ def candidates(
     limit: int = CANDIDATES,
 ) -> list[Candidate]:
     """The ranked passages of a question whose ranking groups and relevance concepts are made
-    (`query_groups`), each shown once even if another document repeats it, with the evidence
+    (`query_groups`), each shown once even if another document repeats it (and not at all
+    when it repeats one ranked above it), with the evidence
     about each and the decision's confidence that it answers."""
     translated = any(len(g) > 1 for g in groups)
     # A few more than wanted, so dropping near-duplicates still leaves `limit`.
@@ -140,7 +143,7 @@ def candidates(
             break
         text = index.text(row)
         fp = _fingerprint(text)
-        if any(_near_duplicate(fp, other) for other in prints):
+        if any(_repeats(fp, other) for other in prints):
             continue
         prints.append(fp)
         following = found[n + 1][1] if n + 1 < len(found) else 0.0

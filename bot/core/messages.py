@@ -179,6 +179,13 @@ _TEXTS: dict[str, dict[str, str]] = {
     "feedback_thanks": {"en": "Thanks for the feedback!", "zh": "谢谢您的反馈！"},
     "no_more": {"en": "No more results.", "zh": "没有更多结果了。"},
     "more": {"en": "More results", "zh": "更多结果"},
+    # The heading of a later page of results, which has no lead sentence of its own.
+    "results_range": {"en": "Results {first}–{last} of {total}",
+                      "zh": "第 {first}–{last} 条结果，共 {total} 条"},
+    "back": {"en": "Back", "zh": "返回"},
+    # A press on an old answer whose cited passages a reload changed or removed since.
+    "changed": {"en": "The documents this answer cites have changed since. Please ask again.",
+                "zh": "这个回答引用的文档已经更新，请重新提问。"},
     "context": {"en": "Context", "zh": "上下文"},
     "documents": {"en": "Documents", "zh": "文档"},
     "sources": {"en": "Sources", "zh": "来源"},

@@ -337,6 +337,15 @@ class QAService:
                          for step in (-1, 1))
         return [p for p in (before, passage, after) if p is not None]
 
+    def unchanged(self, passages: Sequence[StoredPassage]) -> bool:
+        """Each passage is still served as it was shown: same text at the same place, in a
+        document of as many passages. A reload that left their documents alone keeps it so."""
+        for p in passages:
+            now = self.index.passage_at(p.doc_id, p.position)
+            if now is None or now.text != p.text or now.count != p.count:
+                return False
+        return True
+
     def ask(self, question: str, k: int | None = None, strictness: float | None = None) -> Answer:
         """Answer one question from the current index (CPU-bound, pure); `strictness` 0
         shows every ranked passage, with its confidence (evaluation's ranked list)."""

@@ -83,21 +83,26 @@ def run(settings: Settings) -> None:
     run_telegram(settings)
 
 
-async def _console(settings: Settings) -> None:
+async def _console(settings: Settings, full: bool = False) -> None:
     from bot.faces.console import run_console
 
     service = await QAService.start(settings)
     try:
-        await run_console(service)
+        await run_console(service, full=full)
     finally:
         await service.close()
 
 
+_FULL = click.option("--full", is_flag=True,
+                     help="Print every evidence block whole, not folded as on a phone.")
+
+
 @main.command()
 @common_options
-def console(settings: Settings) -> None:
+@_FULL
+def console(settings: Settings, full: bool) -> None:
     """Ask questions in the terminal; with piped input, answer each line and exit."""
-    asyncio.run(_console(settings))
+    asyncio.run(_console(settings, full))
 
 
 @main.command()
@@ -106,7 +111,8 @@ def console(settings: Settings) -> None:
 @click.option("-k", "k", type=click.IntRange(1, 50), default=None,
               help="How many passages to return [default TOP_K, 3].")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def ask(settings: Settings, question: str, k: int | None, as_json: bool) -> None:
+@_FULL
+def ask(settings: Settings, question: str, k: int | None, as_json: bool, full: bool) -> None:
     """Answer one QUESTION."""
 
     async def go() -> str:
@@ -117,7 +123,7 @@ def ask(settings: Settings, question: str, k: int | None, as_json: bool) -> None
             await service.close()
         if as_json:
             return json.dumps(to_json(answer), ensure_ascii=False)
-        return render_text(answer)
+        return render_text(answer, full=full)
 
     click.echo(asyncio.run(go()))
 

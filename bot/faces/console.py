@@ -6,13 +6,15 @@ import asyncio
 import sys
 from typing import TextIO
 
+from bot.core.models import Answer
 from bot.engine.service import QAService
 from bot.faces.citations import document_details
 from bot.faces.text import ANSI_BOLD, PLAIN_MARK, render_text
 
 HELP = """Type a question in English or Chinese and press Enter.
+Evidence is folded as on a phone ("…"): /full shows the last answer whole.
 Commands: /sources lists the documents, /reload re-reads the knowledge folder, /quit leaves.
-输入中文或英文问题后按回车。/sources 查看文档，/reload 重新加载，/quit 退出。"""
+输入中文或英文问题后按回车。/full 展开上一个回答，/sources 查看文档，/reload 重新加载，/quit 退出。"""
 
 
 async def sources_text(service: QAService) -> str:
@@ -29,15 +31,18 @@ async def sources_text(service: QAService) -> str:
 
 
 async def run_console(
-    service: QAService, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
+    service: QAService, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout,
+    full: bool = False,
 ) -> None:
-    """Answer each line; interactive with a prompt on a terminal, else until end of input."""
+    """Answer each line; interactive with a prompt on a terminal, else until end of input.
+    Answers are folded as Telegram shows them before a tap, or whole with `full`."""
     interactive = stdin.isatty()
     mark = ANSI_BOLD if stdout.isatty() else PLAIN_MARK
     if interactive:
         print(f"{service.document_count} documents, {service.passage_count} passages.",
               file=stdout)
         print(HELP, file=stdout)
+    last: Answer | None = None
     while True:
         if interactive:
             print("\n? ", end="", file=stdout, flush=True)
@@ -53,9 +58,11 @@ async def run_console(
             reply = await sources_text(service)
         elif command == "/reload":
             reply = (await service.reload()).summary()
+        elif command == "/full":
+            reply = render_text(last, mark, full=True) if last else HELP
         else:
-            answer = await asyncio.to_thread(service.ask, line.rstrip("\n"))
-            reply = render_text(answer, mark)
+            last = await asyncio.to_thread(service.ask, line.rstrip("\n"))
+            reply = render_text(last, mark, full)
         print(reply, file=stdout, flush=True)
         if not interactive:
             print(file=stdout)

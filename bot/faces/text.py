@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core import messages
 from bot.core.models import Answer, CitedPassage, Span
 from bot.core.splitting import sentence_spans, width
 from bot.faces.citations import citation_details
+from bot.faces.reply import fold, layout
 
 PLAIN_MARK = ("**", "**")
 ANSI_BOLD = ("\033[1m", "\033[0m")
@@ -58,7 +58,7 @@ def excerpt(text: str, highlight: Span | None, limit: int = EXCERPT) -> tuple[st
     return prefix + text[start:end] + suffix, shifted
 
 
-def marked_text(cited: CitedPassage, mark: tuple[str, str] = PLAIN_MARK) -> str:
+def _marked(cited: CitedPassage, mark: tuple[str, str]) -> str:
     """The passage excerpt with its answering sentence wrapped in `mark`, paragraphs on their
     own lines."""
     text, span = excerpt(cited.hit.passage.text, cited.highlight)
@@ -67,14 +67,34 @@ def marked_text(cited: CitedPassage, mark: tuple[str, str] = PLAIN_MARK) -> str:
     return "\n".join(line for line in text.split("\n") if line.strip())
 
 
-def render_text(answer: Answer, mark: tuple[str, str] = PLAIN_MARK) -> str:
-    """The whole reply as plain text: passages, then numbered citations."""
+QUOTE = "│ "  # how a folded block is drawn in a terminal
+
+
+def render_text(answer: Answer, mark: tuple[str, str] = PLAIN_MARK, full: bool = False) -> str:
+    """The reply as plain text, laid out as on Telegram (bot/faces/reply.py): the lead and
+    its citation, then each evidence block as Telegram shows it before it is tapped (its
+    first lines and "…"), or whole with `full`."""
     if not answer.passages:
         return answer.message
-    blocks = [f"[{c.number}] {marked_text(c, mark)}" for c in answer.passages]
-    heading = messages.text("sources", answer.language, answer.traditional)
-    cites = [citation(c, answer.language, answer.traditional) for c in answer.passages]
-    return "\n\n".join(blocks) + f"\n\n{heading}:\n" + "\n".join(cites)
+    shown = layout(answer.passages, len(answer.passages), True,
+                   lambda c: excerpt(c.hit.passage.text, c.highlight)[0])
+    parts: list[str] = []
+    if shown.lead is not None and shown.lead_passage is not None:
+        before = shown.lead.before + " " if shown.lead.before else ""
+        parts.append(f"{before}{mark[0]}{shown.lead.sentence}{mark[1]}\n"
+                     + citation(shown.lead_passage, answer.language, answer.traditional))
+    for block in shown.blocks:
+        items = [_marked(c, mark) if c is shown.lead_passage
+                 else f"{citation(c, answer.language, answer.traditional)}\n{_marked(c, mark)}"
+                 for c in block]
+        text = "\n\n".join(items)
+        if not full:
+            text = fold(text)
+            if text.count(mark[0]) > text.count(mark[1]):  # cut inside the bold sentence
+                text += mark[1]
+        parts.append("\n".join(QUOTE + line if line else QUOTE.rstrip()
+                                for line in text.split("\n")))
+    return "\n\n".join(parts)
 
 
 def to_json(answer: Answer) -> dict[str, Any]:

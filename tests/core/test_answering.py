@@ -73,6 +73,21 @@ def test_near_identical_passages_appear_once(analyzer: Analyzer) -> None:
     assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
 
 
+def test_a_passage_inside_one_ranked_above_it_adds_nothing_and_is_left_out(
+    analyzer: Analyzer,
+) -> None:
+    longer = TEXTS[0] + " Renewals are free online, and the desk helps with them."
+    inside = "Books can be borrowed for three weeks. Late returns cost a fee."
+    index = _index([longer, inside, TEXTS[1]], analyzer)
+    ranked = answer("books borrowed weeks renewals online", index, analyzer,
+                    _options(strictness=0.0))
+    assert [c.hit.passage.doc_id for c in ranked.passages][:1] == ["d0"]
+    assert "d1" not in [c.hit.passage.doc_id for c in ranked.passages]
+    # the other way round, the longer passage adds something to the one above it: kept
+    ranked = answer("books borrowed weeks fee", index, analyzer, _options(strictness=0.0))
+    assert [c.hit.passage.doc_id for c in ranked.passages][:2] == ["d1", "d0"]
+
+
 def test_irrelevant_question_says_so_in_its_language(analyzer: Analyzer) -> None:
     index = _index(TEXTS, analyzer)
     en = answer("What is the weather in Beijing today?", index, analyzer, _options())

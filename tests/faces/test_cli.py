@@ -57,10 +57,10 @@ def test_console_answers_piped_lines_and_exits(tmp_path: Path, knowledge: Path) 
                      env={"KNOWLEDGE_DIR": str(knowledge), "DATABASE_PATH": str(tmp_path / "c.db")})
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "Fu Linlin" in out and "Sources:" in out
+    assert "Fu Linlin" in out and "[1] Volunteers Offer Hearty Support" in out
     assert "Please send me a question" in out  # the empty line
     assert "2 documents:" in out and "Volunteers Offer Hearty Support" in out
-    assert "來源:" in out  # traditional question, traditional wording
+    assert "王小容" in out and "2022-11-24, 第 " in out  # the Chinese article's citation
 
 
 def test_bare_command_without_token_starts_the_console(tmp_path: Path, knowledge: Path) -> None:

@@ -42,9 +42,8 @@ def _answer(console: Child, question: str) -> str:
     assert console.process.stdin is not None
     console.process.stdin.write(question + "\n")
     console.process.stdin.flush()
-    lines = _read_until(console.process.stdout, "Sources:")
-    lines += [console.process.stdout.readline()]  # type: ignore[union-attr]
-    return "".join(lines)
+    # The lead, then its citation: "[1] Title — ...".
+    return "".join(_read_until(console.process.stdout, "[1] "))
 
 
 async def _usable(settings: Settings) -> None:

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import dataclasses
+
 from bot.core.models import Answer, CitedPassage, Hit, Span, Status, StoredPassage
-from bot.faces.text import ANSI_BOLD, citation, marked_text, render_text, to_json
+from bot.faces.text import ANSI_BOLD, citation, render_text, to_json
 
 
 def _cited(number: int = 1, url: str | None = "https://example.org/a") -> CitedPassage:
@@ -21,16 +23,29 @@ def test_citation_line_in_both_languages() -> None:
     assert citation(_cited(), "zh", traditional=True).endswith("第 2/5 段")
 
 
-def test_marked_text() -> None:
-    assert marked_text(_cited()) == "First sentence.\n**The answer is here.** Last one."
-    assert "\033[1mThe answer is here.\033[0m" in marked_text(_cited(), ANSI_BOLD)
-
-
-def test_render_text_passages_then_sources() -> None:
+def test_render_text_leads_with_the_answer_then_its_citation_then_the_evidence() -> None:
     answer = Answer("q?", "en", False, Status.ANSWERED, "The answer is here.", (_cited(),))
-    text = render_text(answer)
-    assert text.startswith("[1] First sentence.")
-    assert text.index("Sources:") > text.index("**The answer is here.**")
+    lead, citation_line, blank, *quoted = render_text(answer).split("\n")
+    assert lead == "**The answer is here.**"
+    assert citation_line.startswith("[1] A Title — Example Desk")
+    assert blank == "" and quoted == ["│ First sentence.", "│ **The answer is here.** Last one."]
+    assert "\033[1mThe answer is here.\033[0m" in render_text(answer, ANSI_BOLD)
+
+
+def test_render_text_folds_long_evidence_as_a_phone_does_and_full_shows_it_all() -> None:
+    long = _cited()
+    passage = dataclasses.replace(long.hit.passage, text="Intro words. The answer is here. "
+                                  + "More and more words follow it here. " * 12)
+    cited = dataclasses.replace(long, hit=dataclasses.replace(long.hit, passage=passage),
+                                highlight=Span(13, 32))
+    other = dataclasses.replace(cited, number=2)
+    answer = Answer("q?", "en", False, Status.ANSWERED, "The answer is here.", (cited, other))
+    folded, full = render_text(answer), render_text(answer, full=True)
+    blocks = folded.split("\n\n")[1:]
+    assert len(blocks) == 2 and all(b.endswith("…") for b in blocks)
+    assert all(len(b.split("\n")) == 3 for b in blocks)  # three lines of a phone
+    assert blocks[1].startswith("│ [2] A Title — ")  # the other passage shows its citation
+    assert full.count("More and more words") == 24 and "…" not in full
 
 
 def test_no_passages_renders_the_message() -> None:

@@ -20,8 +20,8 @@ async def press(update: Update, context: Context) -> None:
     if query is None:
         return
     pressed = callbacks.parse(query.data)
-    if isinstance(pressed, callbacks.More):
-        await handlers.more_button(update, context, pressed)
+    if isinstance(pressed, callbacks.Turn):
+        await handlers.turn_button(update, context, pressed)
     elif isinstance(pressed, callbacks.Context):
         await handlers.context_button(update, context, pressed)
     elif isinstance(pressed, callbacks.Vote):

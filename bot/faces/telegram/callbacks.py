@@ -17,10 +17,12 @@ _KEY = r"[A-Za-z0-9_-]{1,16}"
 
 
 @dataclass(frozen=True)
-class More:
-    """"More results" under an answer kept under `key`."""
+class Turn:
+    """Show page `page` (from 0) of an answer kept under `key`, in the same message: "More
+    results", ◀ ▶, and "Back" from a passage's context."""
 
     key: str
+    page: int
 
 
 @dataclass(frozen=True)
@@ -55,11 +57,11 @@ class Page:
     number: int
 
 
-Press = More | Context | Vote | Remove | Page
+Press = Turn | Context | Vote | Remove | Page
 
 # Each format, and the press it gives from the pattern's groups.
 _FORMATS: list[tuple[re.Pattern[str], Callable[[tuple[str, ...]], Press]]] = [
-    (re.compile(rf"more:({_KEY})"), lambda g: More(g[0])),
+    (re.compile(rf"ans:({_KEY}):(0|[1-9][0-9]?)"), lambda g: Turn(g[0], int(g[1]))),
     (re.compile(rf"ctx:({_KEY}):([1-9][0-9]?)"), lambda g: Context(g[0], int(g[1]))),
     (re.compile(r"fb:([1-9][0-9]{0,17}):(1|-1)"), lambda g: Vote(int(g[0]), int(g[1]))),
     (re.compile(rf"rm:({_KEY}):(yes|no)"), lambda g: Remove(g[0], g[1] == "yes")),
@@ -67,9 +69,9 @@ _FORMATS: list[tuple[re.Pattern[str], Callable[[tuple[str, ...]], Press]]] = [
 ]
 
 
-def more(key: str) -> str:
-    """Data of a "More results" button."""
-    return f"more:{key}"
+def turn(key: str, page: int) -> str:
+    """Data of a button showing another page of an answer."""
+    return f"ans:{key}:{page}"
 
 
 def context(key: str, number: int) -> str:

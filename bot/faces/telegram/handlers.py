@@ -40,7 +40,8 @@ from bot.faces.telegram.typing_indicator import typing_if_slow
 log = logging.getLogger(__name__)
 
 SETTINGS, SERVICE, LIMITER, RESULTS = "settings", "service", "limiter", "results"
-# Passages fetched per question: the first TOP_K are shown, "More results" pages the rest.
+# Passages fetched per question: the first TOP_K are shown, "More results" pages the rest
+# in the same message.
 FETCH = 10
 INLINE_RESULTS = 10
 MAX_INLINE_QUERY = 256
@@ -76,49 +77,75 @@ def _is_private(update: Update) -> bool:
 RETRY_PAUSES = (0.5, 1.0, 2.0)
 
 
-async def _reply(message: Message, text: str, **options: object) -> None:
+async def _reply(message: Message, text: str, **options: object) -> Message:
     """reply_text, tried again when the network or Telegram's servers fail."""
     for pause in (*RETRY_PAUSES, None):
         try:
-            await message.reply_text(text, **options)  # type: ignore[arg-type]
-            return
+            return await message.reply_text(text, **options)  # type: ignore[arg-type]
         except NetworkError as exc:
             if pause is None or isinstance(exc, BadRequest):
                 raise
             log.warning("sending failed (%s); trying again in %.1fs", exc, pause)
             await asyncio.sleep(pause)
+    raise AssertionError("unreachable: the last try raises")
 
 
-async def _send(message: Message, texts: list[str],
-                markup: InlineKeyboardMarkup | None = None, quote: bool = False,
-                context: Context | None = None) -> None:
-    """Send HTML messages, the buttons under the last; a message whose markup Telegram
-    rejects is sent again as plain text, so the reply is never lost."""
-    for i, text in enumerate(texts):
-        options = {"do_quote": quote and i == 0,
-                   "reply_markup": markup if i == len(texts) - 1 else None}
+async def _send(message: Message, text: str, markup: InlineKeyboardMarkup | None = None,
+                quote: bool = False, context: Context | None = None) -> Message:
+    """Send one HTML message with its buttons; a message whose markup Telegram rejects is
+    sent again as plain text, so the reply is never lost. In a forum topic the reply goes to
+    the topic of the message it answers (reply_text passes its message_thread_id)."""
+    options = {"do_quote": quote, "reply_markup": markup}
+    try:
+        return await _reply(message, text, parse_mode=ParseMode.HTML, **options)
+    except BadRequest as exc:
+        if "parse entities" not in str(exc).lower():
+            raise
+        log.warning("HTML rejected (%s); sending plain text", exc)
+        if context is not None:
+            service_of(context).count_telegram_error("bad_request")
+        return await _reply(message, render.strip_html(text), parse_mode=None, **options)
+
+
+async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None,
+                context: Context) -> None:
+    """Show another page in the pressed message; plain text when Telegram rejects the HTML,
+    and nothing when the message already shows it (a second press on the same button)."""
+    try:
         try:
-            await _reply(message, text, parse_mode=ParseMode.HTML, **options)
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
         except BadRequest as exc:
             if "parse entities" not in str(exc).lower():
                 raise
-            log.warning("HTML rejected (%s); sending plain text", exc)
-            if context is not None:
-                service_of(context).count_telegram_error("bad_request")
-            await _reply(message, render.strip_html(text), parse_mode=None, **options)
+            log.warning("HTML rejected (%s); editing as plain text", exc)
+            service_of(context).count_telegram_error("bad_request")
+            await query.edit_message_text(render.strip_html(text), parse_mode=None,
+                                          reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
 
 
-def _keyboard(key: str, shown: tuple[CitedPassage, ...], more: bool,
-              answer: Answer, question_id: int | None = None) -> InlineKeyboardMarkup | None:
+def _keyboard(key: str, item: Shown, page: int) -> InlineKeyboardMarkup | None:
+    """◀ ▶ between pages ("More results ▶" on the first), 👍 👎, and a Context button for
+    each passage of the page."""
+    answer = item.answer
     rows = []
-    if more:
-        label = messages.text("more", answer.language, answer.traditional)
-        rows.append([InlineKeyboardButton(f"{label} ▶", callback_data=callbacks.more(key))])
-    if question_id is not None:
-        rows.append(_votes(question_id))
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton("◀", callback_data=callbacks.turn(key, page - 1)))
+    if page + 1 < len(item.pages):
+        label = messages.text("more", answer.language, answer.traditional) if page == 0 else ""
+        nav.append(InlineKeyboardButton(f"{label} ▶".strip(),
+                                        callback_data=callbacks.turn(key, page + 1)))
+    if nav:
+        rows.append(nav)
+    if item.question_id is not None:
+        rows.append(_votes(item.question_id))
     ctx = messages.text("context", answer.language, answer.traditional)
     row = [InlineKeyboardButton(f"📄 {ctx} [{c.number}]",
-                                callback_data=callbacks.context(key, c.number)) for c in shown]
+                                callback_data=callbacks.context(key, c.number))
+           for c in item.pages[page]]
     # Telegram takes at most 8 buttons a row; TOP_K may show 10 passages.
     rows += [row[i : i + CONTEXT_PER_ROW] for i in range(0, len(row), CONTEXT_PER_ROW)]
     return InlineKeyboardMarkup(rows) if any(rows) else None
@@ -142,8 +169,9 @@ async def _record(update: Update, context: Context, answer: Answer, seconds: flo
 
 
 async def answer_question(update: Update, context: Context, question: str) -> None:
-    """Answer from the current index, and reply with passages and buttons (ALLOWED_IDS and
-    the per-user limit were checked before any handler: access.py, throttle.py)."""
+    """Answer from the current index, and reply with the first page of the answer and its
+    buttons (ALLOWED_IDS and the per-user limit were checked before any handler: access.py,
+    throttle.py)."""
     message = update.effective_message
     if message is None:
         return
@@ -153,19 +181,20 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     async with typing_if_slow(lambda: message.chat.send_action(ChatAction.TYPING),
                               settings.typing_delay_seconds):
         full = await asyncio.to_thread(service_of(context).ask, question, max(FETCH, k))
-        shown = full.passages[:k]
-        answer = dataclasses.replace(full, passages=shown)
-        question_id = await _record(update, context, answer, time.perf_counter() - started)
+        pages = render.paginate(full, k)
+        shown = dataclasses.replace(full, passages=pages[0] if pages else ())
+        question_id = await _record(update, context, shown, time.perf_counter() - started)
     if update.effective_user is None:  # the log knows no asker, so nobody could vote
         question_id = None
     markup = None
     if full.status is Status.ANSWERED:
-        key = context.bot_data[RESULTS].put(full, len(shown))
-        markup = _keyboard(key, shown, len(full.passages) > len(shown), full, question_id)
+        item = Shown(full, tuple(pages), message.chat.id, question_id)
+        key = context.bot_data[RESULTS].put(item)
+        markup = _keyboard(key, item, 0)
     elif full.status is Status.NO_MATCH and question_id is not None:
         markup = InlineKeyboardMarkup([_votes(question_id)])
-    await _send(message, render.answer_messages(answer), markup, quote=not _is_private(update),
-                context=context)
+    text = render.fitted_page(full, pages[0], True) if pages else render.answer_html(full, k)
+    await _send(message, text, markup, quote=not _is_private(update), context=context)
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -267,9 +296,10 @@ async def group_text(update: Update, context: Context) -> None:
 async def _kept(update: Update, context: Context, key: str,
                 ) -> tuple[CallbackQuery, Shown] | None:
     """The press and the answer kept under key, or None once the press is answered "expired"
-    (the answer was forgotten, or its message is gone)."""
+    (the answer was forgotten, belongs to another chat, or its message is gone)."""
     query = update.callback_query
-    item = context.bot_data[RESULTS].get(key)
+    chat = update.effective_chat.id if update.effective_chat else None
+    item = context.bot_data[RESULTS].get(key, chat)
     if query is None or item is None or not isinstance(query.message, Message):
         if query is not None:
             await query.answer(messages.bilingual("expired"))
@@ -277,40 +307,60 @@ async def _kept(update: Update, context: Context, key: str,
     return query, item
 
 
-async def more_button(update: Update, context: Context, press: callbacks.More) -> None:
-    """A press on "More results": the next passages of the answer."""
+async def _still_current(query: CallbackQuery, context: Context, item: Shown,
+                         passages: tuple[CitedPassage, ...]) -> bool:
+    """The passages are served as they were when the answer was sent; else the press is
+    answered with why nothing is shown (a different version must not pass for the cited one)."""
+    if service_of(context).unchanged([c.hit.passage for c in passages]):
+        return True
+    await query.answer(messages.text("changed", item.answer.language, item.answer.traditional),
+                       show_alert=True)
+    return False
+
+
+async def turn_button(update: Update, context: Context, press: callbacks.Turn) -> None:
+    """A press on "More results", ◀, ▶ or "Back": that page of the answer, in the same
+    message."""
     found = await _kept(update, context, press.key)
     if found is None:
         return
     query, item = found
-    language, traditional = item.answer.language, item.answer.traditional
-    k = settings_of(context).top_k
-    page = item.answer.passages[item.shown : item.shown + k]
-    if not page:
-        await query.answer(messages.text("no_more", language, traditional))
+    if press.page >= len(item.pages):
+        await query.answer(messages.text("no_more", item.answer.language,
+                                         item.answer.traditional))
         return
-    item.shown += len(page)
+    page = item.pages[press.page]
+    if not await _still_current(query, context, item, page):
+        return
     await query.answer()
-    answer = dataclasses.replace(item.answer, passages=page)
-    markup = _keyboard(press.key, page, item.shown < len(item.answer.passages), item.answer)
-    await _send(query.message, render.answer_messages(answer), markup, context=context)
+    text = render.fitted_page(item.answer, page, press.page == 0)
+    markup = _keyboard(press.key, item, press.page)
+    await _edit(query, text, markup, context)
 
 
 async def context_button(update: Update, context: Context, press: callbacks.Context) -> None:
-    """A press on "Context": the passage with its neighbours in its document."""
+    """A press on "Context": the passage with its neighbours in its document, in the same
+    message, with a button back to the page it was on."""
     found = await _kept(update, context, press.key)
     if found is None:
         return
     query, item = found
     language, traditional = item.answer.language, item.answer.traditional
-    cited = next((c for c in item.answer.passages if c.number == press.number), None)
-    if cited is None:
+    at = next(((n, c) for n, page in enumerate(item.pages) for c in page
+               if c.number == press.number), None)
+    if at is None:
         await query.answer(messages.text("expired", language, traditional))
+        return
+    number, cited = at
+    if not await _still_current(query, context, item, (cited,)):
         return
     await query.answer()
     p = cited.hit.passage
     text = render.context_message(p, service_of(context).around(p), language, traditional)
-    await query.message.reply_text(text, parse_mode=ParseMode.HTML)
+    back = messages.text("back", language, traditional)
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(
+        f"◀ {back}", callback_data=callbacks.turn(press.key, number))]])
+    await _edit(query, text, markup, context)
 
 
 async def vote_button(update: Update, context: Context, press: callbacks.Vote) -> None:
@@ -337,7 +387,7 @@ async def inline_query(update: Update, context: Context) -> None:
     results = []
     for c in answer.passages[:50]:
         single = dataclasses.replace(answer, passages=(dataclasses.replace(c, number=1),))
-        body = render.answer_messages(single)[0]
+        body = render.answer_html(single, 1)
         results.append(InlineQueryResultArticle(
             id=f"{c.hit.passage.id}",
             title=render.short(f"[{c.number}] {' '.join(c.hit.passage.title.split())}",

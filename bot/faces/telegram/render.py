@@ -1,5 +1,6 @@
-"""Answers as Telegram HTML messages: every piece of document text escaped, each message at
-most 4096 UTF-16 code units, split only between passages. Pure: no Telegram calls here.
+"""Answers as Telegram HTML messages: the reply's layout (bot/faces/reply.py) drawn with
+`<b>`, links and `<blockquote expandable>`, every piece of document text escaped, each page at
+most 4096 UTF-16 code units with its citations. Pure: no Telegram calls here.
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ import re
 from collections.abc import Callable, Sequence
 
 from bot.core import messages
-from bot.core.models import Answer, CitedPassage, DocumentInfo, StoredPassage
+from bot.core.models import Answer, CitedPassage, DocumentInfo, Span, StoredPassage
 from bot.faces.citations import citation_details, document_details
-from bot.faces.text import excerpt
+from bot.faces.reply import layout
+from bot.faces.text import EXCERPT, excerpt
 
 # Telegram's limit, counted by us on the HTML source: the tags only make that stricter than
 # Telegram's own count after parsing, so a message that passes here always fits.
@@ -33,21 +35,6 @@ def utf16_len(text: str) -> int:
 
 def _lines(text: str) -> str:
     return "\n".join(line for line in text.split("\n") if line.strip())
-
-
-def passage_html(cited: CitedPassage, limit: int | None = None) -> str:
-    """`[n]` and the passage excerpt, the answering sentence in bold; cut to `limit` raw
-    characters."""
-    text, span = excerpt(cited.hit.passage.text, cited.highlight)
-    if limit is not None:
-        text = _clip(text, limit)
-    if span is not None and span.start < len(text):
-        end = min(span.end, len(text))
-        body = (html.escape(text[: span.start]) + "<b>" + html.escape(text[span.start : end])
-                + "</b>" + html.escape(text[end:]))
-    else:
-        body = html.escape(text)
-    return f"<b>[{cited.number}]</b> {_lines(body)}"
 
 
 def short(text: str, n: int) -> str:
@@ -90,43 +77,87 @@ def document_line(number: int, doc: DocumentInfo, admin: bool = False) -> str:
     return line
 
 
-def _sources(cited: Sequence[CitedPassage], answer: Answer) -> str:
-    heading = messages.text("sources", answer.language, answer.traditional)
-    lines = [citation_html(c.hit.passage, c.number, answer.language, answer.traditional,
-                           c.other_language)
-             for c in cited]
-    return f"<b>{heading}</b>\n" + "\n".join(lines)
+def _excerpt(cited: CitedPassage, columns: int) -> tuple[str, Span | None]:
+    """The passage's sentences around its answering one within `columns`, cut raw to them
+    when one sentence alone is longer (text that runs on without a full stop)."""
+    text, span = excerpt(cited.hit.passage.text, cited.highlight, columns)
+    if len(text) > columns:
+        text = _clip(text, columns)
+    return text, span
 
 
-def _message(blocks: Sequence[str], cited: Sequence[CitedPassage], answer: Answer) -> str:
-    return "\n\n".join(blocks) + "\n\n" + _sources(cited, answer)
+def passage_body(cited: CitedPassage, columns: int = EXCERPT) -> str:
+    """The passage excerpt, escaped, its answering sentence in bold, paragraphs on lines."""
+    text, span = _excerpt(cited, columns)
+    if span is not None and span.start < len(text):
+        end = min(span.end, len(text))
+        body = (html.escape(text[: span.start]) + "<b>" + html.escape(text[span.start : end])
+                + "</b>" + html.escape(text[end:]))
+    else:
+        body = html.escape(text)
+    return _lines(body)
 
 
-def answer_messages(answer: Answer, limit: int = MAX_MESSAGE) -> list[str]:
-    """The reply as one or more HTML messages; each carries its passages' citations."""
+def _cited(cited: CitedPassage, answer: Answer) -> str:
+    return citation_html(cited.hit.passage, cited.number, answer.language, answer.traditional,
+                         cited.other_language)
+
+
+def page_html(answer: Answer, passages: Sequence[CitedPassage], first_page: bool,
+              columns: int = EXCERPT) -> str:
+    """One page of an answer (bot/faces/reply.py): the lead in bold with its citation under
+    it, then `<blockquote expandable>` blocks of evidence, each excerpt within `columns`."""
+    shown = layout(passages, len(answer.passages), first_page,
+                   lambda c: _excerpt(c, columns)[0])
+    parts: list[str] = []
+    if shown.lead is not None and shown.lead_passage is not None:
+        before = html.escape(shown.lead.before) + " " if shown.lead.before else ""
+        parts.append(f"{before}<b>{html.escape(shown.lead.sentence)}</b>\n"
+                     + _cited(shown.lead_passage, answer))
+    else:
+        parts.append("<i>" + html.escape(messages.text(
+            "results_range", answer.language, answer.traditional, first=shown.first,
+            last=shown.last, total=shown.total)) + "</i>")
+    for block in shown.blocks:
+        items = [passage_body(c, columns) if c is shown.lead_passage
+                 else f"{_cited(c, answer)}\n{passage_body(c, columns)}" for c in block]
+        parts.append("<blockquote expandable>" + "\n\n".join(items) + "</blockquote>")
+    return "\n\n".join(parts)
+
+
+# A page holds another passage only if each of its excerpts can keep at least this many
+# columns; a page of one passage is cut to whatever fits.
+MIN_EXCERPT = 160
+
+
+def fitted_page(answer: Answer, passages: Sequence[CitedPassage], first_page: bool,
+                limit: int = MAX_MESSAGE) -> str:
+    """The page with the longest excerpts (up to EXCERPT columns) that fit in `limit`."""
+    return _fit(lambda n: page_html(answer, passages, first_page, n), EXCERPT, limit)
+
+
+def paginate(answer: Answer, k: int, limit: int = MAX_MESSAGE) -> list[tuple[CitedPassage, ...]]:
+    """The answer's passages in pages of at most k, fewer where k do not fit one message."""
+    pages: list[tuple[CitedPassage, ...]] = []
+    current: list[CitedPassage] = []
+    for cited in answer.passages:
+        trial = [*current, cited]
+        if current and (len(current) == k or utf16_len(
+                page_html(answer, trial, not pages, MIN_EXCERPT)) > limit):
+            pages.append(tuple(current))
+            trial = [cited]
+        current = trial
+    if current:
+        pages.append(tuple(current))
+    return pages
+
+
+def answer_html(answer: Answer, k: int, limit: int = MAX_MESSAGE) -> str:
+    """The first page of the reply as one HTML message, or the explanation when no passage
+    answers."""
     if not answer.passages:
-        return [html.escape(answer.message)]
-    out: list[str] = []
-    blocks: list[str] = []
-    cited: list[CitedPassage] = []
-    for c in answer.passages:
-        block = passage_html(c)
-        if blocks and utf16_len(_message([*blocks, block], [*cited, c], answer)) > limit:
-            out.append(_message(blocks, cited, answer))
-            blocks, cited = [], []
-        if utf16_len(_message([block], [c], answer)) > limit:
-            block = _shrink(c, answer, limit)
-        blocks.append(block)
-        cited.append(c)
-    out.append(_message(blocks, cited, answer))
-    return out
-
-
-def _shrink(cited: CitedPassage, answer: Answer, limit: int) -> str:
-    """The longest cut of one passage that fits a message with its citation."""
-    best = _fit(lambda n: _message([passage_html(cited, n)], [cited], answer),
-                len(excerpt(cited.hit.passage.text, cited.highlight)[0]), limit)
-    return best.rsplit("\n\n", 1)[0]  # the passage block, without the sources
+        return html.escape(answer.message)
+    return fitted_page(answer, paginate(answer, k, limit)[0], True, limit)
 
 
 def _clip(text: str, n: int) -> str:

@@ -12,8 +12,17 @@ import pytest
 from telegram.ext import Application
 
 from bot.faces.telegram import typing_indicator
-from bot.faces.telegram.render import utf16_len
-from tests.faces.telegram.fake_bot_api import BOT_USER, GROUP, PRIVATE, USER, FakeBotAPI, until
+from bot.faces.telegram.render import strip_html, utf16_len
+from tests.faces.telegram.fake_bot_api import (
+    BOT_USER,
+    GROUP,
+    OTHER,
+    OTHER_CHAT,
+    PRIVATE,
+    USER,
+    FakeBotAPI,
+    until,
+)
 
 ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
                 "tg-spoiler", "blockquote", "span"}
@@ -55,14 +64,18 @@ async def test_private_english_question(bot_app: Application, fake_api: FakeBotA
     text = reply.params["text"]
     assert reply.params["parse_mode"] == "HTML"
     assert reply.params["chat_id"] == PRIVATE["id"]
-    assert text.startswith("<b>[1]</b> ")
-    assert "<b>Fu Linlin (the first from the right) takes the residents to the hospital." in text
-    assert "<b>Sources</b>\n[1] <a href=\"https://www.ichongqing.info/2022/11/18/" in text
-    assert ">Volunteers Offer Hearty Support in Fight against COVID-19 Resurgence</a> — " \
-        "iChongqing, 2022-11-18, passage " in text
+    lead, citation = text.split("\n")[:2]
+    # the answering sentence first, in bold, and its citation right under it
+    assert lead == ("<b>Fu Linlin (the first from the right) takes the residents to the "
+                    "hospital. (Photo provided to iChongqing)</b>")
+    assert citation.startswith("[1] <a href=\"https://www.ichongqing.info/2022/11/18/")
+    assert citation.endswith(">Volunteers Offer Hearty Support in Fight against COVID-19 "
+                             "Resurgence</a> — iChongqing, 2022-11-18, passage 3/4")
+    # the evidence folded away, one tap from being read
+    assert text.count("<blockquote expandable>") >= 1
     assert_telegram_html(text)
     # one Context button for each passage shown (those the answer decision passes)
-    shown = re.findall(r"^\[(\d+)\] <a href=", text.split("<b>Sources</b>")[1], re.M)
+    shown = re.findall(r"^\[(\d+)\] <a href=", text, re.M)
     labels = [b["text"] for b in buttons(reply)]
     assert shown and labels[-len(shown):] == [f"📄 Context [{n}]" for n in shown]
     for b in buttons(reply):
@@ -140,12 +153,12 @@ async def test_simplified_and_traditional_questions(
     fake_api.message("东原社区有多少户居民？")
     fake_api.message("東原社區有多少戶居民？")
     first, second = await fake_api.wait_for("sendMessage", 2)
-    by_heading = {("来源" in c.params["text"]): c.params["text"] for c in (first, second)}
-    simplified, traditional = by_heading[True], by_heading[False]
-    for text in (simplified, traditional):
-        assert "<b>東原社區實際居住居民6126戶18000余人" in text  # the document's own script
+    for call in (first, second):
+        text = call.params["text"]
+        # the document's own script, the answer first
+        assert text.startswith("<b>東原社區實際居住居民6126戶18000余人")
+        assert re.search(r"\n\[1\] <a href=.+第 \d+/\d+ 段", text)
         assert_telegram_html(text)
-    assert "<b>來源</b>" in traditional and re.search(r"第 \d+/\d+ 段", traditional)
     # buttons in the question's language (no seed question in Chinese has more than one
     # reply's worth of passages the answer decision passes, so "More results" is not here)
     fake_api.message("付林林把谁送去了医院？")
@@ -156,39 +169,77 @@ async def test_simplified_and_traditional_questions(
 
 
 async def test_more_results_and_context_buttons(start_bot: Any, fake_api: FakeBotAPI) -> None:
-    # Every ranked passage (strictness 0), so the two seeds give more than one reply holds:
-    # how the pages and buttons work, not which passages the decision passes.
+    # Every ranked passage (strictness 0), so the two seeds give more than one page: how the
+    # pages and buttons work, not which passages the decision passes.
     await start_bot(strictness=0.0)
     fake_api.message("Fu Linlin hospital community residents")
     (reply,) = await fake_api.wait_for("sendMessage")
-    more = next(b for b in buttons(reply) if b["text"].startswith("More"))
-    fake_api.push({"callback_query": {"id": "cb1", "from": USER, "chat_instance": "x",
-                                      "data": more["callback_data"],
-                                      "message": {"message_id": 9, "date": 0, "chat": PRIVATE,
-                                                  "from": BOT_USER, "text": "…"}}})
-    await fake_api.wait_for("answerCallbackQuery")
-    page = (await fake_api.wait_for("sendMessage", 2))[1]
-    assert page.params["text"].startswith("<b>[4]</b> ")
-    assert "[4] <a href=" in page.params["text"]
-    ctx = next(b for b in buttons(reply) if b["text"] == "📄 Context [1]")
-    fake_api.push({"callback_query": {"id": "cb2", "from": USER, "chat_instance": "x",
-                                      "data": ctx["callback_data"],
-                                      "message": {"message_id": 9, "date": 0, "chat": PRIVATE,
-                                                  "from": BOT_USER, "text": "…"}}})
-    context_reply = (await fake_api.wait_for("sendMessage", 3))[2]
-    assert context_reply.params["text"].startswith("📄 <a href=")
-    assert_telegram_html(context_reply.params["text"])
-    # the cited passage is bold, its neighbours are not
-    assert context_reply.params["text"].count("<b>") == 1
+    labels = {b["text"]: b["callback_data"] for b in buttons(reply)}
+    fake_api.callback(labels["More results ▶"])
+    (page,) = await fake_api.wait_for("editMessageText")
+    # the next page in the same message, not a new one
+    assert page.params["chat_id"] == PRIVATE["id"] and page.params["message_id"]
+    assert page.params["text"].startswith("<i>Results 4–6 of ")
+    assert "<blockquote expandable>[4] <a href=" in page.params["text"]
+    assert_telegram_html(page.params["text"])
+    turned = {b["text"]: b["callback_data"] for b in buttons(page)}
+    assert "◀" in turned and "📄 Context [4]" in turned and "📄 Context [1]" not in turned
+    fake_api.callback(turned["◀"])
+    back = (await fake_api.wait_for("editMessageText", 2))[1]
+    assert back.params["text"] == reply.params["text"]  # the first page again, as sent
+    fake_api.callback(labels["📄 Context [1]"])
+    context_view = (await fake_api.wait_for("editMessageText", 3))[2]
+    text = context_view.params["text"]
+    assert text.startswith("📄 <a href=")
+    assert_telegram_html(text)
+    assert text.count("<b>") == 1  # the cited passage is bold, its neighbours are not
+    (back_button,) = buttons(context_view)
+    assert back_button["text"] == "◀ Back"
+    fake_api.callback(back_button["callback_data"])
+    again = (await fake_api.wait_for("editMessageText", 4))[3]
+    assert again.params["text"] == reply.params["text"]
+    await fake_api.settle()
+    assert len(fake_api.sent("sendMessage")) == 1  # the chat holds one message throughout
+
+
+async def test_a_press_on_an_answer_whose_documents_changed_says_so(
+    start_bot: Any, fake_api: FakeBotAPI, knowledge: Any
+) -> None:
+    app = await start_bot(strictness=0.0)
+    service = app.bot_data["service"]
+    fake_api.message("Fu Linlin hospital community residents")
+    (reply,) = await fake_api.wait_for("sendMessage")
+    labels = {b["text"]: b["callback_data"] for b in buttons(reply)}
+    await service.reload()  # nothing changed: the buttons work as before
+    fake_api.callback(labels["📄 Context [1]"])
+    await fake_api.wait_for("editMessageText")
+    article = next(p for p in knowledge.iterdir() if "ichongqing" in p.read_text("utf-8"))
+    article.write_text(article.read_text("utf-8").replace("hospital", "clinic"), "utf-8")
+    await service.reload()
+    fake_api.callback(labels["📄 Context [1]"])  # passage 1 is the article's
+    await fake_api.settle()
+    first, second = fake_api.sent("answerCallbackQuery")
+    assert "text" not in first.params and "have changed since" in second.params["text"]
+    assert len(fake_api.sent("editMessageText")) == 1  # no old text shown as current
 
 
 async def test_expired_button(bot_app: Application, fake_api: FakeBotAPI) -> None:
-    fake_api.push({"callback_query": {"id": "cb", "from": USER, "chat_instance": "x",
-                                      "data": "more:nosuchid",
-                                      "message": {"message_id": 9, "date": 0, "chat": PRIVATE,
-                                                  "from": BOT_USER, "text": "…"}}})
+    fake_api.callback("ans:nosuchid:1")
     (call,) = await fake_api.wait_for("answerCallbackQuery")
     assert "no longer available" in call.params["text"]
+
+
+async def test_another_chat_cannot_page_an_answer_it_was_not_sent(
+    bot_app: Application, fake_api: FakeBotAPI
+) -> None:
+    fake_api.message("Who did Fu Linlin take to the hospital?")
+    (reply,) = await fake_api.wait_for("sendMessage")
+    ctx = next(b for b in buttons(reply) if b["text"] == "📄 Context [1]")["callback_data"]
+    fake_api.callback(ctx, user=OTHER, chat=OTHER_CHAT)  # forged: the data of another chat
+    (call,) = await fake_api.wait_for("answerCallbackQuery")
+    assert "no longer available" in call.params["text"]
+    await fake_api.settle()
+    assert fake_api.sent("editMessageText") == []
 
 
 async def test_groups_answer_only_when_addressed(bot_app: Application, fake_api: FakeBotAPI) -> None:
@@ -255,8 +306,9 @@ async def test_inline_query(bot_app: Application, fake_api: FakeBotAPI) -> None:
     assert first["type"] == "article" and first["title"].startswith("[1] Volunteers")
     content = first["input_message_content"]
     assert content["parse_mode"] == "HTML"
-    assert content["message_text"].startswith("<b>[1]</b>")
-    assert "<b>Sources</b>\n[1] <a href=" in content["message_text"]
+    lead, citation = content["message_text"].split("\n")[:2]
+    assert lead.startswith("<b>") and citation.startswith("[1] <a href=")  # the short reply
+    assert first["description"] in lead  # the answering sentence
     assert len({r["id"] for r in results}) == len(results)
     # the same answer decision as replies: questions the seeds do not answer, and small
     # talk, get no results rather than passages that share a word
@@ -293,8 +345,8 @@ async def test_rejected_html_is_resent_as_plain_text(
     first, second = await fake_api.wait_for("sendMessage", 2)
     assert first.params["parse_mode"] == "HTML"
     assert "parse_mode" not in second.params
-    assert second.params["text"].startswith("[1] ")
-    assert "<b>" not in second.params["text"] and "Sources" in second.params["text"]
+    assert second.params["text"].startswith("Fu Linlin (the first from the right)")
+    assert "<b>" not in second.params["text"] and "\n[1] Volunteers" in second.params["text"]
     assert buttons(second)  # the buttons survive the fallback
 
 
@@ -320,7 +372,7 @@ async def test_a_failing_update_does_not_stop_the_next(
     assert "Fu Linlin" in answered.params["text"]
 
 
-async def test_long_answers_are_split_between_passages(
+async def test_long_answers_are_pages_of_one_message(
     start_bot: Any, fake_api: FakeBotAPI, knowledge: Any
 ) -> None:
     import random
@@ -332,15 +384,20 @@ async def test_long_answers_are_split_between_passages(
         filler = ". ".join(" ".join(rng.sample(vocabulary, 12)) for _ in range(9))
         paragraphs.append(f"The river lanterns of district {i} are lit at dusk. {filler}.")
     (knowledge / "lanterns.md").write_text("\n\n".join(paragraphs), encoding="utf-8")
-    await start_bot(top_k=10, strictness=0.0)  # all ten, whatever the decision makes of them
+    await start_bot(strictness=0.0)  # all ten, whatever the decision makes of them
     fake_api.message("When are the river lanterns lit?")
-    await fake_api.settle()
-    messages = fake_api.sent("sendMessage")
-    assert len(messages) >= 2
-    for call in messages:
+    (reply,) = await fake_api.wait_for("sendMessage")
+    pages = [reply]
+    while next_page := [b for b in buttons(pages[-1]) if b["text"].endswith("▶")]:
+        fake_api.callback(next_page[0]["callback_data"])
+        pages.append((await fake_api.wait_for("editMessageText", len(pages)))[-1])
+    assert len(pages) == 4  # ten passages, three a page
+    cited = [int(n) for call in pages
+             for n in re.findall(r"^\[(\d+)\] ", strip_html(call.params["text"]), re.M)]
+    assert cited == list(range(1, 11))  # each passage once, in order, with its citation
+    for call in pages:
         assert_telegram_html(call.params["text"])
-        assert "<b>Sources</b>" in call.params["text"]
-    assert all(not buttons(c) for c in messages[:-1]) and buttons(messages[-1])
+    assert len(fake_api.sent("sendMessage")) == 1
 
 
 async def test_per_user_limit(start_bot: Any, fake_api: FakeBotAPI) -> None:
@@ -368,7 +425,7 @@ async def test_telegram_faults_do_not_lose_the_answer(
     calls = await fake_api.wait_for("sendMessage", len(faults) + 1, timeout=30)
     assert not fake_api.faults["sendMessage"]  # every fault was met
     last = calls[-1].params["text"]
-    assert "takes the residents to the hospital" in last and "<b>Sources</b>" in last
+    assert "takes the residents to the hospital" in last and "\n[1] <a href=" in last
     fake_api.message("Who is Duan Chengming?")  # and the bot carries on
     after = await fake_api.wait_for("sendMessage", len(faults) + 2, timeout=30)
     assert "Duan" in after[-1].params["text"]

@@ -34,7 +34,9 @@ async def _group_answer(fake_api: FakeBotAPI) -> dict[str, str]:
 
 
 def _to(fake_api: FakeBotAPI, chat: dict[str, Any]) -> list[Any]:
-    return [c for c in fake_api.sent() if c.params["chat_id"] == chat["id"]]
+    """Messages sent or edited in the chat: both count against its flood limit."""
+    return [c for c in fake_api.calls if c.method in {"sendMessage", "editMessageText"}
+            and c.params["chat_id"] == chat["id"]]
 
 
 async def test_a_button_flood_in_a_group_does_not_hold_up_a_private_question(
@@ -80,4 +82,5 @@ async def test_button_presses_have_a_per_user_limit(start_bot: Any, fake_api: Fa
     answers = fake_api.sent("answerCallbackQuery")
     waits = [c for c in answers if "pressing faster" in c.params.get("text", "")]
     assert len(answers) == 11 and len(waits) == 7
-    assert len(_to(fake_api, GROUP)) == 1 + 3 + 1  # the answer, three contexts, and OTHER's
+    # The answer, then three contexts and OTHER's, each shown in the answer's own message.
+    assert [c.method for c in _to(fake_api, GROUP)] == ["sendMessage"] + ["editMessageText"] * 4

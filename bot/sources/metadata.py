@@ -11,10 +11,14 @@ import re
 from dataclasses import dataclass
 
 from bot.core.language import HAN_CHAR
+from bot.core.splitting import width
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 # Only the first lines are searched for a date: later dates are events in the story.
 _HEAD_LINES = 8
+# A title is a line, not a paragraph: past these many columns the first meaningful line is the
+# text itself, and the document's name is the short line above it ("楼曾瑞"), when it has one.
+TITLE_COLUMNS = 120
 _MONTHS = {
     m: i + 1
     for i, names in enumerate(
@@ -109,14 +113,35 @@ def _strip_dates(line: str) -> str:
     return line
 
 
+def _cut(line: str) -> str:
+    """The start of a paragraph that has to serve as a title: within TITLE_COLUMNS, at a
+    space where there is one near the end, "…" marking the cut."""
+    used = 0
+    for i, char in enumerate(line):
+        used += width(char)
+        if used > TITLE_COLUMNS - 1:
+            space = line.rfind(" ", 0, i)
+            return line[: space if space > i // 2 else i].rstrip() + "…"
+    return line
+
+
 def infer(text: str) -> Inferred:
-    """Title (first meaningful line), date and publisher near the top, and the body to index.
+    """Title (first meaningful line; the short line above it when that is a paragraph), date
+    and publisher near the top, and the body to index.
 
     Short lines above the title (site labels such as "Example Title") are dropped from the
     body, and so is a dateline, whose facts are kept as metadata.
     """
     lines = text.split("\n")
     title_at = next((i for i, line in enumerate(lines) if is_meaningful_title(line)), None)
+    title: str | None = lines[title_at].strip() if title_at is not None else None
+    if title_at is not None and title is not None and width(title) > TITLE_COLUMNS:
+        above = [i for i in range(title_at) if lines[i].strip()]
+        if above and width(lines[above[-1]].strip()) <= TITLE_COLUMNS:
+            title_at = above[-1]  # the name over the text, kept in the body too
+            title = lines[title_at].strip()
+        else:
+            title = _cut(title)
     head = lines[: (title_at or 0) + _HEAD_LINES]
     head_text = "\n".join(head)
     date = find_date(head_text)
@@ -128,5 +153,4 @@ def infer(text: str) -> Inferred:
         line for i, line in enumerate(body_lines) if not (i < _HEAD_LINES and _is_dateline(line))
     ]
     body = re.sub(r"\n{3,}", "\n\n", "\n".join(body_lines)).strip()
-    title = lines[title_at].strip() if title_at is not None else None
     return Inferred(title=title, date=date, source=source, body=body)

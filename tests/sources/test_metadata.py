@@ -59,3 +59,17 @@ def test_date_later_in_the_story_is_not_the_document_date() -> None:
     lines = ["A headline that is long enough"] + ["Body sentence here."] * 12
     lines.append("On 2019-01-01 something happened.")
     assert metadata.infer("\n".join(lines)).date is None
+
+
+def test_a_paragraph_is_no_title_the_short_name_above_it_is() -> None:
+    paragraph = ("楼曾瑞（Lour Tsang Tsay Lawrence），祖籍上海，是前香港英文中学联会主席，"
+                 "亦是迦密主恩中学的创校校长、迦密中学前副校长，现为明光社主席及灵实恩光学校校监。")
+    inferred = metadata.infer(f"楼曾瑞\n\n{paragraph}")
+    assert inferred.title == "楼曾瑞" and inferred.body.startswith("楼曾瑞\n\n楼曾瑞（")
+    alone = metadata.infer(paragraph + "\n\nMore text.")
+    assert alone.title is not None and alone.title.endswith("…")
+    assert metadata.width(alone.title) <= metadata.TITLE_COLUMNS
+    assert alone.body.startswith(paragraph)  # nothing lost from the text
+    # a short meaningful line is the title, as before, whatever is above it
+    assert metadata.infer("Site\n\nVolunteers Offer Hearty Support\n\nText.").title == (
+        "Volunteers Offer Hearty Support")

@@ -4,15 +4,16 @@ sentence that answers. Pure: the index and analyzer are passed in.
 
 from __future__ import annotations
 
-import re
 import dataclasses
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core import messages
 from bot.core.analysis import Analyzer
 from bot.core.cleaning import clean_question
 from bot.core.decision import DecisionModel, features
+from bot.core.follow_up import EARLIER_WEIGHT, Query, combine, needs_context
 from bot.core.index import SearchIndex
 from bot.core.language import detect_language
 from bot.core.models import Answer, CitedPassage, Hit, Span, Status
@@ -42,6 +43,8 @@ class AnswerOptions:
     max_question_chars: int = 1000
     dictionary: Dictionary | None = None  # set: questions also search the other language
     decision: DecisionModel | None = None  # None: every ranked passage is shown
+    # How much a vague follow-up's earlier question counts in the ranking, its own words 1.
+    earlier_weight: float = EARLIER_WEIGHT
 
 
 @dataclass(frozen=True)
@@ -116,20 +119,26 @@ def candidates(
     terms: Sequence[str], groups: Sequence[tuple[str, ...]],
     concepts: Sequence[tuple[str, ...]], index: SearchIndex, analyzer: Analyzer,
     language: str, names: Sequence[int], decision: DecisionModel | None,
-    limit: int = CANDIDATES,
+    limit: int = CANDIDATES, group_weights: Sequence[float] | None = None,
 ) -> list[Candidate]:
     """The ranked passages of a question whose ranking groups and relevance concepts are made
     (`query_groups`), each shown once even if another document repeats it, with the evidence
-    about each and the decision's confidence that it answers."""
+    about each and the decision's confidence that it answers. `group_weights`, when given,
+    scale each group's part of the score (a follow-up's earlier question counts less)."""
     translated = any(len(g) > 1 for g in groups)
     # A few more than wanted, so dropping near-duplicates still leaves `limit`.
     fetch = limit + _EXTRA
-    found = index.search_groups(groups, fetch) if translated else index.search(terms, fetch)
+    found = (index.search_groups(groups, fetch, group_weights)
+             if translated or group_weights is not None else index.search(terms, fetch))
     if not found:
         return []
     # Each concept's weight once per question, not once per candidate passage.
-    weighted = [(c, index.ranker.group_idf(c)) for c in concepts]
-    best_possible = (index.ranker.k1 + 1) * sum(index.ranker.group_idf(g) for g in groups)
+    idf = index.ranker.group_idf
+    weighted = [(c, idf(c)) for c in concepts]
+    # The best score the weighted query could reach, so score_vs_best means what it does.
+    best_possible = (index.ranker.k1 + 1) * (
+        sum(idf(g) for g in groups) if group_weights is None
+        else sum(w * idf(g) for g, w in zip(groups, group_weights, strict=True)))
     wanted = {t for c in concepts for t in c}
     holding = index.terms_in_rows([row for row, _ in found], wanted)
     out: list[Candidate] = []
@@ -155,20 +164,59 @@ def candidates(
     return out
 
 
+def question_query(
+    cleaned: str, language: str, index: SearchIndex, analyzer: Analyzer,
+    options: AnswerOptions,
+) -> Query | None:
+    """A cleaned question's terms, ranking groups, relevance concepts and names; None when it
+    has no terms to search."""
+    terms = analyzer.tokens(cleaned)
+    if not terms:
+        return None
+    groups, concepts = query_groups(terms, analyzer.words(cleaned), options.dictionary, cleaned,
+                                    index.ranker.document_frequency)
+    names = name_concepts(cleaned, language, concepts, analyzer)
+    return Query(tuple(terms), tuple(groups), tuple(concepts), tuple(names))
+
+
+def query_candidates(
+    query: Query, language: str, index: SearchIndex, analyzer: Analyzer,
+    options: AnswerOptions,
+) -> list[Candidate]:
+    """The ranked candidates of a query, as `answer` ranks them."""
+    return candidates(query.terms, query.groups, query.concepts, index, analyzer, language,
+                      query.names, options.decision, max(CANDIDATES, options.k),
+                      query.group_weights)
+
+
 def question_candidates(
     cleaned: str, language: str, index: SearchIndex, analyzer: Analyzer,
     options: AnswerOptions,
 ) -> tuple[list[tuple[str, ...]], list[Candidate]]:
     """The ranking groups and ranked candidates of a cleaned question, as `answer` ranks
     them."""
-    terms = analyzer.tokens(cleaned)
-    if not terms:
+    query = question_query(cleaned, language, index, analyzer, options)
+    if query is None:
         return [], []
-    groups, concepts = query_groups(terms, analyzer.words(cleaned), options.dictionary, cleaned,
-                                    index.ranker.document_frequency)
-    names = name_concepts(cleaned, language, concepts, analyzer)
-    return groups, candidates(terms, groups, concepts, index, analyzer, language, names,
-                              options.decision, max(CANDIDATES, options.k))
+    return list(query.groups), query_candidates(query, language, index, analyzer, options)
+
+
+def follow_up_query(
+    cleaned: str, earlier: str | None, language: str, index: SearchIndex, analyzer: Analyzer,
+    options: AnswerOptions,
+) -> tuple[Query | None, bool]:
+    """(the query a reply is searched with, whether the earlier question is part of it): the
+    reply's own, unless it is too vague alone (`follow_up.needs_context`) and the earlier
+    question has terms of its own, which then join it at a lower weight."""
+    own = question_query(cleaned, language, index, analyzer, options)
+    if earlier is None or not needs_context(cleaned, analyzer):
+        return own, False
+    before = clean_question(earlier)[: options.max_question_chars]
+    # The earlier question's names are told by its own language's rule.
+    first = question_query(before, detect_language(before)[0], index, analyzer, options)
+    if first is None or not first.concepts:  # nothing it names: no context to add
+        return own, False
+    return combine(own or Query((), (), ()), first, options.earlier_weight), True
 
 
 def rank_and_filter(
@@ -189,18 +237,27 @@ def rank_and_filter(
 
 def best_sentence(
     text: str, terms: Sequence[str], index: SearchIndex, analyzer: Analyzer,
-    already: frozenset[str] = frozenset(),
+    already: frozenset[str] = frozenset(), weights: Mapping[str, float] | None = None,
 ) -> Span | None:
     """The sentence carrying most of the question's IDF weight; the earliest wins a tie.
-    Sentences in `already` (marked in an earlier, overlapping passage) are passed over."""
+    Sentences in `already` (marked in an earlier, overlapping passage) are passed over.
+
+    With `weights` (a follow-up's terms 1, its earlier question's less), the sentence with
+    most of the follow-up's own weight wins, and the earlier question's terms only break a
+    tie: the reply marks what was asked now ("and how long did he sleep?"), not the sentence
+    the earlier question already found."""
     wanted = set(terms)
-    best: tuple[float, Span] | None = None
+    best: tuple[tuple[float, float], Span] | None = None
     for span in sentence_spans(text):
         if text[span.start : span.end] in already:
             continue
         present = analyzer.present(text[span.start : span.end], wanted)
-        weight = sum(index.ranker.idf(t) for t in present)
-        if weight > 0 and (best is None or weight > best[0]):
+        if weights is None:
+            weight = (sum(index.ranker.idf(t) for t in present), 0.0)
+        else:
+            weight = (sum(index.ranker.idf(t) for t in present if weights.get(t, 1.0) >= 1.0),
+                      sum(weights.get(t, 1.0) * index.ranker.idf(t) for t in present))
+        if weight > (0.0, 0.0) and (best is None or weight > best[0]):
             best = (weight, span)
     return best[1] if best else None
 
@@ -235,6 +292,7 @@ def _refusal(
 
 def _cite(
     chosen: Sequence[Candidate], terms: Sequence[str], index: SearchIndex, analyzer: Analyzer,
+    weights: Mapping[str, float] | None = None,
 ) -> list[CitedPassage]:
     """The hits with their answering sentences marked, a sentence marked once in all."""
     cited: list[CitedPassage] = []
@@ -244,7 +302,7 @@ def _cite(
     for candidate, wanted in zip(chosen, holding, strict=True):
         hit = candidate.hit
         text = hit.passage.text
-        span = best_sentence(text, wanted, index, analyzer, frozenset(marked))
+        span = best_sentence(text, wanted, index, analyzer, frozenset(marked), weights)
         if span is not None:
             marked.add(text[span.start : span.end])
         cited.append(CitedPassage(number=hit.rank, hit=hit, highlight=span,
@@ -254,9 +312,12 @@ def _cite(
 
 
 def answer(
-    question: str, index: SearchIndex, analyzer: Analyzer, options: AnswerOptions
+    question: str, index: SearchIndex, analyzer: Analyzer, options: AnswerOptions,
+    earlier: str | None = None,
 ) -> Answer:
-    """The reply to one question, whatever the input."""
+    """The reply to one question, whatever the input; `earlier` is the question whose answer
+    it replies to, searched with it when it is too vague alone (`Answer.context` then says
+    so). The reply's own text is checked first: a "thanks!" in reply is small talk."""
     if len(question) > options.max_question_chars:
         return _too_long(question, options.max_question_chars)
     cleaned = clean_question(question)
@@ -264,17 +325,23 @@ def answer(
     refused = _refusal(question, cleaned, language, traditional, index)
     if refused is not None:
         return refused
-    groups, found = question_candidates(cleaned, language, index, analyzer, options)
+    query, joined = follow_up_query(cleaned, earlier, language, index, analyzer, options)
+    context = earlier if joined else None
+    found = query_candidates(query, language, index, analyzer, options) if query else []
     hits = rank_and_filter(found, options.k, options.strictness)
-    if not hits:
+    if query is None or not hits:
         message = messages.text("no_match", language, traditional, documents=index.documents)
-        return Answer(question, language, traditional, Status.NO_MATCH, message)
-    # A translation can be the answer's word, so every group's terms are looked for.
-    cited = _cite(hits, [t for g in groups for t in g], index, analyzer)
+        return Answer(question, language, traditional, Status.NO_MATCH, message,
+                      context=context)
+    # A translation can be the answer's word, so every group's terms are looked for; with
+    # context, the sentence that answers is the one holding most of the new words.
+    weights = query.term_weights() if joined else None
+    cited = _cite(hits, [t for g in query.groups for t in g], index, analyzer, weights)
     top = cited[0]
     direct = (
         top.hit.passage.text[top.highlight.start : top.highlight.end]
         if top.highlight
         else top.hit.passage.text
     )
-    return Answer(question, language, traditional, Status.ANSWERED, direct, tuple(cited))
+    return Answer(question, language, traditional, Status.ANSWERED, direct, tuple(cited),
+                  context=context)

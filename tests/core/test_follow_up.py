@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core import messages
 from bot.core.analysis import Analyzer
 from bot.core.answering import AnswerOptions, answer
 from bot.core.follow_up import Query, chained, combine, needs_context, read
@@ -211,3 +212,10 @@ def test_a_follow_up_of_a_follow_up_keeps_the_first_topic() -> None:
     assert chained("How old is she?", "Who is Fu Linlin?") == "Who is Fu Linlin?\nHow old is she?"
     long = chained("and then?", "\n".join(["x" * 400] * 3), limit=1000)
     assert long.endswith("\nand then?") and len(long) <= 1000
+
+
+def test_the_reply_can_say_which_earlier_question_it_took() -> None:
+    assert messages.text("follow_up_context", "en", question="Who is Fu Linlin?") == (
+        "Searched together with your earlier question: “Who is Fu Linlin?”")
+    assert messages.text("follow_up_context", "zh", True, question="王小容是誰？").startswith(
+        "已結合你之前的問題")

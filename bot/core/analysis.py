@@ -201,6 +201,18 @@ class Analyzer:
         most bigrams of a question ("有多", "少户") are noise that no passage contains."""
         return self._analyse(text, "bigrams" if self._han == "bigrams" else "words")
 
+    def surface(self, text: str) -> list[str]:
+        """The words of text as written, stop words kept and nothing stemmed: Latin words
+        case-folded, Han runs (as simplified) cut by jieba's plain mode. What tells a question's
+        pronouns and openers ("her", "and", 那, 还有), which `tokens` drops as stop words."""
+        if not _jieba_ready and has_han(text):
+            warm_up()
+        out: list[str] = []
+        for match in _RUNS.finditer(_normalise(text)):
+            run = match.group()
+            out.extend(jieba.lcut(run) if HAN_RUN.fullmatch(run) else [run])
+        return out
+
     def present(self, text: str, wanted: Collection[str]) -> set[str]:
         """Which of the wanted terms `index_terms(text)` holds, or could: Han terms are looked
         for as substrings of the normalised text (jieba, the slow step, is skipped), other

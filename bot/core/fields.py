@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import hashlib
 
-# About two lines on a phone: longer titles are almost always a first line that is a paragraph.
+from bot.core.splitting import width
+
+# Display columns (a Han character is two), about four lines on a phone: longer titles are
+# almost always a first line that is a paragraph.
 MAX_TITLE = 160
 MAX_SOURCE = 80
 MAX_DATE = 40
@@ -34,8 +37,17 @@ def shorten(text: str, limit: int) -> str:
 
 
 def title(text: str) -> str:
-    """A document title of at most MAX_TITLE characters."""
-    return shorten(text, MAX_TITLE)
+    """A document title of at most MAX_TITLE display columns."""
+    text = " ".join(text.split())
+    if width(text) <= MAX_TITLE:
+        return text
+    # As many characters as fit the columns, then cut as `shorten` cuts.
+    used = 0
+    for n, char in enumerate(text):
+        used += width(char)
+        if used > MAX_TITLE:
+            return shorten(text, n)
+    return text
 
 
 def source(text: str | None) -> str | None:

@@ -154,10 +154,12 @@ class SearchIndex:
         return self.ranker.rank(terms, limit)
 
     def search_groups(
-        self, groups: Sequence[Sequence[str]], limit: int
+        self, groups: Sequence[Sequence[str]], limit: int,
+        weights: Sequence[float] | None = None,
     ) -> list[tuple[int, float]]:
-        """Like search, for a structured query of alternative groups (words + translations)."""
-        return self.ranker.rank_groups(groups, limit)
+        """Like search, for a structured query of alternative groups (words + translations),
+        each group's weight scaled by `weights` when given (`Ranker.rank_groups`)."""
+        return self.ranker.rank_groups(groups, limit, weights)
 
     def hit(self, row: int, score: float, rank: int) -> Hit:
         """A ranked row as a Hit to show."""

@@ -189,6 +189,10 @@ _TEXTS: dict[str, dict[str, str]] = {
     "context": {"en": "Context", "zh": "上下文"},
     "documents": {"en": "Documents", "zh": "文档"},
     "sources": {"en": "Sources", "zh": "来源"},
+    # Said under the answer to a follow-up searched with the question it replied to
+    # (Answer.context), so the user sees what the bot took it to be about.
+    "follow_up_context": {"en": "Searched together with your earlier question: “{question}”",
+                          "zh": "已结合你之前的问题一起查找：“{question}”"},
     # Said of a cited passage written in the other language than the question.
     "other_language": {"en": "in Chinese", "zh": "英文原文"},
     "passage": {"en": "passage {position}/{count}", "zh": "第 {position}/{count} 段"},

@@ -103,6 +103,8 @@ class Answer:
     status: Status
     message: str  # the direct answer sentence, or the explanation when there is none
     passages: tuple[CitedPassage, ...] = field(default_factory=tuple)
+    # The earlier question a follow-up was searched together with; None when searched alone.
+    context: str | None = None
 
 
 class VoteResult(enum.Enum):

@@ -236,14 +236,24 @@ class Ranker:
                          self._okapi_floor or 0.0)
 
     def rank_groups(
-        self, groups: Sequence[Sequence[str]], limit: int
+        self, groups: Sequence[Sequence[str]], limit: int,
+        weights: Sequence[float] | None = None,
     ) -> list[tuple[int, float]]:
         """BM25 over a structured query: each group of alternatives (a word and its
         translations, best first) is one term, with a union document frequency and summed
         term frequencies, the n-th alternative counting 1/n (the word and its first
         translation fully), so a word with many translations weighs no more than one with a
         single translation and a doubtful sense less than the first. Groups of one term score
-        as `rank` does, under the ranker's variant."""
+        as `rank` does, under the ranker's variant.
+
+        `weights`, one a group, scale each group's BM25 weight (a follow-up's earlier question
+        counts less than its new words); a group weighing 0 is left out. None, the default,
+        scores every group fully, exactly as without them."""
+        if weights is not None:
+            if len(weights) != len(groups):
+                raise ValueError(f"{len(weights)} weights for {len(groups)} groups")
+            groups = [g for g, w in zip(groups, weights, strict=True) if w > 0]
+            weights = [w for w in weights if w > 0]
         if self.size == 0 or limit <= 0:
             return []
         docs = np.asarray(self.candidates([t for g in groups for t in g]), dtype=np.int64)
@@ -252,13 +262,15 @@ class Ranker:
         vocabulary = self.postings.vocabulary
         norm = self._norm[docs]
         scores = np.zeros(len(docs), dtype=np.float64)
-        for group in groups:
+        for i, group in enumerate(groups):
             weighted = [(1.0 / max(n, 1), vocabulary[t])
                         for n, t in enumerate(dict.fromkeys(group)) if t in vocabulary]
             if not weighted:
                 continue
             tf = sum(w * self._frequencies(t, docs) for w, t in weighted)
-            scores += term_weight(self.variant, self._scoring_idf(group), tf, norm, self.k1)
+            score = term_weight(self.variant, self._scoring_idf(group), tf, norm, self.k1)
+            # Unweighted, the sum is rounded exactly as it always was (no multiplication).
+            scores += score if weights is None else weights[i] * score
         return _top(docs, scores, limit)
 
     def rank(self, query: Sequence[str], limit: int) -> list[tuple[int, float]]:

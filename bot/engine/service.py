@@ -346,14 +346,17 @@ class QAService:
                 return False
         return True
 
-    def ask(self, question: str, k: int | None = None, strictness: float | None = None) -> Answer:
+    def ask(self, question: str, k: int | None = None, strictness: float | None = None,
+            earlier: str | None = None) -> Answer:
         """Answer one question from the current index (CPU-bound, pure); `strictness` 0
-        shows every ranked passage, with its confidence (evaluation's ranked list)."""
+        shows every ranked passage, with its confidence (evaluation's ranked list). `earlier`
+        is the question whose answer this one replies to: a follow-up too vague alone is
+        searched with it (`Answer.context`)."""
         options = self.options if k is None else dataclasses.replace(self.options, k=k)
         if strictness is not None:
             options = dataclasses.replace(options, strictness=strictness)
         started = time.perf_counter()
-        result = answer(question, self.index, self.analyzer, options)
+        result = answer(question, self.index, self.analyzer, options, earlier)
         self.metrics.answered(result, time.perf_counter() - started)
         return result
 

@@ -113,18 +113,6 @@ def _strip_dates(line: str) -> str:
     return line
 
 
-def _cut(line: str) -> str:
-    """The start of a paragraph that has to serve as a title: within TITLE_COLUMNS, at a
-    space where there is one near the end, "…" marking the cut."""
-    used = 0
-    for i, char in enumerate(line):
-        used += width(char)
-        if used > TITLE_COLUMNS - 1:
-            space = line.rfind(" ", 0, i)
-            return line[: space if space > i // 2 else i].rstrip() + "…"
-    return line
-
-
 def infer(text: str) -> Inferred:
     """Title (first meaningful line; the short line above it when that is a paragraph), date
     and publisher near the top, and the body to index.
@@ -140,8 +128,7 @@ def infer(text: str) -> Inferred:
         if above and width(lines[above[-1]].strip()) <= TITLE_COLUMNS:
             title_at = above[-1]  # the name over the text, kept in the body too
             title = lines[title_at].strip()
-        else:
-            title = _cut(title)
+        # else the paragraph's start, as fields.title cuts it, is the best name there is
     head = lines[: (title_at or 0) + _HEAD_LINES]
     head_text = "\n".join(head)
     date = find_date(head_text)

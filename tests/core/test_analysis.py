@@ -106,3 +106,10 @@ def test_word_frequencies_come_from_jiebas_public_accessor(analyzer: Analyzer) -
     analyzer.tokens("医院")  # jieba's dictionary is loaded
     assert analysis.frequency("医院") == jieba.get_FREQ("医院") > 1000
     assert analysis.frequency("王小容") == 0  # a name jieba does not know
+
+
+def test_surface_words_keep_stop_words_unstemmed(analyzer: Analyzer) -> None:
+    # what tells a follow-up's pronouns and openers, which tokens() drops
+    assert analyzer.surface("And her Husbands?") == ["and", "her", "husbands"]
+    assert analyzer.surface("那她後來呢？") == ["那", "她", "后来", "呢"]
+    assert analyzer.surface("?!") == []

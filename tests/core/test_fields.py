@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core import fields
+from bot.core.splitting import width
 
 
 def test_short_fields_pass_unchanged_but_for_white_space() -> None:
@@ -35,3 +36,9 @@ def test_long_ids_stay_distinct_and_stable() -> None:
     assert len(fields.doc_id(a)) <= fields.MAX_ID
     assert fields.doc_id(a) != fields.doc_id(b) and fields.doc_id(a) == fields.doc_id(a)
     assert fields.doc_id("notes/a.txt") == "notes/a.txt"
+
+
+def test_a_chinese_title_is_bounded_in_display_columns() -> None:
+    out = fields.title("社区图书馆开放通知" * 40)
+    assert width(out) <= fields.MAX_TITLE and out.endswith(fields.ELLIPSIS)
+    assert len(out) <= fields.MAX_TITLE // 2 + 1  # a Han character takes two columns

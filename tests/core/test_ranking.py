@@ -239,3 +239,28 @@ def test_an_okapi_group_in_most_passages_weighs_with_okapis_floor() -> None:
     for row, tf, length in ((0, 2, 2), (1, 1, 1), (2, 1, 2), (3, 1, 3)):
         norm = 1 - B + B * length / avgdl
         assert scores[row] == pytest.approx(floor * tf * (K1 + 1) / (tf + K1 * norm))
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_group_weights_scale_each_groups_part_and_default_to_none(variant: str) -> None:
+    corpus = [["a", "b"], ["a"], ["a", "c"], ["a", "d", "d"], ["e", "b"], ["b", "c", "c"]]
+    ranker = Ranker(corpus, variant)
+    groups = [("a",), ("b", "e"), ("c",)]
+    plain = ranker.rank_groups(groups, 6)
+    # No weights, and weights of 1, give the very same floats: existing results unchanged.
+    assert ranker.rank_groups(groups, 6, None) == plain
+    assert ranker.rank_groups(groups, 6, [1.0, 1.0, 1.0]) == plain
+    # Each group's part is scaled: the sum of the parts, each scored as a group alone (every
+    # passage: BM25+ gives a passage without the term a part too), weighed.
+    weighted = dict(ranker.rank_groups(groups, 6, [1.0, 0.5, 0.25]))
+    everyone = [("a",), ("b",), ("c",), ("d",), ("e",)]
+    alone = [{row: s - rest for (row, s), (_, rest) in zip(
+        sorted(ranker.rank_groups([g, *everyone], 6)),
+        sorted(ranker.rank_groups(everyone, 6)), strict=True)} for g in groups]
+    for row, score in weighted.items():
+        expected = sum(w * part[row] for w, part in zip((1.0, 0.5, 0.25), alone, strict=True))
+        assert score == pytest.approx(expected)
+    # A group weighing nothing is left out, and finds nothing of its own.
+    assert 4 not in dict(ranker.rank_groups([("a",), ("e",)], 6, [1.0, 0.0]))
+    with pytest.raises(ValueError, match="2 weights for 3 groups"):
+        ranker.rank_groups(groups, 6, [1.0, 1.0])

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import reload as reload_module
 from bot.config import Settings
 from bot.core.models import Status
+from bot.engine import reload as reload_module
 from bot.engine.service import QAService
 from bot.store.database import Database
 from tests.conftest import EN_SEED
@@ -170,3 +170,16 @@ async def test_running_bot_picks_up_a_command_line_reload(settings: Settings) ->
     finally:
         await command_line.close()
         await running.close()
+
+
+async def test_a_follow_up_is_asked_with_the_question_its_answer_replied_to(
+    service: QAService,
+) -> None:
+    earlier = "When did Duan Chengming receive the urgent notice?"
+    joined = service.ask("and how long did he sleep?", earlier=earlier)
+    assert joined.status is Status.ANSWERED and joined.context == earlier
+    assert "He only slept a few hours" in joined.message
+    assert service.ask("and how long did he sleep?").context is None
+    # small talk in reply is still small talk, and counted as such
+    thanks = service.ask("thanks!", earlier=earlier)
+    assert thanks.status is Status.SMALL_TALK and thanks.context is None

@@ -360,10 +360,14 @@ def answer(
         message = messages.text("no_match", language, traditional, documents=index.documents)
         return Answer(question, language, traditional, Status.NO_MATCH, message,
                       context=context)
-    # A translation can be the answer's word, so every group's terms are looked for; with
-    # context, the sentence that answers is the one holding most of the new words.
+    # The answering sentence is told by the question's words and their translations (a
+    # translation can be the answer's word), not its character bigrams, which span word
+    # boundaries ("户居" of 户居民) and match by chance; with context, it is the sentence
+    # holding most of the new words. On the tuning sets words choose the sentence holding the
+    # answer for 80.4% (CMRC trial) and 87.6% (odd SQuAD articles), all terms 79.3% and 87.6%.
     weights = query.term_weights() if joined else None
-    cited = _cite(hits, [t for g in query.groups for t in g], index, analyzer, weights)
+    words = [t for c in query.concepts for t in c] or [t for g in query.groups for t in g]
+    cited = _cite(hits, words, index, analyzer, weights)
     top = cited[0]
     direct = (
         top.hit.passage.text[top.highlight.start : top.highlight.end]

@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.core.models import CitedPassage, Span
+from bot.core import messages
+from bot.core.models import Answer, CitedPassage, Span
 from bot.core.splitting import sentence_spans, width
 
 # The lead is one sentence, but scraped text can run on for a whole passage without a full
@@ -82,6 +83,21 @@ def lead_of(cited: CitedPassage) -> Lead:
         if width(before) + width(sentence) > LEAD:
             before = ""
     return Lead(before, clip_columns(sentence, LEAD))
+
+
+# The earlier question a follow-up was searched with, as the reply names it: its last line
+# (the newest question of a chain), cut to these many columns.
+CONTEXT_NOTE = 80
+
+
+def context_note(answer: Answer) -> str | None:
+    """"Searched together with your earlier question: …" for a follow-up read in the context
+    of the answer it replies to, else None."""
+    if not answer.context:
+        return None
+    earlier = " ".join(answer.context.strip().split("\n")[-1].split())
+    return messages.text("follow_up_context", answer.language, answer.traditional,
+                         question=clip_columns(earlier, CONTEXT_NOTE))
 
 
 @dataclass(frozen=True)

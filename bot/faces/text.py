@@ -7,7 +7,7 @@ from typing import Any
 from bot.core.models import Answer, CitedPassage, Span
 from bot.core.splitting import sentence_spans, width
 from bot.faces.citations import citation_details
-from bot.faces.reply import fold, layout
+from bot.faces.reply import context_note, fold, layout
 
 PLAIN_MARK = ("**", "**")
 ANSI_BOLD = ("\033[1m", "\033[0m")
@@ -74,15 +74,17 @@ def render_text(answer: Answer, mark: tuple[str, str] = PLAIN_MARK, full: bool =
     """The reply as plain text, laid out as on Telegram (bot/faces/reply.py): the lead and
     its citation, then each evidence block as Telegram shows it before it is tapped (its
     first lines and "…"), or whole with `full`."""
+    note = context_note(answer)
     if not answer.passages:
-        return answer.message
+        return answer.message + (f"\n\n↩ {note}" if note else "")
     shown = layout(answer.passages, len(answer.passages), True,
                    lambda c: excerpt(c.hit.passage.text, c.highlight)[0])
     parts: list[str] = []
     if shown.lead is not None and shown.lead_passage is not None:
         before = shown.lead.before + " " if shown.lead.before else ""
         parts.append(f"{before}{mark[0]}{shown.lead.sentence}{mark[1]}\n"
-                     + citation(shown.lead_passage, answer.language, answer.traditional))
+                     + citation(shown.lead_passage, answer.language, answer.traditional)
+                     + (f"\n↩ {note}" if note else ""))
     for block in shown.blocks:
         items = [_marked(c, mark) if c is shown.lead_passage
                  else f"{citation(c, answer.language, answer.traditional)}\n{_marked(c, mark)}"
@@ -104,6 +106,7 @@ def to_json(answer: Answer) -> dict[str, Any]:
         "language": answer.language,
         "status": answer.status.value,
         "answer": answer.message,
+        "context": answer.context,
         "passages": [
             {
                 "rank": c.number,

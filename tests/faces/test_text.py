@@ -52,7 +52,7 @@ def test_no_passages_renders_the_message() -> None:
     answer = Answer("q?", "en", False, Status.NO_MATCH, "Nothing found.")
     assert render_text(answer) == "Nothing found."
     assert to_json(answer) == {"question": "q?", "language": "en", "status": "no_match",
-                               "answer": "Nothing found.", "passages": []}
+                               "answer": "Nothing found.", "context": None, "passages": []}
 
 
 def test_json_has_exactly_the_documented_keys() -> None:

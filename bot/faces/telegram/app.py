@@ -27,6 +27,7 @@ from bot.engine.service import QAService
 from bot.faces.telegram import access, admin, buttons, handlers, listing, throttle
 from bot.faces.telegram.flood import FloodLimiter
 from bot.faces.telegram.results import ResultStore
+from bot.engine.conversations import Conversations
 from bot.faces.telegram.slots import UpdateSlots
 from bot.faces.telegram.transport import AiohttpRequest
 
@@ -55,6 +56,7 @@ async def post_init(application: Application) -> None:
     application.bot_data[handlers.SERVICE] = await QAService.start(settings)
     application.bot_data.update(throttle.limiters(settings.questions_per_minute))
     application.bot_data[handlers.RESULTS] = ResultStore()
+    application.bot_data[handlers.CONVERSATIONS] = Conversations()
     if settings.serve_health:
         application.bot_data[HEALTH] = start_health_server(
             application.bot_data[handlers.SERVICE], settings.health_listen, settings.health_port

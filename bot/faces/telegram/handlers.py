@@ -27,10 +27,11 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.core import messages
+from bot.core import follow_up, messages
 from bot.core.language import detect_language
 from bot.config import Settings
 from bot.core.models import Answer, CitedPassage, Status, VoteResult
+from bot.engine.conversations import Conversations
 from bot.engine.service import QAService
 from bot.faces.telegram import callbacks, render
 from bot.faces.telegram.flood import Abandoned
@@ -40,6 +41,8 @@ from bot.faces.telegram.typing_indicator import typing_if_slow
 log = logging.getLogger(__name__)
 
 SETTINGS, SERVICE, LIMITER, RESULTS = "settings", "service", "limiter", "results"
+# The question behind each answer message, so a reply to it is read in its context.
+CONVERSATIONS = "conversations"
 # Passages fetched per question: the first TOP_K are shown, "More results" pages the rest
 # in the same message.
 FETCH = 10
@@ -177,10 +180,13 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         return
     settings = settings_of(context)
     k = settings.top_k
+    conversations: Conversations = context.bot_data[CONVERSATIONS]
+    earlier = _replied_to(message, context.bot.id, conversations)
     started = time.perf_counter()
     async with typing_if_slow(lambda: message.chat.send_action(ChatAction.TYPING),
                               settings.typing_delay_seconds):
-        full = await asyncio.to_thread(service_of(context).ask, question, max(FETCH, k))
+        full = await asyncio.to_thread(service_of(context).ask, question, max(FETCH, k),
+                                       earlier=earlier)
         pages = render.paginate(full, k)
         shown = dataclasses.replace(full, passages=pages[0] if pages else ())
         question_id = await _record(update, context, shown, time.perf_counter() - started)
@@ -194,7 +200,19 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     elif full.status is Status.NO_MATCH and question_id is not None:
         markup = InlineKeyboardMarkup([_votes(question_id)])
     text = render.fitted_page(full, pages[0], True) if pages else render.answer_html(full, k)
-    await _send(message, text, markup, quote=not _is_private(update), context=context)
+    sent = await _send(message, text, markup, quote=not _is_private(update), context=context)
+    if full.status in {Status.ANSWERED, Status.NO_MATCH}:  # a search a reply can go on from
+        conversations.remember(message.chat.id, sent.message_id,
+                               follow_up.chained(full.question, full.context))
+
+
+def _replied_to(message: Message, bot_id: int, conversations: Conversations) -> str | None:
+    """The question behind the bot's answer that this message replies to, while the bot
+    remembers it (in memory: a restart, or hours, forget it)."""
+    reply = message.reply_to_message
+    if reply is None or reply.from_user is None or reply.from_user.id != bot_id:
+        return None
+    return conversations.earlier(message.chat.id, reply.message_id)
 
 
 async def help_command(update: Update, context: Context) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from bot.core import messages
 from bot.core.models import Answer, CitedPassage, DocumentInfo, Span, StoredPassage
 from bot.faces.citations import citation_details, document_details
-from bot.faces.reply import layout
+from bot.faces.reply import context_note, layout
 from bot.faces.text import EXCERPT, excerpt
 
 # Telegram's limit, counted by us on the HTML source: the tags only make that stricter than
@@ -114,6 +114,9 @@ def page_html(answer: Answer, passages: Sequence[CitedPassage], first_page: bool
         before = html.escape(shown.lead.before) + " " if shown.lead.before else ""
         parts.append(f"{before}<b>{html.escape(shown.lead.sentence)}</b>\n"
                      + _cited(shown.lead_passage, answer))
+        note = context_note(answer)
+        if note:
+            parts[-1] += f"\n<i>↩ {html.escape(note)}</i>"
     else:
         parts.append("<i>" + html.escape(messages.text(
             "results_range", answer.language, answer.traditional, first=shown.first,
@@ -156,7 +159,8 @@ def answer_html(answer: Answer, k: int, limit: int = MAX_MESSAGE) -> str:
     """The first page of the reply as one HTML message, or the explanation when no passage
     answers."""
     if not answer.passages:
-        return html.escape(answer.message)
+        note = context_note(answer)
+        return html.escape(answer.message) + (f"\n\n<i>↩ {html.escape(note)}</i>" if note else "")
     return fitted_page(answer, paginate(answer, k, limit)[0], True, limit)
 
 

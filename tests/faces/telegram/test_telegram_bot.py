@@ -102,9 +102,9 @@ async def test_a_slow_answer_shows_typing_until_it_is_sent(
     real_ask = service.ask
     release = threading.Event()
 
-    def slow(question: str, k: int | None = None) -> Any:
+    def slow(question: str, k: int | None = None, **options: Any) -> Any:
         release.wait(30)
-        return real_ask(question, k)
+        return real_ask(question, k, **options)
 
     monkeypatch.setattr(service, "ask", slow)
     fake_api.message("Who did Fu Linlin take to the hospital?")
@@ -127,10 +127,10 @@ async def test_updates_beyond_the_concurrency_limit_wait_their_turn(
     release = threading.Event()
     asked: list[str] = []
 
-    def held(question: str, k: int | None = None) -> Any:
+    def held(question: str, k: int | None = None, **options: Any) -> Any:
         asked.append(question)
         release.wait(30)
-        return real_ask(question, k)
+        return real_ask(question, k, **options)
 
     monkeypatch.setattr(service, "ask", held)
     for question in ("Who is Fu Linlin?", "Who is Duan Chengming?", "Who is Chen Shi?"):
@@ -357,11 +357,11 @@ async def test_a_failing_update_does_not_stop_the_next(
     real_ask = service.ask
     calls = {"n": 0}
 
-    def flaky(question: str, k: int | None = None):
+    def flaky(question: str, k: int | None = None, **options: Any) -> Any:
         calls["n"] += 1
         if calls["n"] == 1:
             raise RuntimeError("boom")
-        return real_ask(question, k)
+        return real_ask(question, k, **options)
 
     monkeypatch.setattr(service, "ask", flaky)
     fake_api.message("王小容是誰？")

@@ -539,17 +539,17 @@ class FakeBotAPI:
         thread = params.get("message_thread_id")
         if thread is None and replied is not None and replied.message.get("is_topic_message"):
             thread = replied.message_thread_id  # a reply goes to the topic of what it replies to
+        topic = self._topics.get((chat_id, thread)) if thread is not None else None
+        if thread is not None and topic is None:
+            raise _BadRequest("message thread not found")
         body: dict[str, Any] = {"message_id": next(self._message_ids), "date": int(time.time()),
                                 "chat": chat, "from": BOT_USER, **self._content(params)}
-        if thread is not None:
-            topic = self._topics.get((chat_id, thread))
-            if topic is None:
-                raise _BadRequest("message thread not found")
+        if topic is not None:
             body.update(message_thread_id=thread, is_topic_message=True)
-            if replied is None:
-                replied = self.messages[(chat_id, thread)]
-        if replied is not None:
-            body["reply_to_message"] = _quoted(replied.message)
+        # In a topic, a message replies to the topic's first one unless it replies to another.
+        quoted = replied.message if replied is not None else topic
+        if quoted is not None:
+            body["reply_to_message"] = _quoted(quoted)
         if _keyboard(params.get("reply_markup")):
             body["reply_markup"] = params["reply_markup"]
         self.messages[(chat_id, body["message_id"])] = Kept(

@@ -32,7 +32,7 @@ def test_ask_json_prints_exactly_one_object(tmp_path: Path, knowledge: Path) -> 
                      "--knowledge", str(knowledge), "--db", str(tmp_path / "x.db"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"question", "language", "status", "answer", "passages"}
+    assert set(data) == {"question", "language", "status", "answer", "context", "passages"}
     # at most k passages, and only those the answer decision passes
     assert data["language"] == "zh" and 1 <= len(data["passages"]) <= 2
     first = data["passages"][0]

@@ -58,7 +58,7 @@ def test_no_passages_renders_the_message() -> None:
 def test_json_has_exactly_the_documented_keys() -> None:
     answer = Answer("q?", "zh", False, Status.ANSWERED, "The answer is here.", (_cited(),))
     data = to_json(answer)
-    assert set(data) == {"question", "language", "status", "answer", "passages"}
+    assert set(data) == {"question", "language", "status", "answer", "context", "passages"}
     assert data["passages"] == [{
         "rank": 1, "score": 3.25, "confidence": 0.8123, "doc_id": "news/a.txt", "title": "A Title",
         "source": "Example Desk", "date": "2024-02-03", "passage": 2, "passages_in_doc": 5,

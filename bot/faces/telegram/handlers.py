@@ -110,10 +110,11 @@ async def _send(message: Message, text: str, markup: InlineKeyboardMarkup | None
         return await _reply(message, render.strip_html(text), parse_mode=None, **options)
 
 
-async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None,
-                context: Context) -> None:
+async def edit_in_place(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None,
+                        context: Context) -> None:
     """Show another page in the pressed message; plain text when Telegram rejects the HTML,
-    and nothing when the message already shows it (a second press on the same button)."""
+    and nothing when the message already shows it (a second press on the same button) or is
+    gone (deleted since: the press was answered, there is nothing to show it in)."""
     try:
         try:
             await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
@@ -125,8 +126,13 @@ async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | 
             await query.edit_message_text(render.strip_html(text), parse_mode=None,
                                           reply_markup=markup)
     except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
+        reason = str(exc).lower()
+        if "not modified" in reason:
+            return
+        if "message to edit not found" in reason:
+            log.info("a pressed message is gone: %s", exc)
+            return
+        raise
 
 
 def _keyboard(key: str, item: Shown, page: int) -> InlineKeyboardMarkup | None:
@@ -353,7 +359,7 @@ async def turn_button(update: Update, context: Context, press: callbacks.Turn) -
     await query.answer()
     text = render.fitted_page(item.answer, page, press.page == 0)
     markup = _keyboard(press.key, item, press.page)
-    await _edit(query, text, markup, context)
+    await edit_in_place(query, text, markup, context)
 
 
 async def context_button(update: Update, context: Context, press: callbacks.Context) -> None:
@@ -378,7 +384,7 @@ async def context_button(update: Update, context: Context, press: callbacks.Cont
     back = messages.text("back", language, traditional)
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(
         f"◀ {back}", callback_data=callbacks.turn(press.key, number))]])
-    await _edit(query, text, markup, context)
+    await edit_in_place(query, text, markup, context)
 
 
 async def vote_button(update: Update, context: Context, press: callbacks.Vote) -> None:

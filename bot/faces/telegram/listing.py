@@ -12,12 +12,11 @@ import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
 
 from bot.core import messages
 from bot.core.models import DocumentInfo
 from bot.faces.telegram import callbacks, render
-from bot.faces.telegram.handlers import Context, is_admin, service_of
+from bot.faces.telegram.handlers import Context, edit_in_place, is_admin, service_of
 
 PER_PAGE = 20
 SOURCES, DOCS = "s", "d"  # the listing a page button turns
@@ -85,8 +84,4 @@ async def page_button(update: Update, context: Context, press: callbacks.Page) -
         return
     await query.answer()
     text, markup = page(await service_of(context).documents(), press.listing, press.number)
-    try:
-        await query.message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-    except BadRequest as exc:  # pressed twice: the page is already showing
-        if "not modified" not in str(exc).lower():
-            raise
+    await edit_in_place(query, text, markup, context)

@@ -327,9 +327,13 @@ def _cite(
         # The document's title, kept as the passage's first line, names the subject of every
         # sentence and answers nothing: it is never the answering sentence, and its words
         # count little towards one.
-        subject = frozenset(analyzer.present(hit.passage.title, wanted))
+        title = hit.passage.title
+        subject = frozenset(analyzer.present(title, wanted))
+        # Sentences of the title line too: a title the splitter cut at its "?" or "|".
+        headings = {text[s.start : s.end] for s in sentence_spans(text)
+                    if text[s.start : s.end].strip() and text[s.start : s.end].strip() in title}
         span = best_sentence(text, wanted, index, analyzer,
-                             frozenset(marked | {hit.passage.title}), weights, subject)
+                             frozenset(marked | {title} | headings), weights, subject)
         if span is not None:
             marked.add(text[span.start : span.end])
         cited.append(CitedPassage(number=hit.rank, hit=hit, highlight=span,

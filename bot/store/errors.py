@@ -30,7 +30,8 @@ def explain(path: str, exc: BaseException) -> StorageError:
     """The error to raise for a failure on the database file: what happened and the fix."""
     text = str(exc)
     full = _full_folders(path)
-    if "full" in text or getattr(exc, "errno", None) == errno.ENOSPC or (
+    # SQLite says "database or disk is full"; a bare "full" could be part of a path in the text.
+    if "disk is full" in text or getattr(exc, "errno", None) == errno.ENOSPC or (
             "disk I/O error" in text and full):
         return DiskFullError(f"cannot use database {path}: {text}. Fix: {_no_room(path, full)}")
     if "locked" in text or "busy" in text:

@@ -8,6 +8,7 @@ migration exactly once.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 import sqlite3
@@ -66,6 +67,24 @@ class FileState:
     mtime_ns: int | None
 
 
+# Switching a new file to WAL takes its lock for a moment; processes opening the file together
+# can get "database is locked" at once, without SQLite's busy wait (seen once in a test run,
+# four processes starting together on a loaded machine): it is tried again, this long.
+WAL_TRIES, WAL_PAUSE = 50, 0.1
+
+
+async def _to_wal(conn: aiosqlite.Connection) -> None:
+    """PRAGMA journal_mode = WAL, tried again while another process holds the lock."""
+    for attempt in range(WAL_TRIES):
+        try:
+            await conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == WAL_TRIES - 1:
+                raise
+            await asyncio.sleep(WAL_PAUSE)
+
+
 class Database:
     """One aiosqlite connection, opened at start-up and closed at shutdown."""
 
@@ -92,7 +111,7 @@ class Database:
         try:
             await conn.execute("PRAGMA foreign_keys = ON")
             if path != ":memory:":
-                await conn.execute("PRAGMA journal_mode = WAL")
+                await _to_wal(conn)
             db = cls(conn, path)
             await db._migrate()
         except aiosqlite.DatabaseError as exc:

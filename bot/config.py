@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     # Largest file an admin may send to be added: Telegram's size is checked before downloading,
     # and the download stops at it.
     max_upload_mb: float = Field(10, gt=0)
+    # Web pages an admin adds (`bot add URL`, /add): the largest page fetched, and whether
+    # pages on private, loopback or link-local addresses may be (off: a URL cannot reach the
+    # bot's own network or a cloud metadata service).
+    fetch_max_mb: float = Field(10, gt=0)
+    fetch_seconds: float = Field(30, gt=0)
+    fetch_allow_private: bool = False
     # Seconds between checks of the knowledge folder for changes; 0 turns watching off.
     watch_seconds: float = Field(0, ge=0)
     # The usage log: keep the question text (else only its metadata), and hash user ids.

@@ -196,6 +196,11 @@ _TEXTS: dict[str, dict[str, str]] = {
     # Said of a cited passage written in the other language than the question.
     "other_language": {"en": "in Chinese", "zh": "英文原文"},
     "passage": {"en": "passage {position}/{count}", "zh": "第 {position}/{count} 段"},
+    "add_usage": {
+        "en": "Send /add and the address of a web page (HTML or PDF), e.g. "
+        "/add https://example.org/opening-hours",
+        "zh": "发送 /add 加网页地址（HTML 或 PDF）即可添加，例如 /add https://example.org/opening-hours",
+    },
 }
 
 

@@ -36,7 +36,7 @@ from bot.core.translation import Dictionary
 from bot.engine.metrics import Metrics
 from bot.engine.reload import ANALYZER_KEY, SyncReport, store_documents, sync_folder
 from bot.engine.reload_guard import ReloadGuard
-from bot.sources import uploads
+from bot.sources import fetching, uploads
 from bot.sources.cache import prepare_jieba
 from bot.sources.cedict import load_dictionary
 from bot.sources.decision import load_decision_model
@@ -243,9 +243,33 @@ class QAService:
         self.metrics.reload_seconds.observe(report.seconds)
         return report
 
-    async def add_upload(self, name: str, data: bytes, fields: dict[str, str]) -> UploadResult:
-        """Save a file an admin sent into the knowledge folder and index it through the reload;
-        a file that gives no document, or one whose text is already held, is not kept."""
+    async def add_page(self, url: str, resolve: fetching.Resolver = fetching.system_resolve,
+                       ) -> UploadResult:
+        """Fetch a web page (HTML or PDF) and add it as fetched, under web/<host>/ in the
+        knowledge folder, with its URL and fetch time written in (front matter, or the PDF's
+        document information), so the folder stays the one source of truth."""
+        s = self.settings
+        limits = fetching.FetchLimits(max_bytes=int(s.fetch_max_mb * 1024 * 1024),
+                                      seconds=s.fetch_seconds,
+                                      allow_private=s.fetch_allow_private)
+        try:
+            page = await fetching.fetch(url, limits, resolve)
+        except fetching.FetchError as exc:
+            return UploadResult(UploadStatus.REFUSED, url[:200], str(exc))
+        folder, name = fetching.file_name(page.url, page.suffix)
+        fields = {"url": page.url}
+        if page.suffix != ".pdf":  # a PDF's document information holds title, URL, source
+            # What a later re-fetch needs for a conditional request, kept with the page.
+            fields["fetched"] = page.fetched_at
+            fields.update({k: v for k, v in (("etag", page.etag),
+                                             ("last_modified", page.last_modified)) if v})
+        return await self.add_upload(name, page.data, fields, folder)
+
+    async def add_upload(self, name: str, data: bytes, fields: dict[str, str],
+                         subfolder: str | None = None) -> UploadResult:
+        """Save a file an admin sent into the knowledge folder (or a `subfolder` of it, made
+        by the bot, never from user input) and index it through the reload; a file that gives
+        no document, or one whose text is already held, is not kept."""
         if not uploads.is_supported(name):
             return UploadResult(UploadStatus.REFUSED, name,
                                 f"unsupported file type {uploads.suffix_of(name) or '(none)'}")
@@ -263,19 +287,22 @@ class QAService:
             for doc_id, text in await self.db.document_texts():
                 if content_hash(text.encode("utf-8")) == digest:
                     return UploadResult(UploadStatus.DUPLICATE, safe, doc_id=doc_id)
-            path = await asyncio.to_thread(uploads.write_new, s.knowledge_dir, safe, data)
+            folder = s.knowledge_dir / subfolder if subfolder else s.knowledge_dir
+            await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+            path = await asyncio.to_thread(uploads.write_new, folder, safe, data)
+            rel = path.relative_to(s.knowledge_dir).as_posix()
             try:
                 report = await self._sync()
             except BaseException:
                 uploads.discard(path)
                 raise
-            if path.name not in report.added:
+            if rel not in report.added:
                 uploads.discard(path)
-                reason = dict(report.skipped).get(path.name, "it was not indexed")
-                return UploadResult(UploadStatus.REFUSED, path.name, reason)
-            doc_id = (await self.db.file_states())[path.name].doc_id
+                reason = dict(report.skipped).get(rel, "it was not indexed")
+                return UploadResult(UploadStatus.REFUSED, rel, reason)
+            doc_id = (await self.db.file_states())[rel].doc_id
         passages = self.index.document_passages(doc_id)
-        return UploadResult(UploadStatus.ADDED, path.name, doc_id=doc_id, passages=passages)
+        return UploadResult(UploadStatus.ADDED, rel, doc_id=doc_id, passages=passages)
 
     async def remove_document(self, doc_id: str) -> SyncReport | None:
         """Delete a document's file from the knowledge folder and reload; None if unknown.

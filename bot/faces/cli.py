@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from bot import logs
 from bot.config import Settings, load_settings
-from bot.engine.service import QAService
+from bot.engine.service import QAService, UploadResult, UploadStatus
 from bot.faces.reports import report_lines
 from bot.faces.text import render_text, to_json
 from bot.sources.folder import FolderError
@@ -145,6 +145,30 @@ def reload(settings: Settings) -> None:
         click.echo(report.summary() + f", {service.passage_count} passages in all")
 
     asyncio.run(go())
+
+
+@main.command()
+@common_options
+@click.argument("url")
+def add(settings: Settings, url: str) -> None:
+    """Fetch the web page (HTML or PDF) at URL and add it to the knowledge folder, under
+    web/<host>/, as fetched."""
+
+    async def go() -> UploadResult:
+        service = await QAService.start(settings)
+        try:
+            return await service.add_page(url)
+        finally:
+            await service.close()
+
+    result = asyncio.run(go())
+    if result.status is UploadStatus.ADDED:
+        title = result.passages[0].title if result.passages else result.name
+        click.echo(f"added {result.name}: “{title}”, {len(result.passages)} passages")
+    elif result.status is UploadStatus.DUPLICATE:
+        click.echo(f"not added: the same text is already document {result.doc_id}")
+    else:
+        raise click.ClickException(f"not added: {result.reason}")
 
 
 @main.command(name="eval")

@@ -169,3 +169,11 @@ def test_ask_json_gives_small_talk_its_status(tmp_path: Path, knowledge: Path) -
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert (data["status"], data["passages"], data["language"]) == ("small_talk", [], "zh")
+
+
+def test_add_refuses_a_page_on_the_bots_own_machine(tmp_path: Path, knowledge: Path) -> None:
+    result = run_bot("add", "http://127.0.0.1:1/notes", cwd=tmp_path,
+                     env={"KNOWLEDGE_DIR": str(knowledge), "DATABASE_PATH": str(tmp_path / "c.db")})
+    assert result.returncode == 1
+    assert "not added: 127.0.0.1 is a loopback address" in result.stderr
+    assert "Traceback" not in result.stderr

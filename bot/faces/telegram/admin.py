@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 
 from bot.core import messages
-from bot.engine.service import UploadStatus
+from bot.engine.service import UploadResult, UploadStatus
 from bot.faces.reports import reload_text, stats_text, summarize
 from bot.faces.telegram import callbacks, download, listing, render
 from bot.sources import uploads
@@ -116,17 +116,38 @@ async def upload_document(update: Update, context: Context) -> None:
     except Exception as exc:  # the file is gone again and nothing changed: say why
         await _failed(message, exc)
         return
+    await message.reply_text(_result_html(result), parse_mode=ParseMode.HTML)
+
+
+def _result_html(result: UploadResult) -> str:
+    """What became of an added file or page: added (with its citation), a duplicate, or
+    refused with the reason."""
     if result.status is UploadStatus.DUPLICATE:
-        text = html.escape(messages.bilingual("upload_duplicate", name=short(result.name, NAME),
+        return html.escape(messages.bilingual("upload_duplicate", name=short(result.name, NAME),
                                               doc_id=short(result.doc_id or "", DOC_ID)))
-    elif result.status is UploadStatus.REFUSED:
-        text = html.escape(messages.bilingual("upload_refused", name=short(result.name, NAME),
+    if result.status is UploadStatus.REFUSED:
+        return html.escape(messages.bilingual("upload_refused", name=short(result.name, NAME),
                                               reason=short(result.reason, REASON)))
-    else:
-        cite = render.citation_html(result.passages[0], 1, "en")
-        text = (html.escape(messages.bilingual("upload_added", name=short(result.name, NAME),
-                                               passages=len(result.passages))) + "\n" + cite)
-    await message.reply_text(text, parse_mode=ParseMode.HTML)
+    cite = render.citation_html(result.passages[0], 1, "en")
+    return (html.escape(messages.bilingual("upload_added", name=short(result.name, NAME),
+                                           passages=len(result.passages))) + "\n" + cite)
+
+
+async def add_command(update: Update, context: Context) -> None:
+    """/add URL: fetch a web page (HTML or PDF) into the knowledge folder and index it."""
+    message = update.effective_message
+    if message is None or message.text is None or not await _admin(update, context, "/add"):
+        return
+    parts = message.text.split(maxsplit=1)
+    if len(parts) < 2 or not parts[1].strip():
+        await message.reply_text(messages.bilingual("add_usage"), parse_mode=None)
+        return
+    try:
+        result = await service_of(context).add_page(parts[1].strip())
+    except Exception as exc:  # the page is gone again and nothing changed: say why
+        await _failed(message, exc)
+        return
+    await message.reply_text(_result_html(result), parse_mode=ParseMode.HTML)
 
 
 async def docs_command(update: Update, context: Context) -> None:

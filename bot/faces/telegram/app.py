@@ -44,6 +44,7 @@ COMMANDS = [
 ]
 ADMIN_COMMANDS = [
     BotCommand("reload", "Re-read the knowledge folder / 重新加载"),
+    BotCommand("add", "Add a web page by its URL / 按网址添加网页"),
     BotCommand("docs", "Documents with ids / 文档与 ID"),
     BotCommand("remove", "Remove a document / 删除文档"),
     BotCommand("stats", "Usage statistics / 使用统计"),
@@ -153,6 +154,7 @@ def build_application(settings: Settings) -> Application:
     application.add_handler(CommandHandler("ask", handlers.ask_command, filters=new))
     # Admin commands: registered for everyone, so others get a polite refusal, not /help.
     application.add_handler(CommandHandler("reload", admin.reload_command, filters=new))
+    application.add_handler(CommandHandler("add", admin.add_command, filters=new))
     application.add_handler(CommandHandler("docs", admin.docs_command, filters=new))
     application.add_handler(CommandHandler("remove", admin.remove_command, filters=new))
     application.add_handler(CommandHandler("stats", admin.stats_command, filters=new))

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     fetch_max_mb: float = Field(10, gt=0)
     fetch_seconds: float = Field(30, gt=0)
     fetch_allow_private: bool = False
+    # A site added by its sitemap or its root: at most this many pages, this many seconds
+    # apart (a polite crawler), links followed this deep when it has no sitemap.
+    crawl_max_pages: int = Field(100, ge=1)
+    crawl_delay_seconds: float = Field(1.0, ge=0)
+    crawl_depth: int = Field(2, ge=0, le=5)
     # Seconds between checks of the knowledge folder for changes; 0 turns watching off.
     watch_seconds: float = Field(0, ge=0)
     # The usage log: keep the question text (else only its metadata), and hash user ids.

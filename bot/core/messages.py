@@ -201,6 +201,13 @@ _TEXTS: dict[str, dict[str, str]] = {
         "/add https://example.org/opening-hours",
         "zh": "发送 /add 加网页地址（HTML 或 PDF）即可添加，例如 /add https://example.org/opening-hours",
     },
+    "add_confirm": {"en": "Add this page to the documents?", "zh": "把这个网页添加到文档库吗？"},
+    "add_yes": {"en": "Add", "zh": "添加"},
+    "add_cancelled": {"en": "Not added.", "zh": "没有添加。"},
+    "add_site_started": {"en": "Reading the site's pages; this can take a while…",
+                         "zh": "正在读取这个网站的网页，可能需要一些时间…"},
+    "add_site_done": {"en": "Added {added} of {pages} pages:",
+                      "zh": "已添加 {pages} 个网页中的 {added} 个："},
 }
 
 

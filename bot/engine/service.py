@@ -16,7 +16,7 @@ import enum
 import logging
 import secrets
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +36,7 @@ from bot.core.translation import Dictionary
 from bot.engine.metrics import Metrics
 from bot.engine.reload import ANALYZER_KEY, SyncReport, store_documents, sync_folder
 from bot.engine.reload_guard import ReloadGuard
-from bot.sources import fetching, uploads
+from bot.sources import crawling, fetching, uploads
 from bot.sources.cache import prepare_jieba
 from bot.sources.cedict import load_dictionary
 from bot.sources.decision import load_decision_model
@@ -243,17 +243,53 @@ class QAService:
         self.metrics.reload_seconds.observe(report.seconds)
         return report
 
+    def _limits(self) -> fetching.FetchLimits:
+        """How much one fetch may take, from the settings."""
+        s = self.settings
+        return fetching.FetchLimits(max_bytes=int(s.fetch_max_mb * 1024 * 1024),
+                                    seconds=s.fetch_seconds, allow_private=s.fetch_allow_private)
+
+    async def add_site(self, url: str, progress: Callable[[str], None] = lambda _: None,
+                       resolve: fetching.Resolver = fetching.system_resolve,
+                       ) -> list[UploadResult]:
+        """Add the pages of a site (same host only): those its sitemap lists (`url` itself, or
+        the one robots.txt names, or /sitemap.xml), else those its links reach, at most
+        CRAWL_MAX_PAGES, a request every CRAWL_DELAY_SECONDS."""
+        s = self.settings
+        limits = self._limits()
+        last = [0.0]
+
+        async def polite(target: str, kinds: dict[str, str] | None) -> fetching.Fetched:
+            wait = last[0] + s.crawl_delay_seconds - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            last[0] = time.monotonic()
+            return await fetching.fetch(target, limits, resolve, kinds=kinds or fetching.KINDS)
+
+        try:
+            pages = await crawling.site_pages(url, polite, s.crawl_max_pages, s.crawl_depth,
+                                              progress)
+        except fetching.FetchError as exc:
+            return [UploadResult(UploadStatus.REFUSED, url[:200], str(exc))]
+        if not pages:
+            return [UploadResult(UploadStatus.REFUSED, url[:200], "no pages found on the site")]
+        results = []
+        for n, page in enumerate(pages, 1):
+            result = await self.add_page(page, resolve, polite)
+            progress(f"{n}/{len(pages)} {page}: {result.status.value}")
+            results.append(result)
+        return results
+
     async def add_page(self, url: str, resolve: fetching.Resolver = fetching.system_resolve,
+                       fetch: Callable[[str, dict[str, str] | None],
+                                       Awaitable[fetching.Fetched]] | None = None,
                        ) -> UploadResult:
         """Fetch a web page (HTML or PDF) and add it as fetched, under web/<host>/ in the
         knowledge folder, with its URL and fetch time written in (front matter, or the PDF's
         document information), so the folder stays the one source of truth."""
-        s = self.settings
-        limits = fetching.FetchLimits(max_bytes=int(s.fetch_max_mb * 1024 * 1024),
-                                      seconds=s.fetch_seconds,
-                                      allow_private=s.fetch_allow_private)
         try:
-            page = await fetching.fetch(url, limits, resolve)
+            page = (await fetch(url, None) if fetch
+                    else await fetching.fetch(url, self._limits(), resolve))
         except fetching.FetchError as exc:
             return UploadResult(UploadStatus.REFUSED, url[:200], str(exc))
         folder, name = fetching.file_name(page.url, page.suffix)

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from bot import logs
 from bot.config import Settings, load_settings
 from bot.engine.service import QAService, UploadResult, UploadStatus
+from bot.sources.crawling import is_site
 from bot.faces.reports import report_lines
 from bot.faces.text import render_text, to_json
 from bot.sources.folder import FolderError
@@ -150,25 +151,33 @@ def reload(settings: Settings) -> None:
 @main.command()
 @common_options
 @click.argument("url")
-def add(settings: Settings, url: str) -> None:
+@click.option("--sitemap", is_flag=True,
+              help="Add the pages of the site: URL is its sitemap (or any page of it).")
+def add(settings: Settings, url: str, sitemap: bool) -> None:
     """Fetch the web page (HTML or PDF) at URL and add it to the knowledge folder, under
-    web/<host>/, as fetched."""
+    web/<host>/, as fetched. A sitemap (….xml) or a site's root adds the site's pages."""
 
-    async def go() -> UploadResult:
+    async def go() -> list[UploadResult]:
         service = await QAService.start(settings)
         try:
-            return await service.add_page(url)
+            if sitemap or is_site(url):
+                return await service.add_site(url, lambda m: click.echo(m, err=True))
+            return [await service.add_page(url)]
         finally:
             await service.close()
 
-    result = asyncio.run(go())
-    if result.status is UploadStatus.ADDED:
-        title = result.passages[0].title if result.passages else result.name
-        click.echo(f"added {result.name}: “{title}”, {len(result.passages)} passages")
-    elif result.status is UploadStatus.DUPLICATE:
-        click.echo(f"not added: the same text is already document {result.doc_id}")
-    else:
-        raise click.ClickException(f"not added: {result.reason}")
+    results = asyncio.run(go())
+    for result in results:
+        if result.status is UploadStatus.ADDED:
+            title = result.passages[0].title if result.passages else result.name
+            click.echo(f"added {result.name}: “{title}”, {len(result.passages)} passages")
+        elif result.status is UploadStatus.DUPLICATE:
+            click.echo(f"not added {result.name}: the same text is already document "
+                       f"{result.doc_id}")
+        else:
+            click.echo(f"not added {result.name}: {result.reason}", err=True)
+    if not any(r.status is UploadStatus.ADDED for r in results):
+        raise click.ClickException("nothing was added")
 
 
 @main.command(name="eval")

@@ -15,7 +15,7 @@ import asyncio
 import datetime as dt
 import ipaddress
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -130,16 +130,20 @@ def _direct_url(url: str, address: str) -> str:
 
 async def fetch(url: str, limits: FetchLimits = FetchLimits(),
                 resolve: Resolver = system_resolve,
-                transport: httpx.AsyncBaseTransport | None = None) -> Fetched:
-    """The page at url, after at most `limits.max_redirects` checked redirects."""
+                transport: httpx.AsyncBaseTransport | None = None,
+                kinds: Mapping[str, str] = KINDS) -> Fetched:
+    """The page at url, after at most `limits.max_redirects` checked redirects; refused
+    unless its content type is one of `kinds` (a web page or a PDF; a sitemap for a crawl)."""
     try:
-        return await asyncio.wait_for(_fetch(url, limits, resolve, transport), limits.seconds)
+        return await asyncio.wait_for(_fetch(url, limits, resolve, transport, kinds),
+                                      limits.seconds)
     except TimeoutError as exc:
         raise FetchError(f"the page took longer than {limits.seconds:.0f} s to fetch") from exc
 
 
 async def _fetch(url: str, limits: FetchLimits, resolve: Resolver,
-                 transport: httpx.AsyncBaseTransport | None) -> Fetched:
+                 transport: httpx.AsyncBaseTransport | None, kinds: Mapping[str, str],
+                 ) -> Fetched:
     timeout = httpx.Timeout(limits.seconds)
     async with httpx.AsyncClient(timeout=timeout, transport=transport, trust_env=False,
                                  follow_redirects=False) as client:
@@ -161,18 +165,20 @@ async def _fetch(url: str, limits: FetchLimits, resolve: Resolver,
                 if response.status_code in _REDIRECTS and "location" in response.headers:
                     url = urljoin(url, response.headers["location"])
                     continue
-                return await _read(url, response, limits)
+                return await _read(url, response, limits, kinds)
             finally:
                 await response.aclose()
     raise FetchError(f"more than {limits.max_redirects} redirects")
 
 
-async def _read(url: str, response: httpx.Response, limits: FetchLimits) -> Fetched:
+async def _read(url: str, response: httpx.Response, limits: FetchLimits,
+                kinds: Mapping[str, str]) -> Fetched:
     if response.status_code != 200:
         raise FetchError(f"the server answered {response.status_code} for {url[:200]}")
     kind = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if kind not in KINDS:
-        raise FetchError(f"not a web page or a PDF (content type {kind or 'none'})")
+    if kind not in kinds:
+        wanted = "a web page or a PDF" if kinds is KINDS else "what was asked for"
+        raise FetchError(f"not {wanted} (content type {kind or 'none'})")
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limits.max_bytes:
         raise FetchError(f"the page is over {limits.max_bytes // (1024 * 1024)} MB")
@@ -189,7 +195,7 @@ async def _read(url: str, response: httpx.Response, limits: FetchLimits) -> Fetc
         # aiter_raw keeps the bytes as sent, so the size limit counts them; decode after.
         data = _decoded(data, response.headers["content-encoding"], limits)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    return Fetched(url, KINDS[kind], data, now, response.headers.get("etag"),
+    return Fetched(url, kinds[kind], data, now, response.headers.get("etag"),
                    response.headers.get("last-modified"))
 
 

@@ -175,5 +175,6 @@ def test_add_refuses_a_page_on_the_bots_own_machine(tmp_path: Path, knowledge: P
     result = run_bot("add", "http://127.0.0.1:1/notes", cwd=tmp_path,
                      env={"KNOWLEDGE_DIR": str(knowledge), "DATABASE_PATH": str(tmp_path / "c.db")})
     assert result.returncode == 1
-    assert "not added: 127.0.0.1 is a loopback address" in result.stderr
+    assert "not added http://127.0.0.1:1/notes: 127.0.0.1 is a loopback address" in (
+        result.stderr)
     assert "Traceback" not in result.stderr

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import secrets
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -16,15 +17,25 @@ from telegram.constants import ParseMode
 from bot.core import messages
 from bot.engine.service import UploadResult, UploadStatus
 from bot.faces.reports import reload_text, stats_text, summarize
-from bot.faces.telegram import callbacks, download, listing, render
+from bot.faces.telegram import callbacks, download, handlers, listing, render
 from bot.sources import uploads
-from bot.faces.telegram.handlers import Context, is_admin, service_of, settings_of
+from bot.sources.crawling import is_site
+from bot.faces.telegram.handlers import (
+    Context,
+    edit_in_place,
+    is_admin,
+    service_of,
+    settings_of,
+)
 from bot.faces.telegram.render import DOC_ID, TITLE, short
 
 log = logging.getLogger(__name__)
 
 PENDING = "pending_removals"
+PAGES = "pending_pages"  # links an admin sent, waiting for "Add this page?"
 MAX_PENDING = 100
+# A message that is only a link: from an admin, the bot offers to add the page.
+LINK = re.compile(r"\s*(https?://\S+)\s*", re.IGNORECASE)
 MB = 1024 * 1024
 NAME, REASON = 100, 500  # characters of a file name or a reason echoed back
 
@@ -142,12 +153,24 @@ async def add_command(update: Update, context: Context) -> None:
     if len(parts) < 2 or not parts[1].strip():
         await message.reply_text(messages.bilingual("add_usage"), parse_mode=None)
         return
+    url = parts[1].strip()
     try:
-        result = await service_of(context).add_page(parts[1].strip())
+        if is_site(url):
+            await message.reply_text(messages.bilingual("add_site_started"), parse_mode=None)
+            results = await service_of(context).add_site(url)
+        else:
+            results = [await service_of(context).add_page(url)]
     except Exception as exc:  # the page is gone again and nothing changed: say why
         await _failed(message, exc)
         return
-    await message.reply_text(_result_html(result), parse_mode=ParseMode.HTML)
+    if len(results) == 1:
+        await message.reply_text(_result_html(results[0]), parse_mode=ParseMode.HTML)
+        return
+    added = [r for r in results if r.status is UploadStatus.ADDED]
+    lines = [messages.bilingual("add_site_done", added=len(added), pages=len(results))]
+    lines += [f"- {r.name}: {r.status.value}" + (f" ({r.reason})" if r.reason else "")
+              for r in results]
+    await _reply_plain(message, "\n".join(lines))
 
 
 async def docs_command(update: Update, context: Context) -> None:
@@ -178,11 +201,8 @@ async def remove_command(update: Update, context: Context) -> None:
         await message.reply_text(messages.bilingual("remove_unknown", doc_id=short(wanted, DOC_ID)),
                                  parse_mode=None)
         return
-    pending: dict[str, str] = context.bot_data.setdefault(PENDING, {})
     key = secrets.token_urlsafe(6)  # callback data holds 64 bytes; an id may be longer
-    pending[key] = doc.id
-    while len(pending) > MAX_PENDING:
-        pending.pop(next(iter(pending)))
+    _pending(context, PENDING)[key] = doc.id
     markup = InlineKeyboardMarkup([[
         InlineKeyboardButton(f"🗑 {messages.text('remove_yes', 'en')} / "
                              f"{messages.text('remove_yes', 'zh')}",
@@ -228,3 +248,54 @@ async def stats_command(update: Update, context: Context) -> None:
         return
     logged = await service_of(context).logged_questions()
     await _reply_plain(message, stats_text(summarize(logged)))
+
+
+def _pending(context: Context, name: str) -> dict[str, str]:
+    """A bounded store of values waiting for a button (callback data holds 64 bytes)."""
+    store: dict[str, str] = context.bot_data.setdefault(name, {})
+    while len(store) >= MAX_PENDING:
+        store.pop(next(iter(store)))
+    return store
+
+
+async def link_message(update: Update, context: Context) -> None:
+    """A private message that is only a link: an admin is asked "Add this page?"; from anyone
+    else it is a question like any other."""
+    message = update.effective_message
+    match = LINK.fullmatch(message.text or "") if message else None
+    if message is None or match is None or not is_admin(update, context):
+        await handlers.private_text(update, context)
+        return
+    key = secrets.token_urlsafe(6)
+    _pending(context, PAGES)[key] = match.group(1)
+    markup = InlineKeyboardMarkup([[
+        InlineKeyboardButton(f"➕ {messages.text('add_yes', 'en')} / {messages.text('add_yes', 'zh')}",
+                             callback_data=callbacks.add_page(key, True)),
+        InlineKeyboardButton(f"{messages.text('remove_no', 'en')} / "
+                             f"{messages.text('remove_no', 'zh')}",
+                             callback_data=callbacks.add_page(key, False)),
+    ]])
+    await message.reply_text(f"{messages.bilingual('add_confirm')}\n{short(match.group(1), 300)}",
+                             parse_mode=None, reply_markup=markup)
+
+
+async def add_page_button(update: Update, context: Context, press: callbacks.AddPage) -> None:
+    """A press on Add or Cancel under a link; refused for non-admins, whatever the data says."""
+    query = update.callback_query
+    if query is None or not await _admin(update, context, "an add-page confirmation"):
+        return
+    url = context.bot_data.get(PAGES, {}).pop(press.key, None)
+    if url is None or not isinstance(query.message, Message):
+        await query.answer(messages.bilingual("expired"))
+        return
+    await query.answer()
+    if not press.confirmed:
+        await edit_in_place(query, html.escape(messages.bilingual("add_cancelled")), None,
+                            context)
+        return
+    try:
+        result = await service_of(context).add_page(url)
+    except Exception as exc:  # the page is gone again and nothing changed: say why
+        await _failed(query.message, exc)
+        return
+    await edit_in_place(query, _result_html(result), None, context)

@@ -161,6 +161,11 @@ def build_application(settings: Settings) -> Application:
     # A file in a private chat is an upload (admins only); before the "not text" hint.
     application.add_handler(MessageHandler(new & filters.Document.ALL & filters.ChatType.PRIVATE,
                                            admin.upload_document))
+    # A private message that is only a link: an admin is offered to add the page; before the
+    # catch-all below, which would take it as a question (link_message does, for others).
+    application.add_handler(MessageHandler(
+        text & filters.ChatType.PRIVATE & filters.Regex(admin.LINK.pattern + "$"),
+        admin.link_message))
     application.add_handler(MessageHandler(text & filters.ChatType.PRIVATE, handlers.private_text))
     application.add_handler(MessageHandler(text & filters.ChatType.GROUPS, handlers.group_text))
     application.add_handler(MessageHandler(new & filters.COMMAND & filters.ChatType.PRIVATE,

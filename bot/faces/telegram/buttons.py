@@ -26,6 +26,8 @@ async def press(update: Update, context: Context) -> None:
         await handlers.context_button(update, context, pressed)
     elif isinstance(pressed, callbacks.Vote):
         await handlers.vote_button(update, context, pressed)
+    elif isinstance(pressed, callbacks.AddPage):
+        await admin.add_page_button(update, context, pressed)
     elif isinstance(pressed, callbacks.Remove):
         await admin.remove_button(update, context, pressed)
     elif isinstance(pressed, callbacks.Page):

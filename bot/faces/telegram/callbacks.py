@@ -57,7 +57,15 @@ class Page:
     number: int
 
 
-Press = Turn | Context | Vote | Remove | Page
+@dataclass(frozen=True)
+class AddPage:
+    """The admin's answer to "Add this page?" under a link they sent."""
+
+    key: str
+    confirmed: bool
+
+
+Press = AddPage | Turn | Context | Vote | Remove | Page
 
 # Each format, and the press it gives from the pattern's groups.
 _FORMATS: list[tuple[re.Pattern[str], Callable[[tuple[str, ...]], Press]]] = [
@@ -65,6 +73,7 @@ _FORMATS: list[tuple[re.Pattern[str], Callable[[tuple[str, ...]], Press]]] = [
     (re.compile(rf"ctx:({_KEY}):([1-9][0-9]?)"), lambda g: Context(g[0], int(g[1]))),
     (re.compile(r"fb:([1-9][0-9]{0,17}):(1|-1)"), lambda g: Vote(int(g[0]), int(g[1]))),
     (re.compile(rf"rm:({_KEY}):(yes|no)"), lambda g: Remove(g[0], g[1] == "yes")),
+    (re.compile(rf"add:({_KEY}):(yes|no)"), lambda g: AddPage(g[0], g[1] == "yes")),
     (re.compile(r"pg:([sd]):(0|[1-9][0-9]{0,5})"), lambda g: Page(g[0], int(g[1]))),
 ]
 
@@ -87,6 +96,11 @@ def vote(question_id: int, value: int) -> str:
 def remove(key: str, confirmed: bool) -> str:
     """Data of a remove confirmation button."""
     return f"rm:{key}:{'yes' if confirmed else 'no'}"
+
+
+def add_page(key: str, confirmed: bool) -> str:
+    """Data of the buttons under "Add this page?"."""
+    return f"add:{key}:{'yes' if confirmed else 'no'}"
 
 
 def page(listing: str, number: int) -> str:

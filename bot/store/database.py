@@ -13,6 +13,7 @@ import re
 import secrets
 import sqlite3
 import sys
+import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -69,18 +70,21 @@ class FileState:
 
 # Switching a new file to WAL takes its lock for a moment; processes opening the file together
 # can get "database is locked" at once, without SQLite's busy wait (seen once in a test run,
-# four processes starting together on a loaded machine): it is tried again, this long.
-WAL_TRIES, WAL_PAUSE = 50, 0.1
+# four processes starting together on a loaded machine). Such quick refusals are tried again
+# for WAL_SECONDS; a lock held for longer (another program's transaction) has already cost the
+# busy wait of one try, and is reported as before.
+WAL_SECONDS, WAL_PAUSE = 3.0, 0.05
 
 
 async def _to_wal(conn: aiosqlite.Connection) -> None:
-    """PRAGMA journal_mode = WAL, tried again while another process holds the lock."""
-    for attempt in range(WAL_TRIES):
+    """PRAGMA journal_mode = WAL, tried again while another process switches it too."""
+    deadline = time.monotonic() + WAL_SECONDS
+    while True:
         try:
             await conn.execute("PRAGMA journal_mode = WAL")
             return
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or attempt == WAL_TRIES - 1:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
                 raise
             await asyncio.sleep(WAL_PAUSE)
 

@@ -38,6 +38,15 @@ def as_sentence(text: str) -> str:
     return text + ("。" if HAN_CHAR.match(text[-1]) else ".")
 
 
+def run_on(sentences: Iterable[str]) -> str:
+    """Sentences as one line: a space after a Latin terminator, none after a Chinese one."""
+    out = ""
+    for sentence in (as_sentence(s) for s in sentences):
+        if sentence:
+            out += (" " if out and not HAN_CHAR.match(out[-2:-1] or "") else "") + sentence
+    return out
+
+
 def _joined(blocks: Iterable[str]) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(b for b in blocks if b.strip())).strip()
 
@@ -47,9 +56,48 @@ def first_heading(blocks: Iterable[str]) -> str | None:
     return next((b.strip() for b in blocks if b.startswith("\n\n") and b.strip()), None)
 
 
+# Files whose core properties (docProps/core.xml) an upload's caption is written into: their
+# libraries save every other part as it was. openpyxl would drop charts and images on saving.
+CORE_PROPERTY_SUFFIXES = frozenset({".docx", ".pptx"})
+
+
 def _core_meta(props: Any) -> dict[str, Any]:
-    """Title and creation date from OOXML core properties (docProps/core.xml)."""
-    return {"title": (props.title or "").strip() or None, "date": props.created}
+    """Title, creation date and URL (the identifier, when it is one) from OOXML core
+    properties (docProps/core.xml)."""
+    identifier = (props.identifier or "").strip()
+    return {"title": (props.title or "").strip() or None, "date": props.created,
+            "url": identifier if identifier.lower().startswith(("http://", "https://")) else None}
+
+
+def with_core_properties(suffix: str, data: bytes, fields: dict[str, str]) -> bytes:
+    """A Word file or deck with an upload caption's title, URL and date in its properties."""
+    import datetime as dt
+
+    checked_zip(data, "Office file")
+    try:
+        if suffix == ".docx":
+            import docx
+
+            opened: Any = docx.Document(io.BytesIO(data))
+        else:
+            import pptx
+
+            opened = pptx.Presentation(io.BytesIO(data))
+        props = opened.core_properties
+        if fields.get("title"):
+            props.title = fields["title"]
+        if fields.get("url"):
+            props.identifier = fields["url"]
+        if fields.get("date"):
+            try:
+                props.created = dt.datetime.fromisoformat(fields["date"][:10])
+            except ValueError:
+                pass  # a date that is not YYYY-MM-DD stays out, the rest goes in
+        out = io.BytesIO()
+        opened.save(out)
+    except Exception as exc:  # the libraries raise many types on broken files
+        raise DocumentError(f"unreadable {suffix} file: {exc}") from exc
+    return out.getvalue()
 
 
 def _table_lines(rows: list[list[str]]) -> Iterator[str]:
@@ -122,8 +170,7 @@ def read_pptx(data: bytes) -> tuple[dict[str, Any], str]:
             texts = list(_shape_texts(others))
             if slide.has_notes_slide and slide.notes_slide.notes_text_frame is not None:
                 texts.append(slide.notes_slide.notes_text_frame.text.strip())
-            body = " ".join(as_sentence(t) for t in texts if t)
-            slides.append(f"{as_sentence(title)} {body}".strip() if title else body)
+            slides.append(run_on([title, *texts]))
         meta = _core_meta(deck.core_properties)
     except Exception as exc:  # python-pptx and lxml raise many types on broken parts
         raise DocumentError(f"unreadable PowerPoint file: {exc}") from exc

@@ -242,7 +242,7 @@ def _structured(rel_path: str, suffix: str, data: bytes) -> Document:
         title=fields.title(cleaning.clean_question(title)),
         text=text,
         source=None,
-        url=None,
+        url=fields.url(_as_text(stated.get("url"))),
         date=fields.date(_as_text(stated.get("date"))),
         path=rel_path,
         content_hash=content_hash(data),

@@ -215,3 +215,23 @@ def test_a_file_without_text_is_refused() -> None:
         parse("blank.docx", make_docx(None, []))
     with pytest.raises(DocumentError, match="no text"):
         parse("header.xlsx", make_xlsx({"S": [["Name", "Phone"]]}))
+
+
+def test_bad_files_of_every_new_type_never_stop_the_others(tmp_path) -> None:
+    from bot.sources.folder import read_documents
+
+    for name, build in GOOD.items():
+        (tmp_path / f"good{name[1:]}").write_bytes(build())
+        (tmp_path / f"cut{name[1:]}").write_bytes(_corrupt(build()))
+        (tmp_path / f"bomb{name[1:]}").write_bytes(zip_bomb())
+    (tmp_path / "good.csv").write_text("Name,Phone\nLee,6152 0695\n")
+    (tmp_path / "binary.csv").write_bytes(bytes(range(256)) * 4)
+    for old in ("old.doc", "old.xls", "old.ppt"):
+        (tmp_path / old).write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    hashes, skipped = read_documents(tmp_path)
+    assert sorted(hashes) == sorted(f"good{n[1:]}" for n in [*GOOD, "a.csv"])
+    reasons = dict(s.split(" (", 1) for s in skipped)
+    assert set(reasons) == ({f"{kind}{n[1:]}" for kind in ("cut", "bomb") for n in GOOD}
+                            | {"binary.csv", "old.doc", "old.xls", "old.ppt"})
+    assert all("zip bomb" in reasons[f"bomb{n[1:]}"] for n in GOOD)
+    assert "save it as .xlsx" in reasons["old.xls"]

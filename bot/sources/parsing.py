@@ -20,7 +20,8 @@ import frontmatter
 import yaml
 
 from bot.core import cleaning, fields
-from bot.sources import metadata
+from bot.sources import metadata, office, sheets
+from bot.sources.errors import DocumentError
 from bot.core.models import Document
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,26 @@ log = logging.getLogger(__name__)
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 PDF_SUFFIXES = frozenset({".pdf"})
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
+# Office files and e-books, each read by its format's own library (office.py, sheets.py).
+OFFICE_READERS = {".docx": office.read_docx, ".pptx": office.read_pptx, ".odt": office.read_odt,
+                  ".epub": office.read_epub, ".xlsx": sheets.read_xlsx}
+CSV_SUFFIXES = frozenset({".csv"})
+# Formats taken in only to be refused with the way out: old binary Office files and macro-
+# enabled ones (whose macros the bot never runs, and whose readers refuse them).
+REFUSED_SUFFIXES = {
+    ".doc": "an old binary Word file: save it as .docx (File > Save As) and add that",
+    ".ppt": "an old binary PowerPoint file: save it as .pptx (File > Save As) and add that",
+    ".xls": "an old binary Excel file: save it as .xlsx (File > Save As) and add that",
+    ".docm": "a macro-enabled Word file: save it as .docx (macros are never run) and add that",
+    ".pptm": "a macro-enabled PowerPoint file: save it as .pptx and add that",
+    ".xlsm": "a macro-enabled Excel file: save it as .xlsx (macros are never run) and add that",
+}
+# What the folder scan and uploads take: the refused ones too, so their reason is reported.
+SUPPORTED_SUFFIXES = (TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES | frozenset(OFFICE_READERS)
+                      | CSV_SUFFIXES | frozenset(REFUSED_SUFFIXES))
+# Formats whose structure the reader gives (headings, slides, rows): their text is normalised
+# but no line is dropped as site chrome or taken for a dateline.
+STRUCTURED_SUFFIXES = frozenset(OFFICE_READERS) | CSV_SUFFIXES
 # PDF document-information keys read as citation data; uploads write the same keys.
 PDF_META_KEYS = {"title": "/Title", "url": "/URL", "source": "/Source"}
 
@@ -40,10 +60,6 @@ MAX_FRONT_MATTER = 16 * 1024
 _FALLBACK_ENCODINGS = ["gb18030", "big5", "utf_16", "utf_16_le", "utf_16_be", "cp1252"]
 _JUNK = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff]")
 _MAX_JUNK_RATIO = 0.02
-
-
-class DocumentError(ValueError):
-    """A file that cannot become a document; the message says why, for the reload report."""
 
 
 def content_hash(data: bytes) -> str:
@@ -170,6 +186,10 @@ def parse(rel_path: str, data: bytes) -> Document:
     suffix = "." + rel_path.rsplit(".", 1)[-1].lower() if "." in rel_path else ""
     if suffix not in SUPPORTED_SUFFIXES:
         raise DocumentError(f"unsupported file type {suffix or '(none)'}")
+    if suffix in REFUSED_SUFFIXES:
+        raise DocumentError(REFUSED_SUFFIXES[suffix])
+    if suffix in STRUCTURED_SUFFIXES:
+        return _structured(rel_path, suffix, data)
     if suffix in PDF_SUFFIXES:
         stated, body = _extract_pdf(data)
     else:
@@ -196,6 +216,34 @@ def parse(rel_path: str, data: bytes) -> Document:
         url=url,
         date=fields.date(
             _as_text(stated.get("date")) or metadata.date_from_url(url) or inferred.date),
+        path=rel_path,
+        content_hash=content_hash(data),
+    )
+
+
+def _structured(rel_path: str, suffix: str, data: bytes) -> Document:
+    """An Office file, e-book or CSV: the reader's text kept line for line (a short row or
+    heading is content here, not a web page's chrome), its stated title and date first."""
+    if suffix in CSV_SUFFIXES:
+        stated: dict[str, Any] = {}
+        body = sheets.read_csv(decode(data))
+    else:
+        stated, body = OFFICE_READERS[suffix](data)
+    text = re.sub(r"\n{3,}", "\n\n", cleaning.normalise(_checked(body, suffix))).strip()
+    if not text:
+        raise DocumentError(f"no text in the {suffix} file")
+    first_line = text.split("\n", 1)[0]
+    title = (_as_text(stated.get("title"))
+             or (first_line if suffix not in CSV_SUFFIXES | {".xlsx"}
+                 and metadata.is_meaningful_title(first_line) else None)
+             or rel_path.rsplit("/", 1)[-1].rsplit(".", 1)[0])
+    return Document(
+        id=fields.doc_id(rel_path),
+        title=fields.title(cleaning.clean_question(title)),
+        text=text,
+        source=None,
+        url=fields.url(_as_text(stated.get("url"))),
+        date=fields.date(_as_text(stated.get("date"))),
         path=rel_path,
         content_hash=content_hash(data),
     )

@@ -16,10 +16,14 @@ from pathlib import Path
 import frontmatter
 from pathvalidate import sanitize_filename
 
+from bot.sources import office
+from bot.sources.office import CORE_PROPERTY_SUFFIXES
 from bot.sources.parsing import (
+    HTML_SUFFIXES,
     PDF_META_KEYS,
     PDF_SUFFIXES,
     SUPPORTED_SUFFIXES,
+    TEXT_SUFFIXES,
     DocumentError,
     decode,
     split_front_matter,
@@ -98,11 +102,16 @@ def parse_caption(caption: str | None) -> dict[str, str]:
 
 def with_metadata(name: str, data: bytes, fields: dict[str, str]) -> bytes:
     """The file with the caption's fields written in: YAML front matter for text, Markdown and
-    HTML (merged into any it has), the document information dictionary for PDF."""
+    HTML (merged into any it has), the document information dictionary for PDF, the core
+    properties (title, date, URL as identifier) for Word and PowerPoint; other files as sent."""
     if not fields:
         return data
     if suffix_of(name) in PDF_SUFFIXES:
         return _pdf_with_metadata(data, fields)
+    if suffix_of(name) in CORE_PROPERTY_SUFFIXES:
+        return office.with_core_properties(suffix_of(name), data, fields)
+    if suffix_of(name) not in TEXT_SUFFIXES | HTML_SUFFIXES:
+        return data  # a workbook, e-book or CSV has no place the caption could go unharmed
     stated, body = split_front_matter(decode(data))
     post = frontmatter.Post(body)
     post.metadata.update(stated)

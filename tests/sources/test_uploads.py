@@ -7,6 +7,7 @@ import pytest
 from bot.sources.parsing import DocumentError, parse
 from bot.sources.uploads import free_path, is_supported, parse_caption, safe_name, with_metadata
 from tests.conftest import make_pdf
+from tests.sources.office_files import make_docx, make_epub, make_pptx, make_xlsx
 
 
 @pytest.mark.parametrize(
@@ -55,8 +56,11 @@ def test_parse_caption(caption: str | None, fields: dict[str, str]) -> None:
 
 
 def test_supported_types() -> None:
-    assert all(is_supported(n) for n in ("a.txt", "b.MD", "c.html", "d.pdf"))
-    assert not any(is_supported(n) for n in ("e.docx", "f.exe", "noext"))
+    assert all(is_supported(n) for n in ("a.txt", "b.MD", "c.html", "d.pdf", "e.docx",
+                                         "f.PPTX", "g.xlsx", "h.csv", "i.odt", "j.epub"))
+    # Old binary formats are taken in to be refused with "save it as .docx", not as unknown.
+    assert all(is_supported(n) for n in ("k.doc", "l.xls", "m.ppt"))
+    assert not any(is_supported(n) for n in ("f.exe", "noext", "n.rtf"))
 
 
 def test_caption_fields_win_over_the_file_for_text_and_html() -> None:
@@ -81,3 +85,26 @@ def test_caption_fields_are_written_into_a_pdf() -> None:
 def test_binary_text_file_with_a_caption_is_refused() -> None:
     with pytest.raises(DocumentError, match="binary|not text"):
         with_metadata("a.txt", bytes(range(256)) * 8, {"title": "x"})
+
+
+@pytest.mark.parametrize("name", ["a.docx", "a.pptx"])
+def test_caption_fields_are_written_into_word_and_powerpoint_files(name: str) -> None:
+    data = (make_docx("Old", [("p", "The pool opens at seven.")]) if name == "a.docx"
+            else make_pptx("Old", [("Pool", ["The pool opens at seven."])]))
+    fields = {"title": "泳池开放时间", "url": "https://example.org/pool", "date": "2025-06-01"}
+    doc = parse(name, with_metadata(name, data, fields))
+    assert (doc.title, doc.url, doc.date) == ("泳池开放时间", "https://example.org/pool",
+                                              "2025-06-01")
+    assert "The pool opens at seven." in doc.text
+
+
+@pytest.mark.parametrize("name", ["a.xlsx", "a.epub"])
+def test_other_new_types_are_kept_as_sent(name: str) -> None:
+    data = (make_xlsx({"S": [["A"], ["1"]]}) if name == "a.xlsx"
+            else make_epub("T", [("One", ["Text."])]))
+    assert with_metadata(name, data, {"title": "X"}) == data
+
+
+def test_a_broken_word_upload_is_refused_with_a_reason() -> None:
+    with pytest.raises(DocumentError, match="corrupt"):
+        with_metadata("a.docx", b"PK\x03\x04 broken", {"title": "X"})

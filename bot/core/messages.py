@@ -119,11 +119,14 @@ _TEXTS: dict[str, dict[str, str]] = {
         "zh": "抱歉，只有本机器人的管理员可以这样做。",
     },
     "admin_help": {
-        "en": "Admin: /reload re-reads the knowledge folder; send a .txt, .md, .html or .pdf file "
-        "(caption: Title | https://url) to add it; /docs lists the documents; /remove ID removes "
-        "one; /stats shows usage.",
-        "zh": "管理员：/reload 重新加载知识库；发送 .txt、.md、.html 或 .pdf 文件即可添加"
-        "（说明文字：标题 | https://链接）；/docs 列出文档；/remove ID 删除文档；/stats 查看使用情况。",
+        "en": "Admin: /reload re-reads the knowledge folder; send a file (text, Markdown, HTML, "
+        "PDF, Word, PowerPoint, Excel, CSV, OpenDocument text or EPUB; caption: Title | "
+        "https://url) to add it; /add URL adds a web page, or a site by its sitemap or root; "
+        "/docs lists the documents; /remove ID removes one; /stats shows usage.",
+        "zh": "管理员：/reload 重新加载知识库；发送文件（文本、Markdown、HTML、PDF、Word、PowerPoint、"
+        "Excel、CSV、OpenDocument 文本或 EPUB；说明文字：标题 | https://链接）即可添加；/add 网址 "
+        "添加网页，或按站点地图、网站首页添加整个网站；/docs 列出文档；/remove ID 删除文档；"
+        "/stats 查看使用情况。",
     },
     "reload_busy": {
         "en": "A reload is already running. Try again when it has finished.",
@@ -150,8 +153,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "zh": "没有添加 {name}：{reason}。",
     },
     "upload_types": {
-        "en": "I can only add .txt, .md, .html and .pdf files; {name} is not one of them.",
-        "zh": "只能添加 .txt、.md、.html 和 .pdf 文件，{name} 不是这几种。",
+        "en": "I can only add .txt, .md, .html, .pdf, .docx, .pptx, .xlsx, .csv, .odt and .epub "
+        "files; {name} is not one of them.",
+        "zh": "只能添加 .txt、.md、.html、.pdf、.docx、.pptx、.xlsx、.csv、.odt 和 .epub 文件，"
+        "{name} 不是这几种。",
     },
     "upload_duplicate": {
         "en": "{name} is already in the collection as {doc_id}, so I did not add it again.",

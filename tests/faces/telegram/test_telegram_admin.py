@@ -249,7 +249,7 @@ async def test_a_file_larger_than_announced_is_dropped_at_the_limit(
         ("photo.txt", bytes(range(256)) * 40, "not text"),
         ("empty.md", b"   \n", "empty file"),
         ("scan.pdf", make_pdf([]), "no text in the PDF"),
-        ("tool.exe", b"MZ\x90\x00", "only add .txt, .md, .html and .pdf files; tool.exe"),
+        ("tool.exe", b"MZ\x90\x00", ".odt and .epub files; tool.exe is not one of them"),
     ],
 )
 async def test_unusable_files_are_refused_with_the_reason_and_not_kept(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
-from bot.core.splitting import width
+from bot.core.splitting import fitting, width
 
 # Display columns (a Han character is two), about four lines on a phone: longer titles are
 # almost always a first line that is a paragraph.
@@ -42,12 +42,7 @@ def title(text: str) -> str:
     if width(text) <= MAX_TITLE:
         return text
     # As many characters as fit the columns, then cut as `shorten` cuts.
-    used = 0
-    for n, char in enumerate(text):
-        used += width(char)
-        if used > MAX_TITLE:
-            return shorten(text, n)
-    return text
+    return shorten(text, fitting(text, MAX_TITLE))
 
 
 def source(text: str | None) -> str | None:

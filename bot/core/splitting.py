@@ -58,6 +58,16 @@ def width(text: str) -> int:
     return len(text) + sum(map(_WIDE.__getitem__, text))
 
 
+def fitting(text: str, columns: int) -> int:
+    """How many characters of `text`, from its start, fit in `columns` display columns."""
+    used = 0
+    for i, char in enumerate(text):
+        used += _WIDE[char] + 1
+        if used > columns:
+            return i
+    return len(text)
+
+
 def _is_abbreviation(text: str, end: int) -> bool:
     """A full stop after an abbreviation or an initial ("Dr.", "J.") that a capital follows."""
     match = _WORD_BEFORE.search(text, max(0, end - 12), end)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bot.core import messages
 from bot.core.models import Answer, CitedPassage, Span
-from bot.core.splitting import sentence_spans, width
+from bot.core.splitting import fitting, sentence_spans, width
 
 # The lead is one sentence, but scraped text can run on for a whole passage without a full
 # stop: past these many columns it is cut, "…" marking the cut.
@@ -62,7 +62,7 @@ def clip_columns(text: str, columns: int) -> str:
     """The start of `text` within `columns` display columns, "…" where cut."""
     if width(text) <= columns:
         return text
-    return text[: _fitting(text, columns - 1)].rstrip() + "…"
+    return text[: fitting(text, columns - 1)].rstrip() + "…"
 
 
 def lead_of(cited: CitedPassage) -> Lead:
@@ -138,16 +138,6 @@ def layout(passages: Sequence[CitedPassage], total: int, first_page: bool,
     return Layout(lead, top, tuple(blocks), *numbers)
 
 
-def _fitting(line: str, columns: int) -> int:
-    """How many characters of `line` fit in `columns` display columns."""
-    used = 0
-    for i, char in enumerate(line):
-        used += width(char)
-        if used > columns:
-            return i
-    return len(line)
-
-
 def fold(text: str, lines: int = FOLDED_LINES, columns: int = LINE_COLUMNS) -> str:
     """What a folded block shows before it is tapped: its first `lines` lines of `columns`
     display columns (words wrapped at a space where one is near), "…" when there is more."""
@@ -155,7 +145,7 @@ def fold(text: str, lines: int = FOLDED_LINES, columns: int = LINE_COLUMNS) -> s
     rest = text.strip("\n")
     while rest and len(shown) < lines:
         line, newline, after = rest.partition("\n")
-        cut = _fitting(line, columns)
+        cut = fitting(line, columns)
         if cut < len(line):
             space = line.rfind(" ", 0, cut + 1)
             if space > cut // 2:

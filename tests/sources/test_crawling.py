@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -24,50 +24,50 @@ def _page(topic: str, links: str = "") -> str:
             "</article></body></html>")
 
 
-def _site(with_sitemap: bool) -> Callable[[str], web.Application]:
-    def build(base_holder: str) -> web.Application:
-        app = web.Application()
+def site_app(with_sitemap: bool) -> web.Application:
+    """The test site: a home page linking two topics (one links the third); with
+    `with_sitemap`, robots.txt names a sitemap index of the three and a page elsewhere."""
+    app = web.Application()
 
-        async def home(request: web.Request) -> web.Response:
-            links = ('<a href="/ferry">Ferry</a> <a href="/library#hours">Library</a> '
-                     '<a href="https://elsewhere.example/x">Elsewhere</a>')
-            return web.Response(text=_page("ferry", links), content_type="text/html")
+    async def home(request: web.Request) -> web.Response:
+        links = ('<a href="/ferry">Ferry</a> <a href="/library#hours">Library</a> '
+                 '<a href="https://elsewhere.example/x">Elsewhere</a>')
+        return web.Response(text=_page("ferry", links), content_type="text/html")
 
-        async def topic(request: web.Request) -> web.Response:
-            name = request.match_info["name"]
-            links = '<a href="/pool">Pool</a>' if name == "library" else ""
-            return web.Response(text=_page(name, links), content_type="text/html")
+    async def topic(request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        links = '<a href="/pool">Pool</a>' if name == "library" else ""
+        return web.Response(text=_page(name, links), content_type="text/html")
 
-        async def robots(request: web.Request) -> web.Response:
-            base = f"http://{request.host}"
-            return web.Response(text=f"User-agent: *\nSitemap: {base}/maps/index.xml\n",
-                                content_type="text/plain")
+    async def robots(request: web.Request) -> web.Response:
+        base = f"http://{request.host}"
+        return web.Response(text=f"User-agent: *\nSitemap: {base}/maps/index.xml\n",
+                            content_type="text/plain")
 
-        async def index(request: web.Request) -> web.Response:
-            base = f"http://{request.host}"
-            return web.Response(content_type="application/xml", text=(
-                '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/'
-                f'sitemap/0.9"><sitemap><loc>{base}/maps/pages.xml</loc></sitemap>'
-                "</sitemapindex>"))
+    async def index(request: web.Request) -> web.Response:
+        base = f"http://{request.host}"
+        return web.Response(content_type="application/xml", text=(
+            '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/'
+            f'sitemap/0.9"><sitemap><loc>{base}/maps/pages.xml</loc></sitemap>'
+            "</sitemapindex>"))
 
-        async def pages(request: web.Request) -> web.Response:
-            base = f"http://{request.host}"
-            locs = "".join(f"<url><loc>{base}/{t}</loc></url>" for t in TOPICS)
-            return web.Response(content_type="application/xml", text=(
-                '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/'
-                f'0.9">{locs}<url><loc>https://elsewhere.example/y</loc></url></urlset>'))
+    async def pages(request: web.Request) -> web.Response:
+        base = f"http://{request.host}"
+        locs = "".join(f"<url><loc>{base}/{t}</loc></url>" for t in TOPICS)
+        return web.Response(content_type="application/xml", text=(
+            '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/'
+            f'0.9">{locs}<url><loc>https://elsewhere.example/y</loc></url></urlset>'))
 
-        app.router.add_get("/", home)
-        app.router.add_get("/{name:ferry|library|pool}", topic)
-        if with_sitemap:
-            app.router.add_get("/robots.txt", robots)
-            app.router.add_get("/maps/index.xml", index)
-            app.router.add_get("/maps/pages.xml", pages)
-        return app
-    return build
+    app.router.add_get("/", home)
+    app.router.add_get("/{name:ferry|library|pool}", topic)
+    if with_sitemap:
+        app.router.add_get("/robots.txt", robots)
+        app.router.add_get("/maps/index.xml", index)
+        app.router.add_get("/maps/pages.xml", pages)
+    return app
 
 
-async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
+async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     tcp = web.TCPSite(runner, "127.0.0.1", 0)
@@ -78,7 +78,7 @@ async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
 
 @pytest.fixture(params=[True, False], ids=["sitemap", "links"])
 async def site(request: pytest.FixtureRequest) -> AsyncIterator[str]:
-    runner, base = await _serve(_site(request.param)(""))
+    runner, base = await serve(site_app(request.param))
     yield base
     await runner.cleanup()
 

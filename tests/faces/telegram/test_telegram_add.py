@@ -72,9 +72,9 @@ async def test_a_link_alone_from_anyone_else_is_a_question(
 async def test_add_with_a_sitemap_adds_the_sites_pages(
     start_bot: Any, fake_api: FakeBotAPI
 ) -> None:
-    from tests.sources.test_crawling import _serve, _site
+    from tests.sources.test_crawling import serve, site_app
 
-    runner, base = await _serve(_site(True)(""))
+    runner, base = await serve(site_app(True))
     try:
         await start_bot(telegram_admin_ids=frozenset({USER["id"]}), fetch_allow_private=True,
                         crawl_delay_seconds=0)

@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.core import bm25_constants as bm25
+from bot.core import collections
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 TELEGRAM_FILE_API = "https://api.telegram.org/file/bot"
@@ -42,6 +43,10 @@ class Settings(BaseSettings):
     questions_per_minute: int = Field(10, ge=0)
     # Empty: everyone may use the bot. Otherwise only these user or chat ids (and the admins).
     allowed_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    # Which collections (top-level folders of the knowledge folder) each chat or user may
+    # search: `ID=NAME,NAME; *=NAME` (bot/core/collections.py). Empty: everyone sees everything.
+    collections: Annotated[dict[str, frozenset[str] | None], NoDecode] = Field(
+        default_factory=dict)
     # Telegram user ids that may reload, add, remove documents and see usage statistics.
     telegram_admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     # Largest file an admin may send to be added: Telegram's size is checked before downloading,
@@ -126,6 +131,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
         return value
+
+    @field_validator("collections", mode="before")
+    @classmethod
+    def _grants(cls, value: object) -> object:
+        return collections.parse_grants(value) if isinstance(value, str) else value
 
     @field_validator("bm25_variant")
     @classmethod

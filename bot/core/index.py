@@ -11,12 +11,13 @@ StoredPassage only when it is shown.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from bot.core.bm25_constants import B, K1, VARIANT
+from bot.core.collections import DEFAULT
 from bot.core.models import Hit, StoredPassage
 from bot.core.ranking import Ranker
 
@@ -30,6 +31,23 @@ class Citation:
     source: str | None
     url: str | None
     date: str | None
+    collection: str = DEFAULT
+
+
+class RowTexts(Sequence[str]):
+    """Some rows of another sequence of texts, read through to it (a view shares the texts
+    of the index it was cut from)."""
+
+    def __init__(self, texts: Sequence[str], rows: np.ndarray) -> None:
+        self._texts, self._rows = texts, rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
+        if isinstance(i, slice):
+            return [self._texts[int(r)] for r in self._rows[i]]
+        return self._texts[int(self._rows[i])]
 
 
 @dataclass(frozen=True)
@@ -55,7 +73,7 @@ class PassageTable:
         for p in passages:
             if p.doc_id not in numbers:
                 numbers[p.doc_id] = len(docs)
-                docs.append(Citation(p.doc_id, p.title, p.source, p.url, p.date))
+                docs.append(Citation(p.doc_id, p.title, p.source, p.url, p.date, p.collection))
         return cls(
             ids=np.fromiter((p.id for p in passages), np.int64, len(passages)),
             doc=np.fromiter((numbers[p.doc_id] for p in passages), np.int32, len(passages)),
@@ -73,8 +91,28 @@ class PassageTable:
         return StoredPassage(
             id=int(self.ids[i]), doc_id=d.doc_id, position=int(self.position[i]),
             count=int(self.count[i]), text=self.texts[i], title=d.title, source=d.source,
-            url=d.url, date=d.date,
+            url=d.url, date=d.date, collection=d.collection,
         )
+
+    def rows_in(self, collections: Collection[str]) -> np.ndarray:
+        """The rows of documents in the given collections, ascending."""
+        wanted = np.fromiter((d.collection in collections for d in self.docs), bool,
+                             len(self.docs))
+        return np.flatnonzero(wanted[self.doc]) if len(self.docs) else np.zeros(0, np.int64)
+
+    def subset(self, rows: np.ndarray) -> PassageTable:
+        """The table of the given ascending rows only, documents renumbered."""
+        kept = np.unique(self.doc[rows])
+        return PassageTable(
+            ids=self.ids[rows], doc=np.searchsorted(kept, self.doc[rows]).astype(np.int32),
+            position=self.position[rows], count=self.count[rows],
+            docs=tuple(self.docs[int(d)] for d in kept), texts=RowTexts(self.texts, rows),
+        )
+
+    @property
+    def collections(self) -> frozenset[str]:
+        """The collections that have a passage here."""
+        return frozenset(d.collection for d in self.docs)
 
     def rows_of(self, doc_id: str) -> list[int]:
         """A document's rows in position order (a scan: used for buttons, not questions)."""
@@ -126,6 +164,18 @@ class SearchIndex:
     def documents(self) -> int:
         """The number of documents with at least one passage."""
         return len(self.table.docs)
+
+    def view(self, collections: Collection[str]) -> SearchIndex:
+        """The index of the given collections' passages alone, as if nothing else were
+        indexed: its own document frequencies, lengths and term weights (a chat must get
+        exactly what it would if the hidden collections did not exist). Itself when that is
+        every collection it has. CPU-bound: one pass over the postings."""
+        if self.table.collections <= set(collections):
+            return self
+        rows = self.table.rows_in(collections)
+        r = self.ranker
+        ranker = Ranker.from_postings(r.postings.subset(rows), r.variant, r.k1, r.b)
+        return SearchIndex.of(self.table.subset(rows), ranker)
 
     def text(self, row: int) -> str:
         """A row's text, without building the whole passage."""

@@ -58,6 +58,7 @@ class StoredPassage:
     source: str | None
     url: str | None
     date: str | None
+    collection: str = "default"  # core.collections.DEFAULT: its top-level folder
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.core import analysis
 from bot.core.answering import AnswerOptions, answer
+from bot.core.collections import DEFAULT, EVERYTHING, Scope, check_name, collection_of, scope_for
 from bot.core.index import SearchIndex
 from bot.core.models import (
     Answer,
@@ -36,13 +37,14 @@ from bot.core.translation import Dictionary
 from bot.engine.metrics import Metrics
 from bot.engine.reload import ANALYZER_KEY, SyncReport, store_documents, sync_folder
 from bot.engine.reload_guard import ReloadGuard
+from bot.engine.views import Views
 from bot.sources import crawling, fetching, uploads
 from bot.sources.cache import prepare_jieba
 from bot.sources.cedict import load_dictionary
 from bot.sources.decision import load_decision_model
 from bot.sources.folder import fingerprint, prepare, set_aside
 from bot.sources.parsing import DocumentError, content_hash
-from bot.store import index_store
+from bot.store import grants, index_store
 from bot.store.database import Database, stream_corpus
 from bot.store.usage_log import UsageLog
 
@@ -81,6 +83,9 @@ class QAService:
         self.analyzer = analyzer
         self.usage = usage or UsageLog(db, settings.store_question_text, settings.hash_user_ids)
         self.index = SearchIndex.build([], [])
+        self._views = Views(self.index)
+        # Grants admins made from Telegram (/use), by chat or user id: loaded at start.
+        self._stored_grants: dict[str, frozenset[str] | None] = {}
         self.metrics = Metrics()
         self.loaded = False  # True once an index built from the database is in place
         self.options = AnswerOptions(
@@ -119,6 +124,7 @@ class QAService:
             raise
         service = cls(settings, db, analyzer, usage, dictionary)
         try:
+            service._stored_grants = await grants.stored(db)
             if sync:
                 await service._start_up_reload(progress)
             else:
@@ -199,7 +205,9 @@ class QAService:
                 index_store.build_and_save, rows, folder, key, s.bm25_variant, s.bm25_k1,
                 s.bm25_b,
             )
-        self.index = index
+        # The views the grants need are cut before the swap, so no question waits for one.
+        views = await asyncio.to_thread(Views(index).prepare, self._granted_scopes())
+        self.index, self._views = index, views
         self._generation = generation
         self.loaded = True
         self.metrics.documents.set(self.index.documents)
@@ -251,7 +259,7 @@ class QAService:
 
     async def add_site(self, url: str, progress: Callable[[str], None] = lambda _: None,
                        resolve: fetching.Resolver = fetching.system_resolve,
-                       ) -> list[UploadResult]:
+                       collection: str | None = None) -> list[UploadResult]:
         """Add the pages of a site (same host only): those its sitemap lists (`url` itself, or
         the one robots.txt names, or /sitemap.xml), else those its links reach, at most
         CRAWL_MAX_PAGES, a request every CRAWL_DELAY_SECONDS."""
@@ -275,7 +283,7 @@ class QAService:
             return [UploadResult(UploadStatus.REFUSED, url[:200], "no pages found on the site")]
         results = []
         for n, page in enumerate(pages, 1):
-            result = await self.add_page(page, resolve, polite)
+            result = await self.add_page(page, resolve, polite, collection)
             progress(f"{n}/{len(pages)} {page}: {result.status.value}")
             results.append(result)
         return results
@@ -283,10 +291,11 @@ class QAService:
     async def add_page(self, url: str, resolve: fetching.Resolver = fetching.system_resolve,
                        fetch: Callable[[str, dict[str, str] | None],
                                        Awaitable[fetching.Fetched]] | None = None,
-                       ) -> UploadResult:
+                       collection: str | None = None) -> UploadResult:
         """Fetch a web page (HTML or PDF) and add it as fetched, under web/<host>/ in the
         knowledge folder, with its URL and fetch time written in (front matter, or the PDF's
-        document information), so the folder stays the one source of truth."""
+        document information), so the folder stays the one source of truth; under
+        <collection>/web/<host>/ when a collection is named."""
         try:
             page = (await fetch(url, None) if fetch
                     else await fetching.fetch(url, self._limits(), resolve))
@@ -299,18 +308,25 @@ class QAService:
             fields["fetched"] = page.fetched_at
             fields.update({k: v for k, v in (("etag", page.etag),
                                              ("last_modified", page.last_modified)) if v})
-        return await self.add_upload(name, page.data, fields, folder)
+        return await self.add_upload(name, page.data, fields, folder, collection)
 
     async def add_upload(self, name: str, data: bytes, fields: dict[str, str],
-                         subfolder: str | None = None) -> UploadResult:
+                         subfolder: str | None = None,
+                         collection: str | None = None) -> UploadResult:
         """Save a file an admin sent into the knowledge folder (or a `subfolder` of it, made
-        by the bot, never from user input) and index it through the reload; a file that gives
-        no document, or one whose text is already held, is not kept."""
+        by the bot, never from user input), in the named collection's folder (the top for
+        the default one), and index it through the reload; a file that gives no document,
+        or one whose text is already held, is not kept."""
         if not uploads.is_supported(name):
             return UploadResult(UploadStatus.REFUSED, name,
                                 f"unsupported file type {uploads.suffix_of(name) or '(none)'}")
         safe = uploads.safe_name(name)
         s = self.settings
+        try:
+            if collection is not None and check_name(collection) != DEFAULT:
+                subfolder = f"{collection}/{subfolder}" if subfolder else collection
+        except ValueError as exc:
+            return UploadResult(UploadStatus.REFUSED, safe, str(exc))
         try:
             data = uploads.with_metadata(safe, data, fields)
             update = await asyncio.to_thread(prepare, safe, data, s.passage_size,
@@ -319,9 +335,12 @@ class QAService:
             return UploadResult(UploadStatus.REFUSED, safe, str(exc))
         # Same cleaned text, same document: a re-encoded or re-captioned copy is caught too.
         digest = content_hash(update.document.text.encode("utf-8"))
+        # Within its collection only: the same text may serve two collections' chats.
+        target = collection_of(f"{subfolder}/{safe}" if subfolder else safe)
         async with self._guard.hold():
+            held = {d.id for d in await self.db.documents() if collection_of(d.path) == target}
             for doc_id, text in await self.db.document_texts():
-                if content_hash(text.encode("utf-8")) == digest:
+                if doc_id in held and content_hash(text.encode("utf-8")) == digest:
                     return UploadResult(UploadStatus.DUPLICATE, safe, doc_id=doc_id)
             folder = s.knowledge_dir / subfolder if subfolder else s.knowledge_dir
             await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
@@ -394,32 +413,39 @@ class QAService:
         """Passages in the index being served."""
         return self.index.size
 
-    def around(self, passage: StoredPassage) -> list[StoredPassage]:
-        """The passage with the ones before and after it in its document, in order."""
+    def around(self, passage: StoredPassage, scope: Scope = EVERYTHING) -> list[StoredPassage]:
+        """The passage with the ones before and after it in its document, in order; nothing
+        when the scope does not show its collection."""
+        if not scope.allows(passage.collection):
+            return []
         before, after = (self.index.passage_at(passage.doc_id, passage.position + step)
                          for step in (-1, 1))
         return [p for p in (before, passage, after) if p is not None]
 
-    def unchanged(self, passages: Sequence[StoredPassage]) -> bool:
-        """Each passage is still served as it was shown: same text at the same place, in a
-        document of as many passages. A reload that left their documents alone keeps it so."""
+    def unchanged(self, passages: Sequence[StoredPassage], scope: Scope = EVERYTHING) -> bool:
+        """Each passage is still served as it was shown, and the scope still shows it: same
+        text at the same place, in a document of as many passages. A reload that left their
+        documents alone keeps it so."""
         for p in passages:
+            if not scope.allows(p.collection):
+                return False
             now = self.index.passage_at(p.doc_id, p.position)
             if now is None or now.text != p.text or now.count != p.count:
                 return False
         return True
 
     def ask(self, question: str, k: int | None = None, strictness: float | None = None,
-            earlier: str | None = None) -> Answer:
+            earlier: str | None = None, scope: Scope = EVERYTHING) -> Answer:
         """Answer one question from the current index (CPU-bound, pure); `strictness` 0
         shows every ranked passage, with its confidence (evaluation's ranked list). `earlier`
         is the question whose answer this one replies to: a follow-up too vague alone is
-        searched with it (`Answer.context`)."""
+        searched with it (`Answer.context`). `scope` is what the asker may see: the search
+        runs over those collections alone, as if nothing else were indexed."""
         options = self.options if k is None else dataclasses.replace(self.options, k=k)
         if strictness is not None:
             options = dataclasses.replace(options, strictness=strictness)
         started = time.perf_counter()
-        result = answer(question, self.index, self.analyzer, options, earlier)
+        result = answer(question, self._views.of(scope), self.analyzer, options, earlier)
         self.metrics.answered(result, time.perf_counter() - started)
         return result
 
@@ -433,9 +459,54 @@ class QAService:
             return False
         return True
 
-    async def documents(self) -> list[DocumentInfo]:
-        """The documents in the collection."""
-        return await self.db.documents()
+    async def documents(self, scope: Scope = EVERYTHING) -> list[DocumentInfo]:
+        """The documents the scope shows, in id order."""
+        return [d for d in await self.db.documents() if scope.allows(collection_of(d.path))]
+
+    async def collections(self) -> dict[str, tuple[int, int]]:
+        """Every collection that holds a document: its documents and passages, by name."""
+        out: dict[str, tuple[int, int]] = {}
+        for d in await self.db.documents():
+            docs, passages = out.get(collection_of(d.path), (0, 0))
+            out[collection_of(d.path)] = (docs + 1, passages + d.passages)
+        return dict(sorted(out.items()))
+
+    def scope(self, chat_id: int | None, group: bool, user_id: int | None,
+              admin: bool) -> Scope:
+        """What a question in this chat (a group's, or the user's own) may search."""
+        return scope_for(self.settings.collections, self._stored_grants, chat_id=chat_id,
+                         group=group, user_id=user_id, admin=admin)
+
+    @property
+    def scoped(self) -> bool:
+        """True once any grant exists: chats no longer all see the same documents."""
+        return bool(self.settings.collections or self._stored_grants)
+
+    def grants(self) -> tuple[dict[str, frozenset[str] | None],
+                              dict[str, frozenset[str] | None]]:
+        """(from the settings, made from Telegram): the grants in force, the second winning."""
+        return dict(self.settings.collections), dict(self._stored_grants)
+
+    async def grant(self, key: str, names: frozenset[str] | None,
+                    granted_by: int | None) -> None:
+        """Store what a chat or user (or `*`) may search, and cut its view before it is
+        needed; names None: every collection."""
+        await grants.put(self.db, key, names, granted_by)
+        self._stored_grants = await grants.stored(self.db)
+        await asyncio.to_thread(self._views.prepare, [Scope(names)])
+
+    async def ungrant(self, key: str) -> bool:
+        """Drop a grant made from Telegram (the settings apply again); False if none."""
+        removed = await grants.remove(self.db, key)
+        self._stored_grants = await grants.stored(self.db)
+        return removed
+
+    def _granted_scopes(self) -> list[Scope]:
+        """Every scope a grant names, and the one of chats named nowhere."""
+        values = {**self.settings.collections, **self._stored_grants}.values()
+        if not values:  # everyone sees everything: the whole index is the only one
+            return []
+        return [Scope(v) for v in {*values, frozenset({DEFAULT})}]
 
     async def record(self, answer: Answer, chat_type: str, user_id: int | None,
                      seconds: float) -> int:

@@ -19,9 +19,11 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
+from bot.core.collections import collection_of
 from bot.core.models import DocumentInfo, DocumentUpdate, StoredPassage
 from bot.store.errors import DiskFullError, StorageError, explain
 
@@ -283,10 +285,10 @@ class Database:
         """Every passage with its document's citation data, in a stable order, and each one's
         index terms (`stream_corpus` reads the same without holding them all)."""
         rows = await self._conn.execute_fetchall(_passages_sql())
-        passages = [StoredPassage(*r[:9]) for r in rows]
+        passages = [_stored(r) for r in rows]
         # Interned: a million passages repeat the same few hundred thousand terms, and one
         # string object per occurrence would take gigabytes.
-        return passages, [tuple(map(sys.intern, r[9].split())) for r in rows]
+        return passages, [tuple(map(sys.intern, r[10].split())) for r in rows]
 
     async def passage_count(self) -> int:
         """How many passages are stored."""
@@ -336,8 +338,14 @@ def _without_comments(statement: str) -> str:
 def _passages_sql() -> str:
     return (
         "SELECT p.id, p.doc_id, p.position, p.count, p.text, d.title, d.source, d.url, "
-        "d.date, p.tokens FROM passages p JOIN documents d ON d.id = p.doc_id ORDER BY p.id"
+        "d.date, d.path, p.tokens FROM passages p JOIN documents d ON d.id = p.doc_id "
+        "ORDER BY p.id"
     )
+
+
+def _stored(row: Sequence[Any]) -> StoredPassage:
+    """A row of `_passages_sql` as a passage of its document's collection."""
+    return StoredPassage(*row[:9], collection=collection_of(row[9]))
 
 
 def stream_corpus(path: str | Path) -> Iterator[tuple[StoredPassage, list[str]]]:
@@ -349,7 +357,7 @@ def stream_corpus(path: str | Path) -> Iterator[tuple[StoredPassage, list[str]]]
         cursor = conn.execute(_passages_sql())
         while rows := cursor.fetchmany(_STREAM_BATCH):
             for r in rows:
-                yield StoredPassage(*r[:9]), r[9].split()
+                yield _stored(r), r[10].split()
     finally:
         conn.close()
 

@@ -44,7 +44,7 @@ from bot.core.ranking import Ranker
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2
+FORMAT = 3  # 3: each document's collection
 MANIFEST = "manifest.json"
 VOCABULARY = "vocabulary.txt"
 DOCUMENTS = "documents.json"
@@ -119,7 +119,7 @@ def _write(tmp: Path, index: SearchIndex, key: str) -> MappedTexts:
     for name, array in {**arrays(ranker), **columns}.items():
         np.save(tmp / f"{name}.npy", array, allow_pickle=False)
     (tmp / VOCABULARY).write_text("\n".join(ranker.postings.vocabulary), encoding="utf-8")
-    docs = [[d.doc_id, d.title, d.source, d.url, d.date] for d in table.docs]
+    docs = [[d.doc_id, d.title, d.source, d.url, d.date, d.collection] for d in table.docs]
     (tmp / DOCUMENTS).write_text(json.dumps(docs, ensure_ascii=False), encoding="utf-8")
     files = {path.name: _file_digest(path) for path in sorted(tmp.iterdir())}
     manifest = {"format": FORMAT, "key": key, "variant": ranker.variant, "k1": ranker.k1,

@@ -122,11 +122,14 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "Admin: /reload re-reads the knowledge folder; send a file (text, Markdown, HTML, "
         "PDF, Word, PowerPoint, Excel, CSV, OpenDocument text or EPUB; caption: Title | "
         "https://url) to add it; /add URL adds a web page, or a site by its sitemap or root; "
-        "/docs lists the documents; /remove ID removes one; /stats shows usage.",
+        "/docs lists the documents; /remove ID removes one; /stats shows usage; /collections "
+        "lists the collections (top-level folders) and /use NAME sets which ones a chat "
+        "searches (a caption line \"collection: NAME\" or /add URL NAME adds into one).",
         "zh": "管理员：/reload 重新加载知识库；发送文件（文本、Markdown、HTML、PDF、Word、PowerPoint、"
         "Excel、CSV、OpenDocument 文本或 EPUB；说明文字：标题 | https://链接）即可添加；/add 网址 "
         "添加网页，或按站点地图、网站首页添加整个网站；/docs 列出文档；/remove ID 删除文档；"
-        "/stats 查看使用情况。",
+        "/stats 查看使用情况；/collections 列出文档集（顶层文件夹），/use 名称 设置聊天可检索的文档集"
+        "（说明文字中写“collection: 名称”或 /add 网址 名称 即添加到该文档集）。",
     },
     "reload_busy": {
         "en": "A reload is already running. Try again when it has finished.",
@@ -213,6 +216,26 @@ _TEXTS: dict[str, dict[str, str]] = {
                          "zh": "正在读取这个网站的网页，可能需要一些时间…"},
     "add_site_done": {"en": "Added {added} of {pages} pages:",
                       "zh": "已添加 {pages} 个网页中的 {added} 个："},
+    # Collections (bot/core/collections.py): /collections and /use, for admins.
+    "use_usage": {
+        "en": "Send /use NAME (or NAME,NAME; * for every collection) to set what this chat "
+        "searches, /use NAME ID for another chat or user (* for everyone not named), "
+        "/use - [ID] to go back to the settings. /collections lists them.",
+        "zh": "发送 /use 名称（多个用逗号分隔；* 表示全部）设置本聊天可检索的文档集，"
+        "/use 名称 ID 设置其他聊天或用户（* 表示其余所有人），/use - [ID] 恢复为配置文件中的设置。"
+        "/collections 列出全部文档集。",
+    },
+    "use_done": {"en": "{who} now searches: {names}.", "zh": "{who} 现在检索：{names}。"},
+    "use_reset": {"en": "{who} follows the settings again.", "zh": "{who} 已恢复为配置文件中的设置。"},
+    "use_nothing_to_reset": {"en": "{who} had no grant made here.",
+                             "zh": "{who} 没有在这里设置过。"},
+    "use_unknown": {"en": "No documents yet in: {names}.", "zh": "以下文档集还没有文档：{names}。"},
+    "use_this_chat": {"en": "This chat", "zh": "本聊天"},
+    "all_collections": {"en": "all collections", "zh": "全部文档集"},
+    "collections_seen": {"en": "This chat searches: {names}.", "zh": "本聊天检索：{names}。"},
+    "collection_line": {"en": "{name}: {documents} documents, {passages} passages",
+                        "zh": "{name}：{documents} 份文档，{passages} 段"},
+    "collections_none": {"en": "No collections yet.", "zh": "还没有文档集。"},
 }
 
 

@@ -83,8 +83,9 @@ def summarize(log: Sequence[LoggedQuestion], top: int = 10) -> UsageStats:
     )
 
 
-def stats_text(stats: UsageStats) -> str:
-    """The summary as plain text, the same on Telegram and in the terminal."""
+def stats_text(stats: UsageStats, questions: bool = True) -> str:
+    """The summary as plain text, the same on Telegram and in the terminal; `questions` off
+    leaves out what people asked (for a chat whose members are not all admins)."""
     if not stats.total:
         return "No questions logged yet."
     median = f"{1000 * stats.median_seconds:.0f} ms" if stats.median_seconds is not None else "-"
@@ -96,6 +97,8 @@ def stats_text(stats: UsageStats) -> str:
         "Questions per day:",
         *(f"  {day}  {n}" for day, n in stats.per_day),
     ]
+    if not questions:
+        return "\n".join(lines)
     if stats.most_asked:
         lines += ["", "Most asked:", *(f"  {n}× {text}" for text, n in stats.most_asked)]
     if stats.problems:

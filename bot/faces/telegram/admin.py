@@ -10,9 +10,10 @@ import html
 import logging
 import re
 import secrets
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 
 from bot.core import messages
 from bot.engine.service import UploadResult, UploadStatus
@@ -24,6 +25,7 @@ from bot.faces.telegram.handlers import (
     Context,
     edit_in_place,
     is_admin,
+    scope_of,
     service_of,
     settings_of,
 )
@@ -40,7 +42,7 @@ MB = 1024 * 1024
 NAME, REASON = 100, 500  # characters of a file name or a reason echoed back
 
 
-async def _admin(update: Update, context: Context, what: str) -> bool:
+async def require_admin(update: Update, context: Context, what: str) -> bool:
     """True for an admin; anyone else is told politely, and the attempt is logged."""
     if is_admin(update, context):
         return True
@@ -54,7 +56,7 @@ async def _admin(update: Update, context: Context, what: str) -> bool:
     return False
 
 
-async def _reply_plain(message: Message, text: str) -> None:
+async def reply_plain(message: Message, text: str) -> None:
     """Plain text (file names, reasons, questions in /stats) sent safely as HTML, in as many
     messages as it needs."""
     for chunk in render.split_plain(text):
@@ -72,7 +74,7 @@ async def _failed(message: Message, exc: Exception) -> None:
 async def reload_command(update: Update, context: Context) -> None:
     """/reload: re-read the knowledge folder and report what changed, skipped files with why."""
     message = update.effective_message
-    if message is None or not await _admin(update, context, "/reload"):
+    if message is None or not await require_admin(update, context, "/reload"):
         return
     service = service_of(context)
     if service.reloading:
@@ -83,7 +85,7 @@ async def reload_command(update: Update, context: Context) -> None:
     except Exception as exc:  # the reload is transactional: report why, keep serving
         await _failed(message, exc)
         return
-    await _reply_plain(message, reload_text(report))
+    await reply_plain(message, reload_text(report))
 
 
 async def upload_document(update: Update, context: Context) -> None:
@@ -91,7 +93,7 @@ async def upload_document(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or message.document is None:
         return
-    if not await _admin(update, context, "an upload"):
+    if not await require_admin(update, context, "an upload"):
         return
     doc = message.document
     name = doc.file_name or "upload"
@@ -121,9 +123,11 @@ async def upload_document(update: Update, context: Context) -> None:
         await message.reply_text(messages.bilingual("upload_download_failed", reason=str(exc)),
                                  parse_mode=None)
         return
+    fields = uploads.parse_caption(message.caption)
+    collection = fields.pop("collection", None) or own_collection(update, context)
     try:
-        result = await service_of(context).add_upload(name, data,
-                                                    uploads.parse_caption(message.caption))
+        result = await service_of(context).add_upload(name, data, fields,
+                                                    collection=collection)
     except Exception as exc:  # the file is gone again and nothing changed: say why
         await _failed(message, exc)
         return
@@ -144,22 +148,31 @@ def _result_html(result: UploadResult) -> str:
                                            passages=len(result.passages))) + "\n" + cite)
 
 
+def own_collection(update: Update, context: Context) -> str | None:
+    """Where a file or page an admin adds here goes when they name no collection: the one
+    collection this chat searches, if it searches exactly one."""
+    names = scope_of(update, context).names
+    return next(iter(names)) if names is not None and len(names) == 1 else None
+
+
 async def add_command(update: Update, context: Context) -> None:
-    """/add URL: fetch a web page (HTML or PDF) into the knowledge folder and index it."""
+    """/add URL [COLLECTION]: fetch a web page (HTML or PDF), or a site's pages, into the
+    knowledge folder and index it."""
     message = update.effective_message
-    if message is None or message.text is None or not await _admin(update, context, "/add"):
+    if message is None or message.text is None or not await require_admin(update, context, "/add"):
         return
-    parts = message.text.split(maxsplit=1)
-    if len(parts) < 2 or not parts[1].strip():
+    parts = message.text.split()
+    if len(parts) not in (2, 3):
         await message.reply_text(messages.bilingual("add_usage"), parse_mode=None)
         return
-    url = parts[1].strip()
+    url = parts[1]
+    collection = parts[2] if len(parts) == 3 else own_collection(update, context)
     try:
         if is_site(url):
             await message.reply_text(messages.bilingual("add_site_started"), parse_mode=None)
-            results = await service_of(context).add_site(url)
+            results = await service_of(context).add_site(url, collection=collection)
         else:
-            results = [await service_of(context).add_page(url)]
+            results = [await service_of(context).add_page(url, collection=collection)]
     except Exception as exc:  # the page is gone again and nothing changed: say why
         await _failed(message, exc)
         return
@@ -170,13 +183,13 @@ async def add_command(update: Update, context: Context) -> None:
     lines = [messages.bilingual("add_site_done", added=len(added), pages=len(results))]
     lines += [f"- {r.name}: {r.status.value}" + (f" ({r.reason})" if r.reason else "")
               for r in results]
-    await _reply_plain(message, "\n".join(lines))
+    await reply_plain(message, "\n".join(lines))
 
 
 async def docs_command(update: Update, context: Context) -> None:
     """/docs: every document with source, date, passages, when it was added and its id."""
     message = update.effective_message
-    if message is None or not await _admin(update, context, "/docs"):
+    if message is None or not await require_admin(update, context, "/docs"):
         return
     await listing.send_first_page(update, context, listing.DOCS)
 
@@ -186,14 +199,14 @@ async def remove_command(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or message.text is None:
         return
-    if not await _admin(update, context, "/remove"):
+    if not await require_admin(update, context, "/remove"):
         return
     parts = message.text.split(maxsplit=1)
     if len(parts) < 2:
         await message.reply_text(messages.bilingual("remove_usage"), parse_mode=None)
         return
     wanted = parts[1].strip()
-    docs = await service_of(context).documents()
+    docs = await service_of(context).documents(scope_of(update, context))  # as /docs numbers
     doc = next((d for d in docs if d.id == wanted), None)
     if doc is None and wanted.isdigit() and 1 <= int(wanted) <= len(docs):
         doc = docs[int(wanted) - 1]
@@ -219,7 +232,7 @@ async def remove_command(update: Update, context: Context) -> None:
 async def remove_button(update: Update, context: Context, press: callbacks.Remove) -> None:
     """A press on Remove or Cancel; refused for non-admins, whatever the callback data says."""
     query = update.callback_query
-    if query is None or not await _admin(update, context, "a remove confirmation"):
+    if query is None or not await require_admin(update, context, "a remove confirmation"):
         return
     doc_id = context.bot_data.get(PENDING, {}).pop(press.key, None)
     if doc_id is None or not isinstance(query.message, Message):
@@ -238,21 +251,23 @@ async def remove_button(update: Update, context: Context, press: callbacks.Remov
         await query.message.reply_text(
             messages.bilingual("remove_unknown", doc_id=short(doc_id, DOC_ID)), parse_mode=None)
         return
-    await _reply_plain(query.message, reload_text(report, f"Removed {short(doc_id, DOC_ID)}"))
+    await reply_plain(query.message, reload_text(report, f"Removed {short(doc_id, DOC_ID)}"))
 
 
 async def stats_command(update: Update, context: Context) -> None:
     """/stats: questions per day, misses, most asked, 👎, median answer time."""
     message = update.effective_message
-    if message is None or not await _admin(update, context, "/stats"):
+    if message is None or not await require_admin(update, context, "/stats"):
         return
     logged = await service_of(context).logged_questions()
-    await _reply_plain(message, stats_text(summarize(logged)))
+    # Outside an admin's private chat others read the reply: counts, not anyone's questions.
+    private = update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+    await reply_plain(message, stats_text(summarize(logged), questions=private))
 
 
-def _pending(context: Context, name: str) -> dict[str, str]:
+def _pending(context: Context, name: str) -> dict[str, Any]:
     """A bounded store of values waiting for a button (callback data holds 64 bytes)."""
-    store: dict[str, str] = context.bot_data.setdefault(name, {})
+    store: dict[str, Any] = context.bot_data.setdefault(name, {})
     while len(store) >= MAX_PENDING:
         store.pop(next(iter(store)))
     return store
@@ -267,7 +282,7 @@ async def link_message(update: Update, context: Context) -> None:
         await handlers.private_text(update, context)
         return
     key = secrets.token_urlsafe(6)
-    _pending(context, PAGES)[key] = match.group(1)
+    _pending(context, PAGES)[key] = (match.group(1), own_collection(update, context))
     markup = InlineKeyboardMarkup([[
         InlineKeyboardButton(f"➕ {messages.text('add_yes', 'en')} / {messages.text('add_yes', 'zh')}",
                              callback_data=callbacks.add_page(key, True)),
@@ -282,10 +297,10 @@ async def link_message(update: Update, context: Context) -> None:
 async def add_page_button(update: Update, context: Context, press: callbacks.AddPage) -> None:
     """A press on Add or Cancel under a link; refused for non-admins, whatever the data says."""
     query = update.callback_query
-    if query is None or not await _admin(update, context, "an add-page confirmation"):
+    if query is None or not await require_admin(update, context, "an add-page confirmation"):
         return
-    url = context.bot_data.get(PAGES, {}).pop(press.key, None)
-    if url is None or not isinstance(query.message, Message):
+    pending = context.bot_data.get(PAGES, {}).pop(press.key, None)
+    if pending is None or not isinstance(query.message, Message):
         await query.answer(messages.bilingual("expired"))
         return
     await query.answer()
@@ -294,7 +309,7 @@ async def add_page_button(update: Update, context: Context, press: callbacks.Add
                             context)
         return
     try:
-        result = await service_of(context).add_page(url)
+        result = await service_of(context).add_page(pending[0], collection=pending[1])
     except Exception as exc:  # the page is gone again and nothing changed: say why
         await _failed(query.message, exc)
         return

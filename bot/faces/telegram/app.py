@@ -24,7 +24,7 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.faces.health import start_health_server
 from bot.engine.service import QAService
-from bot.faces.telegram import access, admin, buttons, handlers, listing, throttle
+from bot.faces.telegram import access, admin, buttons, handlers, listing, scopes, throttle
 from bot.faces.telegram.flood import FloodLimiter
 from bot.faces.telegram.results import ResultStore
 from bot.engine.conversations import Conversations
@@ -48,6 +48,8 @@ ADMIN_COMMANDS = [
     BotCommand("docs", "Documents with ids / 文档与 ID"),
     BotCommand("remove", "Remove a document / 删除文档"),
     BotCommand("stats", "Usage statistics / 使用统计"),
+    BotCommand("collections", "Collections and who sees them / 文档集"),
+    BotCommand("use", "Set the collections a chat searches / 设置文档集"),
 ]
 
 
@@ -158,6 +160,9 @@ def build_application(settings: Settings) -> Application:
     application.add_handler(CommandHandler("docs", admin.docs_command, filters=new))
     application.add_handler(CommandHandler("remove", admin.remove_command, filters=new))
     application.add_handler(CommandHandler("stats", admin.stats_command, filters=new))
+    application.add_handler(CommandHandler("collections", scopes.collections_command,
+                                           filters=new))
+    application.add_handler(CommandHandler("use", scopes.use_command, filters=new))
     # A file in a private chat is an upload (admins only); before the "not text" hint.
     application.add_handler(MessageHandler(new & filters.Document.ALL & filters.ChatType.PRIVATE,
                                            admin.upload_document))

@@ -30,6 +30,7 @@ from telegram.ext import ContextTypes
 from bot.core import follow_up, messages
 from bot.core.language import detect_language
 from bot.config import Settings
+from bot.core.collections import Scope
 from bot.core.models import Answer, CitedPassage, Status, VoteResult
 from bot.engine.conversations import Conversations
 from bot.engine.service import QAService
@@ -69,6 +70,15 @@ def is_admin(update: Update, context: Context) -> bool:
     """The sender is in TELEGRAM_ADMIN_IDS; checked again on every admin path, buttons too."""
     user = update.effective_user
     return user is not None and user.id in settings_of(context).telegram_admin_ids
+
+
+def scope_of(update: Update, context: Context) -> Scope:
+    """What this update may search and list: a group's (or channel's) own collections, the
+    user's in a private chat or inline (COLLECTIONS, /use; bot/core/collections.py)."""
+    chat, user = update.effective_chat, update.effective_user
+    return service_of(context).scope(
+        chat.id if chat else None, chat is not None and chat.type != ChatType.PRIVATE,
+        user.id if user else None, is_admin(update, context))
 
 
 def _is_private(update: Update) -> bool:
@@ -192,7 +202,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     async with typing_if_slow(lambda: message.chat.send_action(ChatAction.TYPING),
                               settings.typing_delay_seconds):
         full = await asyncio.to_thread(service_of(context).ask, question, max(FETCH, k),
-                                       earlier=earlier)
+                                       earlier=earlier, scope=scope_of(update, context))
         pages = render.paginate(full, k)
         shown = dataclasses.replace(full, passages=pages[0] if pages else ())
         question_id = await _record(update, context, shown, time.perf_counter() - started)
@@ -223,7 +233,7 @@ def _replied_to(message: Message, bot_id: int, conversations: Conversations) -> 
 
 async def help_command(update: Update, context: Context) -> None:
     """/start and /help: what the bot knows and how to ask, in English and Chinese."""
-    docs = await service_of(context).documents()
+    docs = await service_of(context).documents(scope_of(update, context))
     text = html.escape(messages.bilingual("help", documents=len(docs)))
     if is_admin(update, context):
         text += "\n\n" + html.escape(messages.bilingual("admin_help"))
@@ -332,10 +342,11 @@ async def _kept(update: Update, context: Context, key: str,
 
 
 async def _still_current(query: CallbackQuery, context: Context, item: Shown,
-                         passages: tuple[CitedPassage, ...]) -> bool:
+                         passages: tuple[CitedPassage, ...], scope: Scope) -> bool:
     """The passages are served as they were when the answer was sent; else the press is
-    answered with why nothing is shown (a different version must not pass for the cited one)."""
-    if service_of(context).unchanged([c.hit.passage for c in passages]):
+    answered with why nothing is shown (a different version must not pass for the cited one,
+    nor a passage of a collection the chat no longer sees)."""
+    if service_of(context).unchanged([c.hit.passage for c in passages], scope):
         return True
     await query.answer(messages.text("changed", item.answer.language, item.answer.traditional),
                        show_alert=True)
@@ -354,7 +365,7 @@ async def turn_button(update: Update, context: Context, press: callbacks.Turn) -
                                          item.answer.traditional))
         return
     page = item.pages[press.page]
-    if not await _still_current(query, context, item, page):
+    if not await _still_current(query, context, item, page, scope_of(update, context)):
         return
     await query.answer()
     text = render.fitted_page(item.answer, page, press.page == 0)
@@ -376,11 +387,13 @@ async def context_button(update: Update, context: Context, press: callbacks.Cont
         await query.answer(messages.text("expired", language, traditional))
         return
     number, cited = at
-    if not await _still_current(query, context, item, (cited,)):
+    scope = scope_of(update, context)
+    if not await _still_current(query, context, item, (cited,), scope):
         return
     await query.answer()
     p = cited.hit.passage
-    text = render.context_message(p, service_of(context).around(p), language, traditional)
+    text = render.context_message(p, service_of(context).around(p, scope), language,
+                                  traditional)
     back = messages.text("back", language, traditional)
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(
         f"◀ {back}", callback_data=callbacks.turn(press.key, number))]])
@@ -407,7 +420,9 @@ async def inline_query(update: Update, context: Context) -> None:
     if not text:
         await query.answer([], cache_time=5, is_personal=True)
         return
-    answer = await asyncio.to_thread(service_of(context).ask, text, INLINE_RESULTS)
+    # The asking user's own collections: inline results may be shared into any chat.
+    answer = await asyncio.to_thread(service_of(context).ask, text, INLINE_RESULTS,
+                                     scope=scope_of(update, context))
     results = []
     for c in answer.passages[:50]:
         single = dataclasses.replace(answer, passages=(dataclasses.replace(c, number=1),))
@@ -420,8 +435,9 @@ async def inline_query(update: Update, context: Context) -> None:
             input_message_content=InputTextMessageContent(body, parse_mode=ParseMode.HTML),
         ))
     # Telegram serves cached results to anyone typing the same query, without asking the bot:
-    # with ALLOWED_IDS set they must be cached for this user only.
-    await query.answer(results, cache_time=30, is_personal=bool(settings_of(context).allowed_ids))
+    # with ALLOWED_IDS or collections set they must be cached for this user only.
+    personal = bool(settings_of(context).allowed_ids) or service_of(context).scoped
+    await query.answer(results, cache_time=30, is_personal=personal)
 
 
 async def not_text(update: Update, context: Context) -> None:

@@ -16,7 +16,13 @@ from telegram.constants import ParseMode
 from bot.core import messages
 from bot.core.models import DocumentInfo
 from bot.faces.telegram import callbacks, render
-from bot.faces.telegram.handlers import Context, edit_in_place, is_admin, service_of
+from bot.faces.telegram.handlers import (
+    Context,
+    edit_in_place,
+    is_admin,
+    scope_of,
+    service_of,
+)
 
 PER_PAGE = 20
 SOURCES, DOCS = "s", "d"  # the listing a page button turns
@@ -62,7 +68,8 @@ async def send_first_page(update: Update, context: Context, listing: str) -> Non
     message = update.effective_message
     if message is None:
         return
-    text, markup = page(await service_of(context).documents(), listing, 0)
+    text, markup = page(await service_of(context).documents(scope_of(update, context)), listing,
+                        0)
     await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
@@ -83,5 +90,6 @@ async def page_button(update: Update, context: Context, press: callbacks.Page) -
         await query.answer(messages.bilingual("expired"))
         return
     await query.answer()
-    text, markup = page(await service_of(context).documents(), press.listing, press.number)
+    docs = await service_of(context).documents(scope_of(update, context))
+    text, markup = page(docs, press.listing, press.number)
     await edit_in_place(query, text, markup, context)

@@ -16,7 +16,7 @@ import enum
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -491,15 +491,31 @@ class QAService:
                     granted_by: int | None) -> None:
         """Store what a chat or user (or `*`) may search, and cut its view before it is
         needed; names None: every collection."""
-        await grants.put(self.db, key, names, granted_by)
-        self._stored_grants = await grants.stored(self.db)
+        async with self._own_connection() as db:
+            await grants.put(db, key, names, granted_by)
+            self._stored_grants = await grants.stored(db)
         await asyncio.to_thread(self._views.prepare, [Scope(names)])
 
     async def ungrant(self, key: str) -> bool:
         """Drop a grant made from Telegram (the settings apply again); False if none."""
-        removed = await grants.remove(self.db, key)
-        self._stored_grants = await grants.stored(self.db)
+        async with self._own_connection() as db:
+            removed = await grants.remove(db, key)
+            self._stored_grants = await grants.stored(db)
         return removed
+
+    @contextlib.asynccontextmanager
+    async def _own_connection(self) -> AsyncIterator[Database]:
+        """A connection of its own for an admin's write, so it neither joins nor collides
+        with a reload's transaction on the service's connection (an in-memory database has
+        only the one)."""
+        if str(self.settings.database_path) == ":memory:":
+            yield self.db
+            return
+        db = await Database.open(self.settings.database_path)
+        try:
+            yield db
+        finally:
+            await db.close()
 
     def _granted_scopes(self) -> list[Scope]:
         """Every scope a grant names, and the one of chats named nowhere."""

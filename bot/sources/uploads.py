@@ -30,7 +30,9 @@ from bot.sources.parsing import (
 )
 
 MAX_STEM = 80
-_FIELD = re.compile(r"^\s*(title|url|source|date)\s*[:：]\s*(.+?)\s*$", re.IGNORECASE)
+# "collection" is where the file goes (bot/core/collections.py), not written into it.
+_FIELD = re.compile(r"^\s*(title|url|source|date|collection)\s*[:：]\s*(.+?)\s*$",
+                    re.IGNORECASE)
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
 
@@ -82,7 +84,7 @@ def discard(path: Path) -> None:
 
 
 def parse_caption(caption: str | None) -> dict[str, str]:
-    """Title, URL, source and date stated in an upload's caption."""
+    """Title, URL, source, date and collection stated in an upload's caption."""
     if not caption or not caption.strip():
         return {}
     fields = {}

@@ -413,6 +413,11 @@ class QAService:
         """Passages in the index being served."""
         return self.index.size
 
+    def counts(self, scope: Scope = EVERYTHING) -> tuple[int, int]:
+        """(documents, passages) the scope searches."""
+        index = self._views.of(scope)
+        return index.documents, index.size
+
     def around(self, passage: StoredPassage, scope: Scope = EVERYTHING) -> list[StoredPassage]:
         """The passage with the ones before and after it in its document, in order; nothing
         when the scope does not show its collection."""

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from bot import logs
 from bot.config import Settings, load_settings
+from bot.core.collections import DEFAULT, EVERYTHING, GrantError, Scope, check_name
 from bot.engine.service import QAService, UploadResult, UploadStatus
 from bot.sources.crawling import is_site
 from bot.faces.reports import report_lines
@@ -84,26 +85,50 @@ def run(settings: Settings) -> None:
     run_telegram(settings)
 
 
-async def _console(settings: Settings, full: bool = False) -> None:
+async def _console(settings: Settings, full: bool = False,
+                   collections: tuple[str, ...] = ()) -> None:
     from bot.faces.console import run_console
 
     service = await QAService.start(settings)
     try:
-        await run_console(service, full=full)
+        await run_console(service, full=full, scope=await _scope(service, collections))
     finally:
         await service.close()
 
 
 _FULL = click.option("--full", is_flag=True,
                      help="Print every evidence block whole, not folded as on a phone.")
+_COLLECTION = click.option(
+    "--collection", "collections", multiple=True, metavar="NAME",
+    help="Search only this collection (a top-level folder of the knowledge folder; "
+         f"{DEFAULT} for the files at its top), as a chat granted it does; repeatable.")
+
+
+async def _scope(service: QAService, names: tuple[str, ...]) -> Scope:
+    """The scope --collection names (everything without one); a name that is no collection
+    of the folder is refused, with the ones there are."""
+    if not names:
+        return EVERYTHING
+    try:
+        wanted = frozenset(check_name(n) for n in names)
+    except GrantError as exc:
+        raise click.BadParameter(str(exc), param_hint="--collection") from exc
+    known = await service.collections()
+    unknown = sorted(wanted - set(known))
+    if unknown:
+        raise click.BadParameter(
+            f"no collection named {', '.join(unknown)}; there are: {', '.join(known) or '-'}",
+            param_hint="--collection")
+    return Scope(wanted)
 
 
 @main.command()
 @common_options
 @_FULL
-def console(settings: Settings, full: bool) -> None:
+@_COLLECTION
+def console(settings: Settings, full: bool, collections: tuple[str, ...]) -> None:
     """Ask questions in the terminal; with piped input, answer each line and exit."""
-    asyncio.run(_console(settings, full))
+    asyncio.run(_console(settings, full, collections))
 
 
 @main.command()
@@ -113,13 +138,15 @@ def console(settings: Settings, full: bool) -> None:
               help="How many passages to return [default TOP_K, 3].")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @_FULL
-def ask(settings: Settings, question: str, k: int | None, as_json: bool, full: bool) -> None:
+@_COLLECTION
+def ask(settings: Settings, question: str, k: int | None, as_json: bool, full: bool,
+        collections: tuple[str, ...]) -> None:
     """Answer one QUESTION."""
 
     async def go() -> str:
         service = await QAService.start(settings)
         try:
-            answer = service.ask(question, k)
+            answer = service.ask(question, k, scope=await _scope(service, collections))
         finally:
             await service.close()
         if as_json:
@@ -153,7 +180,9 @@ def reload(settings: Settings) -> None:
 @click.argument("url")
 @click.option("--sitemap", is_flag=True,
               help="Add the pages of the site: URL is its sitemap (or any page of it).")
-def add(settings: Settings, url: str, sitemap: bool) -> None:
+@click.option("--collection", default=None, metavar="NAME",
+              help="Add into this collection's folder (NAME/web/<host>/) [default: web/].")
+def add(settings: Settings, url: str, sitemap: bool, collection: str | None) -> None:
     """Fetch the web page (HTML or PDF) at URL and add it to the knowledge folder, under
     web/<host>/, as fetched. A sitemap (….xml) or a site's root adds the site's pages."""
 
@@ -161,8 +190,9 @@ def add(settings: Settings, url: str, sitemap: bool) -> None:
         service = await QAService.start(settings)
         try:
             if sitemap or is_site(url):
-                return await service.add_site(url, lambda m: click.echo(m, err=True))
-            return [await service.add_page(url)]
+                return await service.add_site(url, lambda m: click.echo(m, err=True),
+                                              collection=collection)
+            return [await service.add_page(url, collection=collection)]
         finally:
             await service.close()
 
@@ -195,13 +225,22 @@ def add(settings: Settings, url: str, sitemap: bool) -> None:
 @click.option("--strictness-curve", "curve", is_flag=True,
               help="Also print, for each strictness, Recall@1 against unrelated answered.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--collection", "collections", multiple=True, metavar="NAME",
+              help="Put FILE's paragraphs in this collection, beside the knowledge folder's "
+                   "own, and ask as a chat that sees only the named ones; repeatable.")
 def evaluate(settings: Settings, file: Path, limit: int | None, questions_from: Path | None,
-             unrelated: Path | None, half: str, curve: bool, as_json: bool) -> None:
+             unrelated: Path | None, half: str, curve: bool, as_json: bool,
+             collections: tuple[str, ...]) -> None:
     """Measure what users get on a SQuAD-format FILE: answered right first (Recall@1),
     answered wrong, declined, Recall@5, MRR@10, speed."""
     from bot.faces.evaluation import evaluate as run_eval
 
-    result = asyncio.run(run_eval(file, settings, limit, questions_from, unrelated, half, curve))
+    try:
+        names = tuple(check_name(n) for n in collections)
+    except GrantError as exc:
+        raise click.BadParameter(str(exc), param_hint="--collection") from exc
+    result = asyncio.run(run_eval(file, settings, limit, questions_from, unrelated, half, curve,
+                                  names))
     if as_json:
         click.echo(json.dumps(result.as_json()))
         return

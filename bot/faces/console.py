@@ -6,6 +6,7 @@ import asyncio
 import sys
 from typing import TextIO
 
+from bot.core.collections import EVERYTHING, Scope
 from bot.core.models import Answer
 from bot.engine.service import QAService
 from bot.faces.citations import document_details
@@ -17,9 +18,9 @@ Commands: /sources lists the documents, /reload re-reads the knowledge folder, /
 输入中文或英文问题后按回车。/full 展开上一个回答，/sources 查看文档，/reload 重新加载，/quit 退出。"""
 
 
-async def sources_text(service: QAService) -> str:
-    """One line a document: title, source, date, passages."""
-    docs = await service.documents()
+async def sources_text(service: QAService, scope: Scope = EVERYTHING) -> str:
+    """One line a document the scope shows: title, source, date, passages."""
+    docs = await service.documents(scope)
     if not docs:
         return "No documents yet. 还没有文档。"
     lines = [f"{len(docs)} documents:"]
@@ -32,15 +33,17 @@ async def sources_text(service: QAService) -> str:
 
 async def run_console(
     service: QAService, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout,
-    full: bool = False,
+    full: bool = False, scope: Scope = EVERYTHING,
 ) -> None:
     """Answer each line; interactive with a prompt on a terminal, else until end of input.
-    Answers are folded as Telegram shows them before a tap, or whole with `full`."""
+    Answers are folded as Telegram shows them before a tap, or whole with `full`; `scope`
+    is what a chat granted those collections would see."""
     interactive = stdin.isatty()
     mark = ANSI_BOLD if stdout.isatty() else PLAIN_MARK
     if interactive:
-        print(f"{service.document_count} documents, {service.passage_count} passages.",
-              file=stdout)
+        documents, passages = service.counts(scope)
+        shown = "" if scope.everything else f" in {scope.describe()}"
+        print(f"{documents} documents, {passages} passages{shown}.", file=stdout)
         print(HELP, file=stdout)
     last: Answer | None = None
     while True:
@@ -55,13 +58,13 @@ async def run_console(
         if command == "/help":
             reply = HELP
         elif command == "/sources":
-            reply = await sources_text(service)
+            reply = await sources_text(service, scope)
         elif command == "/reload":
             reply = (await service.reload()).summary()
         elif command == "/full":
             reply = render_text(last, mark, full=True) if last else HELP
         else:
-            last = await asyncio.to_thread(service.ask, line.rstrip("\n"))
+            last = await asyncio.to_thread(service.ask, line.rstrip("\n"), scope=scope)
             reply = render_text(last, mark, full)
         print(reply, file=stdout, flush=True)
         if not interactive:

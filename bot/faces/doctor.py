@@ -15,6 +15,7 @@ import httpx
 from dotenv import dotenv_values
 
 from bot.config import Settings
+from bot.core.collections import GrantError, collection_of, format_grants, parse_names
 from bot.sources.folder import read_documents
 from bot.store.database import SCHEMA_VERSION, StorageError, summarize_file
 
@@ -103,6 +104,31 @@ def check_knowledge(settings: Settings) -> tuple[Check, dict[str, str]]:
     return Check("knowledge folder", True, detail), hashes
 
 
+def check_collections(settings: Settings, hashes: dict[str, str],
+                      stored: dict[str, str]) -> Check:
+    """Who sees which collection: the grants of COLLECTIONS and of /use (stored, winning),
+    each naming collections the knowledge folder has."""
+    folders = sorted({collection_of(path) for path in hashes})
+    try:
+        made = {key: parse_names(names) for key, names in stored.items()}
+    except GrantError as exc:
+        return Check("collections", False, f"a stored grant cannot be read: {exc}",
+                     "set it again with /use in Telegram")
+    grants = {**settings.collections, **made}
+    if not grants:
+        return Check("collections", True, f"{', '.join(folders) or '-'}; no grants: every "
+                     "chat sees every collection")
+    lines = [f"COLLECTIONS {line}" for line in format_grants(settings.collections)]
+    lines += [f"/use {line}" for line in format_grants(made)]
+    named = {n for names in grants.values() if names is not None for n in names}
+    unknown = sorted(named - set(folders))
+    detail = f"{', '.join(folders) or '-'}; " + "; ".join(lines)
+    if unknown:
+        return Check("collections", False, f"{detail}; no such folder: {', '.join(unknown)}",
+                     "create the folder in the knowledge folder, or fix the name")
+    return Check("collections", True, detail)
+
+
 def check_database(settings: Settings, hashes: dict[str, str]) -> list[Check]:
     """Present, intact, current schema, and consistent with the knowledge folder."""
     path = settings.database_path
@@ -135,6 +161,7 @@ def check_database(settings: Settings, hashes: dict[str, str]) -> list[Check]:
             f"; changed since indexing: {changed}" if changed else "") + (
             f"; {empty} without passages" if empty else "")
     checks.append(Check("index", consistent, detail, "" if consistent else "run `bot reload`"))
+    checks.append(check_collections(settings, hashes, summary.grants))
     return checks
 
 

@@ -10,6 +10,8 @@ passage is right when it comes from the question's own paragraph and contains a 
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 import tempfile
 import time
@@ -20,6 +22,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.core.cleaning import clean, normalise
+from bot.core.collections import Scope
 from bot.core.models import Answer, Document, Status
 from bot.engine.service import QAService
 
@@ -306,6 +309,7 @@ async def evaluate(
     unrelated: Path | None = None,
     half: str = "all",
     curve: bool = False,
+    collections: Sequence[str] = (),
 ) -> EvalResult:
     """Store a SQuAD file's paragraphs in a temporary collection, ask its questions through
     the engine, return the figures.
@@ -313,7 +317,10 @@ async def evaluate(
     With `unrelated` (a SQuAD, text or JSONL file; `half` of its lines), questions about
     other things are asked too (the first `limit` of them): the bot should say it found
     nothing for them. With `curve`, the trade-off at each CURVE strictness: answered right
-    first against unrelated answered.
+    first against unrelated answered. With `collections`, the paragraphs go into the first,
+    the knowledge folder's documents are indexed beside them in their own, and every
+    question is asked as a chat that sees the named collections alone: the figures must be
+    those of the set alone, however much else is indexed.
     """
     documents, questions = load_squad(path, questions_from)
     if limit is not None:
@@ -324,11 +331,17 @@ async def evaluate(
     with tempfile.TemporaryDirectory(prefix="bot-eval-") as tmp:
         service = await start_collection(settings, Path(tmp) / "eval.sqlite3")
         try:
+            ask: Ask = service.ask
+            if collections:
+                await service.reload()  # the folder's collections, which must not matter
+                documents = [dataclasses.replace(d, path=f"{collections[0]}/{d.id}")
+                             for d in documents]
+                ask = functools.partial(service.ask, scope=Scope(frozenset(collections)))
             started = time.perf_counter()  # splitting, tokenising, storing, indexing
             await service.index_documents(documents)
             build_seconds = time.perf_counter() - started
-            s = score_all(questions, service.ask)
-            shares = (unrelated_shares(others, service.ask, curve) if unrelated is not None
+            s = score_all(questions, ask)
+            shares = (unrelated_shares(others, ask, curve) if unrelated is not None
                       else None)
         finally:
             await service.close()

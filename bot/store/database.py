@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,7 @@ class FileSummary:
     version: int  # migrations applied
     hashes: dict[str, str]  # each document's file and its content hash
     without_passages: int  # documents with no passage
+    grants: dict[str, str] = field(default_factory=dict)  # /use grants: key -> names
 
 
 @dataclass(frozen=True)
@@ -376,8 +377,12 @@ def summarize_file(path: Path) -> FileSummary:
         empty = conn.execute(
             "SELECT COUNT(*) FROM documents d WHERE NOT EXISTS "
             "(SELECT 1 FROM passages p WHERE p.doc_id = d.id)").fetchone()[0]
+        grants = {}
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'collection_grants'"
+                        ).fetchone():  # not before the migration that made it
+            grants = dict(conn.execute("SELECT key, collections FROM collection_grants"))
     except sqlite3.Error as exc:
         raise StorageError(f"{path} is not a usable database: {exc}") from exc
     finally:
         conn.close()
-    return FileSummary(integrity, version, hashes, int(empty))
+    return FileSummary(integrity, version, hashes, int(empty), grants)

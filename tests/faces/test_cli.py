@@ -178,3 +178,39 @@ def test_add_refuses_a_page_on_the_bots_own_machine(tmp_path: Path, knowledge: P
     assert "not added http://127.0.0.1:1/notes: 127.0.0.1 is a loopback address" in (
         result.stderr)
     assert "Traceback" not in result.stderr
+
+
+def test_collection_options_search_only_those_collections(tmp_path: Path,
+                                                          knowledge: Path) -> None:
+    (knowledge / "staff").mkdir()
+    (knowledge / "staff" / "rota.txt").write_text(
+        "Staff rota\n\nThe night shift door code is 4471, and it changes every quarter.\n")
+    common = ("--knowledge", str(knowledge), "--db", str(tmp_path / "x.db"))
+    question = "What is the night shift door code?"
+    staff = json.loads(run_bot("ask", question, "--json", "--collection", "staff", *common,
+                               cwd=tmp_path).stdout)
+    assert "4471" in staff["passages"][0]["text"]
+    public = json.loads(run_bot("ask", question, "--json", "--collection", "default", *common,
+                                cwd=tmp_path).stdout)
+    assert not [p for p in public["passages"] if "4471" in p["text"]]
+    console = run_bot("console", "--collection", "default", *common, cwd=tmp_path,
+                      stdin=f"{question}\n/sources\n")
+    assert "4471" not in console.stdout and "rota" not in console.stdout
+    assert "2 documents:" in console.stdout
+    unknown = run_bot("ask", question, "--collection", "nope", *common, cwd=tmp_path)
+    assert unknown.returncode == 2
+    assert "no collection named nope; there are: default, staff" in unknown.stderr
+
+
+def test_eval_in_a_collection_is_unmoved_by_the_rest_of_the_folder(tmp_path: Path,
+                                                                    knowledge: Path) -> None:
+    (knowledge / "staff").mkdir()
+    (knowledge / "staff" / "rota.txt").write_text("The night shift door code is 4471.\n")
+    common = (str(DATA / "cmrc2018_dev_slice.json"), "--json", "--limit", "60",
+              "--knowledge", str(knowledge))
+    alone = json.loads(run_bot("eval", *common, cwd=tmp_path).stdout)
+    scoped = json.loads(run_bot("eval", *common, "--collection", "cmrc", cwd=tmp_path).stdout)
+    for key in ("questions", "recall@1", "answered_wrong", "declined", "recall@5", "mrr@10"):
+        assert scoped[key] == alone[key], key
+    bad = run_bot("eval", *common, "--collection", "../x", cwd=tmp_path)
+    assert bad.returncode == 2 and "is not a collection name" in bad.stderr

@@ -68,3 +68,21 @@ async def test_missing_or_corrupt_database(settings: Settings, tmp_path: Path, d
     failed = [c for c in checks if not c.ok]
     assert failed and failed[0].name == "database"
     assert "bot reload" in failed[0].fix
+
+
+async def test_doctor_lists_who_sees_which_collection(settings: Settings, tmp_path: Path) -> None:
+    (settings.knowledge_dir / "staff").mkdir()
+    (settings.knowledge_dir / "staff" / "rota.txt").write_text("The rota changes on Mondays.\n")
+    scoped = settings.model_copy(update={"collections": {"-100": frozenset({"staff"}),
+                                                         "*": frozenset({"default", "typo"})}})
+    service = await QAService.start(scoped)
+    await service.grant("42", None, granted_by=7)
+    await service.close()
+    check = next(c for c in run_checks(scoped, tmp_path / "none.env", _fake_get(True))
+                 if c.name == "collections")
+    assert not check.ok and "no such folder: typo" in check.detail
+    assert "COLLECTIONS -100 = staff" in check.detail and "/use 42 = all collections" in check.detail
+    plain = next(c for c in run_checks(settings, tmp_path / "none.env", _fake_get(True))
+                 if c.name == "collections")
+    # The stored grant is in force without the setting too.
+    assert plain.ok and plain.detail == "default, staff; /use 42 = all collections"

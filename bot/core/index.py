@@ -11,6 +11,7 @@ StoredPassage only when it is shown.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -109,9 +110,9 @@ class PassageTable:
             docs=tuple(self.docs[int(d)] for d in kept), texts=RowTexts(self.texts, rows),
         )
 
-    @property
+    @functools.cached_property
     def collections(self) -> frozenset[str]:
-        """The collections that have a passage here."""
+        """The collections that have a passage here (once: every scoped question asks)."""
         return frozenset(d.collection for d in self.docs)
 
     def rows_of(self, doc_id: str) -> list[int]:

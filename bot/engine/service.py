@@ -341,11 +341,12 @@ class QAService:
         passages = self.index.document_passages(doc_id)
         return UploadResult(UploadStatus.ADDED, rel, doc_id=doc_id, passages=passages)
 
-    async def put_files(self, files: Mapping[str, bytes | None]) -> list[UploadResult]:
+    async def put_files(self, files: Mapping[str, bytes | None], replace: bool = True,
+                        ) -> list[UploadResult]:
         """Write or replace files the bot makes itself (channel posts) at these paths in the
         knowledge folder, remove those given None, and reload once; a result for each path.
-        A file that gives no document is not written; the old files are put back if the
-        reload fails."""
+        A file that gives no document is not written, nor (`replace` false) one already
+        there; the old files are put back if the reload fails."""
         s = self.settings
         refused = {}
         for rel, data in files.items():
@@ -356,9 +357,10 @@ class QAService:
                 refused[rel] = UploadResult(UploadStatus.REFUSED, rel, str(exc))
         writes = {rel: data for rel, data in files.items() if rel not in refused}
         async with self._guard.hold():
-            before = await asyncio.to_thread(uploads.replace_files, s.knowledge_dir, writes)
+            before = await asyncio.to_thread(uploads.replace_files, s.knowledge_dir, writes,
+                                             replace)
             try:
-                report = await self._sync() if before else SyncReport()
+                report = await self._sync()
             except BaseException:
                 await asyncio.to_thread(uploads.replace_files, s.knowledge_dir, before)
                 raise

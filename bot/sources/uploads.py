@@ -83,9 +83,11 @@ def discard(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
-def replace_files(root: Path, files: Mapping[str, bytes | None]) -> dict[str, bytes | None]:
+def replace_files(root: Path, files: Mapping[str, bytes | None], replace: bool = True,
+                  ) -> dict[str, bytes | None]:
     """Write each file at its path inside root, whole or not at all (None: remove it), and
-    leave those already holding these bytes alone; returns what each changed one held before
+    leave those already holding these bytes alone (with `replace` false, every file already
+    there); returns what each changed one held before
     (None: nothing), so that `replace_files(root, before)` puts them back."""
     for rel in files:  # all checked before any is written
         if not (root / rel).resolve().is_relative_to(root.resolve()):  # a link out, or ".."
@@ -94,7 +96,7 @@ def replace_files(root: Path, files: Mapping[str, bytes | None]) -> dict[str, by
     for rel, data in files.items():
         path = root / rel
         old = path.read_bytes() if path.is_file() else None
-        if old == data:
+        if old == data or (old is not None and not replace):
             continue
         before[rel] = old
         if data is None:

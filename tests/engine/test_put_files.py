@@ -59,3 +59,10 @@ async def test_a_failed_reload_puts_the_old_files_back(
         await service.put_files({NOTE: LATER, "channels/harbournews/43.txt": HOURS})
     assert (service.settings.knowledge_dir / NOTE).read_bytes() == HOURS
     assert not (service.settings.knowledge_dir / "channels/harbournews/43.txt").exists()
+
+
+async def test_a_post_is_removed_as_any_document_is(service: QAService) -> None:
+    await service.put_files({NOTE: HOURS})
+    report = await service.remove_document(NOTE)
+    assert report is not None and report.removed == [NOTE]
+    assert not (service.settings.knowledge_dir / NOTE).exists()

@@ -348,7 +348,7 @@ class QAService:
         A file that gives no document is not written, nor (`replace` false) one already
         there; the old files are put back if the reload fails."""
         s = self.settings
-        refused = {}
+        refused: dict[str, UploadResult] = {}
         for rel, data in files.items():
             try:
                 if data is not None:

@@ -42,11 +42,14 @@ async def channel_post(update: Update, context: Context) -> None:
     post = channels.channel_post(chat.id, chat.username, chat.title, message.message_id,
                                  message.date, message.text or message.caption or "")
     data = channels.post_file(post)
-    if data is None and update.edited_channel_post is None:
+    if data is None and update.channel_post is not None:
         log.info("post %s of channel %s has no text: nothing to keep", message.message_id, chat.id)
         return
+    # Updates are handled concurrently: a new post never overwrites its file, which then
+    # holds an edit handled first.
+    edited = update.edited_channel_post is not None
     try:
-        (result,) = await service_of(context).put_files({post.path: data})
+        (result,) = await service_of(context).put_files({post.path: data}, replace=edited)
     except Exception:  # logged, not replied: a reply would go to the channel's readers
         log.exception("could not keep post %s of channel %s", message.message_id, chat.id)
         return

@@ -176,3 +176,28 @@ async def test_a_forward_from_someone_not_an_admin_is_a_question_and_adds_nothin
     assert any("I can only read text" in r for r in replies)
     assert not any("Added" in r for r in replies)
     assert not (_folder(app) / "channels").exists()
+
+
+async def test_an_edit_handled_before_its_post_is_kept(start_bot: Any, fake_api: FakeBotAPI
+                                                       ) -> None:
+    app = await start_bot(source_channel_ids=frozenset({NEWS["id"]}))
+    post(fake_api, HOURS_LATER, 42, edited=True)
+    await fake_api.settle()
+    post(fake_api, HOURS, 42)  # Telegram sent it first; the bot got to it later
+    await fake_api.settle()
+    assert b"eleven" in (_folder(app) / "channels/harbournews/42.txt").read_bytes()
+
+
+async def test_a_post_that_cannot_be_kept_is_logged_and_nothing_said_in_the_channel(
+    start_bot: Any, fake_api: FakeBotAPI, monkeypatch: Any, caplog: Any
+) -> None:
+    app = await start_bot(source_channel_ids=frozenset({NEWS["id"]}))
+
+    async def broken(*args: Any, **kwargs: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(app.bot_data["service"], "put_files", broken)
+    post(fake_api, HOURS, 42)
+    await fake_api.settle()
+    assert not fake_api.sent("sendMessage")
+    assert "could not keep post 42 of channel -1001234567890" in caplog.text

@@ -68,3 +68,12 @@ async def test_missing_or_corrupt_database(settings: Settings, tmp_path: Path, d
     failed = [c for c in checks if not c.ok]
     assert failed and failed[0].name == "database"
     assert "bot reload" in failed[0].fix
+
+
+def test_a_channel_id_without_its_minus_100_is_named_with_the_fix(settings: Settings) -> None:
+    from bot.faces.doctor import check_ids
+
+    assert check_ids(settings.model_copy(
+        update={"source_channel_ids": frozenset({-1001234567890})})).ok
+    check = check_ids(settings.model_copy(update={"source_channel_ids": frozenset({1234567890})}))
+    assert not check.ok and "[1234567890]" in check.detail and "-100" in check.fix

@@ -83,8 +83,14 @@ def forwarded_post(sender: str | None, date: dt.datetime | None, text: str) -> P
     """A forward from a user or a group: no link; named by its date and text, so the same
     message forwarded again is the same file."""
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
-    stamp = date.astimezone(dt.UTC).strftime("%Y%m%d-%H%M%S") if date else "undated"
+    stamp = _in_utc(date).strftime("%Y%m%d-%H%M%S") if date else "undated"
     return Post(FORWARDED, f"{stamp}-{digest}{SUFFIX}", text, date, None, sender)
+
+
+def _in_utc(date: dt.datetime) -> dt.datetime:
+    """A date in UTC; one without a zone (an old export's) is taken as it is written, not as
+    this machine's local time, so every machine writes the same file."""
+    return date.astimezone(dt.UTC) if date.tzinfo else date
 
 
 def title_of(text: str) -> str:
@@ -99,7 +105,7 @@ def post_file(post: Post) -> bytes | None:
     if not text:
         return None
     fields = {"title": title_of(text), "source": post.source, "url": post.url,
-              "date": post.date.astimezone(dt.UTC).date().isoformat() if post.date else None}
+              "date": _in_utc(post.date).date().isoformat() if post.date else None}
     # Built whole, never merged: a post that itself starts with "---" lines stays text, and
     # cannot state an id or another post's URL.
     document = frontmatter.Post(text, **{k: v for k, v in fields.items() if v})

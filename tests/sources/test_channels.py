@@ -110,3 +110,20 @@ def test_a_file_that_is_no_channel_export_gets_the_reason(data: bytes, reason: s
     with pytest.raises(channels.ExportError) as caught:
         channels.read_export(data)
     assert reason in str(caught.value)
+
+
+def test_a_date_without_a_zone_is_taken_as_written_on_any_machine(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    post = channels.channel_post(-1001234567890, "harbournews", None, 9,
+                                 dt.datetime(2024, 3, 1, 23, 30), "Late news tonight")
+    files = set()
+    for zone in ("UTC", "Asia/Shanghai", "America/New_York"):
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+        files.add(channels.post_file(post))
+    monkeypatch.delenv("TZ")
+    time.tzset()
+    assert len(files) == 1 and b"date: '2024-03-01'" in files.pop()

@@ -15,6 +15,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+
 import frontmatter
 from pydantic import BaseModel, ConfigDict, ValidationError
 

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
         default_factory=dict)
     # Telegram user ids that may reload, add, remove documents and see usage statistics.
     telegram_admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    # Channels (Bot API ids, -100...) whose posts become documents; the bot must be an admin.
+    source_channel_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     # Largest file an admin may send to be added: Telegram's size is checked before downloading,
     # and the download stops at it.
     max_upload_mb: float = Field(10, gt=0)
@@ -125,7 +127,7 @@ class Settings(BaseSettings):
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("allowed_ids", "telegram_admin_ids", mode="before")
+    @field_validator("allowed_ids", "telegram_admin_ids", "source_channel_ids", mode="before")
     @classmethod
     def _comma_separated_ids(cls, value: object) -> object:
         if isinstance(value, str):

@@ -169,6 +169,12 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "Added {name}: {passages} passages. It is cited as:",
         "zh": "已添加 {name}：共 {passages} 段。引用格式：",
     },
+    "forward_no_text": {
+        "en": "That message has no text to add: only its text, or a caption, can become a "
+        "document. To add a file, send the file itself.",
+        "zh": "这条消息没有可以添加的文字：只有消息的文字或说明文字才能成为文档。"
+        "要添加文件，请直接发送文件本身。",
+    },
     "remove_usage": {
         "en": "Write the document's id or its number from /docs after /remove, e.g. /remove 2",
         "zh": "请在 /remove 后面写上文档的 ID 或它在 /docs 中的编号，例如：/remove 2",

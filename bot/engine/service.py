@@ -16,7 +16,7 @@ import enum
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +60,7 @@ class UploadStatus(enum.Enum):
     ADDED = "added"
     DUPLICATE = "duplicate"
     REFUSED = "refused"
+    REMOVED = "removed"  # a channel post edited to nothing
 
 
 @dataclass(frozen=True)
@@ -358,6 +359,47 @@ class QAService:
             doc_id = (await self.db.file_states())[rel].doc_id
         passages = self.index.document_passages(doc_id)
         return UploadResult(UploadStatus.ADDED, rel, doc_id=doc_id, passages=passages)
+
+    async def put_files(self, files: Mapping[str, bytes | None], replace: bool = True,
+                        ) -> list[UploadResult]:
+        """Write or replace files the bot makes itself (channel posts) at these paths in the
+        knowledge folder, remove those given None, and reload once; a result for each path.
+        A file that gives no document is not written, nor (`replace` false) one already
+        there; the old files are put back if the reload fails."""
+        s = self.settings
+        refused: dict[str, UploadResult] = {}
+        for rel, data in files.items():
+            try:
+                if data is not None:
+                    await asyncio.to_thread(prepare, rel, data, s.passage_size, s.passage_overlap)
+            except DocumentError as exc:
+                refused[rel] = UploadResult(UploadStatus.REFUSED, rel, str(exc))
+        writes = {rel: data for rel, data in files.items() if rel not in refused}
+        async with self._guard.hold():
+            before = await asyncio.to_thread(uploads.replace_files, s.knowledge_dir, writes,
+                                             replace)
+            try:
+                report = await self._sync()
+            except BaseException:
+                await asyncio.to_thread(uploads.replace_files, s.knowledge_dir, before)
+                raise
+            states = await self.db.file_states()
+        skipped = dict(report.skipped)
+        results = []
+        for rel, data in files.items():
+            state = states.get(rel)
+            if rel in refused:
+                results.append(refused[rel])
+            elif data is None:
+                results.append(UploadResult(UploadStatus.REMOVED, rel))
+            elif state is None:
+                results.append(UploadResult(UploadStatus.REFUSED, rel,
+                                            skipped.get(rel, "it was not indexed")))
+            else:
+                status = UploadStatus.ADDED if rel in before else UploadStatus.DUPLICATE
+                results.append(UploadResult(status, rel, doc_id=state.doc_id,
+                                            passages=self.index.document_passages(state.doc_id)))
+        return results
 
     async def remove_document(self, doc_id: str) -> SyncReport | None:
         """Delete a document's file from the knowledge folder and reload; None if unknown.

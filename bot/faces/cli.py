@@ -210,6 +210,43 @@ def add(settings: Settings, url: str, sitemap: bool, collection: str | None) -> 
         raise click.ClickException("nothing was added")
 
 
+@main.command(name="import-channel")
+@common_options
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--username", default=None,
+              help="The channel's public username, which the export does not hold: its posts "
+                   "then get t.me/<username> links and the folder its live posts get.")
+def import_channel(settings: Settings, file: Path, username: str | None) -> None:
+    """Add the posts of a channel's export from Telegram Desktop (FILE, its result.json), one
+    file a post under channels/<channel>/, then reload once. Posts already there are left as
+    they are."""
+    from bot.sources.channels import ExportError, post_file, read_export
+
+    try:
+        export = read_export(file.read_bytes(), username.lstrip("@") if username else None)
+    except (OSError, ExportError) as exc:
+        raise click.ClickException(f"nothing was added from {file}: {exc}") from exc
+
+    async def go() -> list[UploadResult]:
+        service = await QAService.start(settings, sync=False)
+        try:
+            # An export is the past: a post already there may have been edited since.
+            return await service.put_files({p.path: post_file(p) for p in export.posts},
+                                           replace=False)
+        finally:
+            await service.close()
+
+    results = asyncio.run(go()) if export.posts else []
+    for result in results:
+        if result.status is UploadStatus.REFUSED:
+            click.echo(f"not added {result.name}: {result.reason}", err=True)
+    added, there = (sum(r.status is status for r in results)
+                    for status in (UploadStatus.ADDED, UploadStatus.DUPLICATE))
+    click.echo(f"{export.name}: {added} posts added, {there} already there, "
+               f"{len(results) - added - there} refused; skipped {export.service} service "
+               f"messages and {export.empty} posts without text; in channels/{export.folder}/")
+
+
 @main.command(name="eval")
 @common_options
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))

@@ -85,6 +85,12 @@ def check_ids(settings: Settings) -> Check:
     if bad:
         return Check("ids", False, f"not Telegram ids: {bad}",
                      "use numeric user ids (ask @userinfobot) or chat ids")
+    # A channel's own id (t.me/c/<id>, an export's "id") lacks the -100 the Bot API puts first.
+    unprefixed = sorted(i for i in settings.source_channel_ids if i > -10**12)
+    if unprefixed:
+        return Check("ids", False, f"not channel ids in SOURCE_CHANNEL_IDS: {unprefixed}",
+                     "write -100 and then the number in the channel's t.me/c/ links, "
+                     "e.g. -1001234567890")
     return Check("ids", True, f"{len(ids)} admin or allowed ids")
 
 

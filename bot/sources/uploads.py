@@ -1,6 +1,7 @@
 """Files sent by an admin: a safe name inside the knowledge folder, and the caption's title
 and URL written into the file, so the folder stays the one source of truth. No I/O except
-`free_path`, which only looks, and `write_new` and `discard`, which write and remove the file.
+`free_path`, which only looks, and `write_new`, `discard` and `replace_files`, which write and
+remove files.
 
 Caption forms: `Title | https://url` (either part may be left out), or lines of
 `title: ...`, `url: ...`, `source: ...`, `date: ...`.
@@ -11,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
 
 import frontmatter
@@ -81,6 +83,33 @@ def write_new(folder: Path, name: str, data: bytes) -> Path:
 def discard(path: Path) -> None:
     """Remove a file written for an upload that is not kept."""
     path.unlink(missing_ok=True)
+
+
+def replace_files(root: Path, files: Mapping[str, bytes | None], replace: bool = True,
+                  ) -> dict[str, bytes | None]:
+    """Write each file at its path inside root, whole or not at all (None: remove it), and
+    leave those already holding these bytes alone (with `replace` false, every file already
+    there); returns what each changed one held before
+    (None: nothing), so that `replace_files(root, before)` puts them back."""
+    for rel in files:  # all checked before any is written
+        if not (root / rel).resolve().is_relative_to(root.resolve()):  # a link out, or ".."
+            raise DocumentError(f"{rel!r} would leave the knowledge folder")
+    before: dict[str, bytes | None] = {}
+    for rel, data in files.items():
+        path = root / rel
+        old = path.read_bytes() if path.is_file() else None
+        if old == data or (old is not None and not replace):
+            continue
+        before[rel] = old
+        if data is None:
+            path.unlink()
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A dot file, which the folder scan never reads, swapped in by one rename.
+        temporary = path.with_name(f".{path.name}.writing")
+        temporary.write_bytes(data)
+        temporary.replace(path)
+    return before
 
 
 def parse_caption(caption: str | None) -> dict[str, str]:

@@ -86,3 +86,12 @@ async def test_doctor_lists_who_sees_which_collection(settings: Settings, tmp_pa
                  if c.name == "collections")
     # The stored grant is in force without the setting too.
     assert plain.ok and plain.detail == "default, staff; /use 42 = all collections"
+
+
+def test_a_channel_id_without_its_minus_100_is_named_with_the_fix(settings: Settings) -> None:
+    from bot.faces.doctor import check_ids
+
+    assert check_ids(settings.model_copy(
+        update={"source_channel_ids": frozenset({-1001234567890})})).ok
+    check = check_ids(settings.model_copy(update={"source_channel_ids": frozenset({1234567890})}))
+    assert not check.ok and "[1234567890]" in check.detail and "-100" in check.fix

@@ -26,8 +26,16 @@ NOTICES = "access_notices"  # bot_data key: who was told recently (Once)
 START_PARAMETER = "members"
 
 
+def _is_channel_post(update: Update) -> bool:
+    return update.channel_post is not None or update.edited_channel_post is not None
+
+
 def allowed(update: Update, settings: Settings) -> bool:
-    """Everyone when ALLOWED_IDS is empty; else the sender or the chat must be listed."""
+    """Everyone when ALLOWED_IDS is empty; else the sender or the chat must be listed. A
+    channel post has no sender: only those of SOURCE_CHANNEL_IDS pass."""
+    if _is_channel_post(update):
+        chat = update.effective_chat
+        return chat is not None and chat.id in settings.source_channel_ids
     if not settings.allowed_ids:
         return True
     user = update.effective_user
@@ -60,7 +68,8 @@ async def gate(update: object, context: Context) -> None:
         return
     user = update.effective_user
     chat = update.effective_chat
-    log.info("refused update %s from user %s in chat %s (not in ALLOWED_IDS)", update.update_id,
-             user.id if user else None, chat.id if chat else None)
+    listed = "SOURCE_CHANNEL_IDS" if _is_channel_post(update) else "ALLOWED_IDS"
+    log.info("refused update %s from user %s in chat %s (not in %s)", update.update_id,
+             user.id if user else None, chat.id if chat else None, listed)
     await _refuse(update, context)
     raise ApplicationHandlerStop

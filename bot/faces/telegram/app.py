@@ -24,7 +24,16 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.faces.health import start_health_server
 from bot.engine.service import QAService
-from bot.faces.telegram import access, admin, buttons, handlers, listing, scopes, throttle
+from bot.faces.telegram import (
+    access,
+    admin,
+    buttons,
+    channels,
+    handlers,
+    listing,
+    scopes,
+    throttle,
+)
 from bot.faces.telegram.flood import FloodLimiter
 from bot.faces.telegram.results import ResultStore
 from bot.engine.conversations import Conversations
@@ -166,6 +175,12 @@ def build_application(settings: Settings) -> Application:
     # A file in a private chat is an upload (admins only); before the "not text" hint.
     application.add_handler(MessageHandler(new & filters.Document.ALL & filters.ChatType.PRIVATE,
                                            admin.upload_document))
+    # Posts of SOURCE_CHANNEL_IDS, new and edited, become documents; so does an admin's
+    # forward in a private chat (others' go on as questions): before the text handlers.
+    application.add_handler(MessageHandler(filters.UpdateType.CHANNEL_POSTS,
+                                           channels.channel_post))
+    application.add_handler(MessageHandler(
+        new & filters.FORWARDED & ~filters.COMMAND & filters.ChatType.PRIVATE, channels.forwarded))
     # A private message that is only a link: an admin is offered to add the page; before the
     # catch-all below, which would take it as a question (link_message does, for others).
     application.add_handler(MessageHandler(

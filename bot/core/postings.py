@@ -99,19 +99,16 @@ class Postings:
         keep[rows] = True
         renumber = np.full(self.size, -1, dtype=np.int32)
         renumber[rows] = np.arange(len(rows), dtype=np.int32)
-        held = keep[self.passages]
-        df = self.document_frequencies()
-        counts = np.zeros(len(df), dtype=np.int64)
-        some = np.flatnonzero(df)  # reduceat would count an empty term as its neighbour
-        if len(some):
-            counts[some] = np.add.reduceat(held, self.offsets[some], dtype=np.int64)
+        kept = np.flatnonzero(keep[self.passages])  # the postings kept, in order
+        # Kept postings before each term's first: a term's count is a difference.
+        counts = np.diff(np.searchsorted(kept, self.offsets))
         present = np.flatnonzero(counts)
         offsets = np.zeros(len(present) + 1, dtype=np.int64)
         np.cumsum(counts[present], out=offsets[1:])
         terms = list(self.vocabulary)  # in id order: ids were given in insertion order
         vocabulary = {terms[t]: n for n, t in enumerate(present.tolist())}
-        return Postings(vocabulary, offsets, renumber[self.passages[held]],
-                        self.frequencies[held], self.lengths[rows])
+        return Postings(vocabulary, offsets, renumber[self.passages[kept]],
+                        self.frequencies[kept], self.lengths[rows])
 
     def slice(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         """(passage indices, term frequencies) of the term with id t."""

@@ -97,7 +97,8 @@ def main() -> None:
     for round_ in range(args.rounds):
         rank = {name: [] for name in scopes}
         whole = {name: [] for name in scopes}
-        for n, (question, query) in enumerate(zip(questions, tokens, strict=True)):  # type: ignore[arg-type]
+        asked = zip(questions, tokens, strict=True)  # type: ignore[arg-type]
+        for n, (question, query) in enumerate(asked):
             order = list(scopes.items())
             if (n + round_) % 2:
                 order.reverse()
@@ -119,7 +120,7 @@ def main() -> None:
         seconds, mb = cut[name]
         print(f"| {name} | {views.of(scope).size:,} | {seconds:.2f} | {mb:.0f} | "
               f"{f['rank50']:.2f} | {f['rank95']:.2f} | {f['ans50']:.2f} | {f['ans95']:.2f} |")
-    print(f"\n{len(questions)} questions, median of {args.rounds} rounds; "  # type: ignore[arg-type]
+    print(f"\n{len(tokens)} questions, median of {args.rounds} rounds; "
           f"peak RSS {rss_mb('VmHWM'):.0f} MB")
 
 

@@ -96,7 +96,8 @@ async def test_grants_made_from_telegram_are_kept_and_win(scoped: Settings) -> N
     again = await QAService.start(scoped, sync=False)
     try:
         assert again.grants()[1] == {"-100": frozenset({"news"}), "5": None}
-        answer = again.ask("Where does Wang Xiaorong work?", scope=again.scope(-100, True, 5, admin=False))
+        group = again.scope(-100, True, 5, admin=False)
+        answer = again.ask("Where does Wang Xiaorong work?", scope=group)
         assert answer.status is Status.ANSWERED
         assert await again.ungrant("-100") and not await again.ungrant("-100")
         assert again.scope(-100, True, 5, admin=False) == PUBLIC
@@ -106,12 +107,13 @@ async def test_grants_made_from_telegram_are_kept_and_win(scoped: Settings) -> N
 
 async def test_the_saved_index_keeps_each_documents_collection(scoped: Settings) -> None:
     first = await QAService.start(scoped)
-    expected = _seen(first.ask("王小容在哪个单位工作？", scope=Scope(frozenset({"news"}))))
+    news = Scope(frozenset({"news"}))
+    expected = _seen(first.ask("王小容在哪个单位工作？", scope=news))
     await first.close()
     second = await QAService.start(scoped, sync=False)  # served from the saved files
     try:
         assert second.index.table.collections == {DEFAULT, "news"}
-        assert _seen(second.ask("王小容在哪个单位工作？", scope=Scope(frozenset({"news"})))) == expected
+        assert _seen(second.ask("王小容在哪个单位工作？", scope=news)) == expected
         assert second.ask("王小容在哪个单位工作？", scope=PUBLIC).passages == () or all(
             c.hit.passage.collection == DEFAULT
             for c in second.ask("王小容在哪个单位工作？", scope=PUBLIC).passages)

@@ -81,7 +81,8 @@ async def test_doctor_lists_who_sees_which_collection(settings: Settings, tmp_pa
     check = next(c for c in run_checks(scoped, tmp_path / "none.env", _fake_get(True))
                  if c.name == "collections")
     assert not check.ok and "no such folder: typo" in check.detail
-    assert "COLLECTIONS -100 = staff" in check.detail and "/use 42 = all collections" in check.detail
+    assert "COLLECTIONS -100 = staff" in check.detail
+    assert "/use 42 = all collections" in check.detail
     plain = next(c for c in run_checks(settings, tmp_path / "none.env", _fake_get(True))
                  if c.name == "collections")
     # The stored grant is in force without the setting too.

@@ -18,7 +18,7 @@ from bot import logs
 from bot.config import Settings, load_settings
 from bot.engine.service import QAService, UploadResult, UploadStatus
 from bot.sources.crawling import is_site
-from bot.faces.reports import report_lines
+from bot.faces.reports import refresh_text, report_lines
 from bot.faces.text import render_text, to_json
 from bot.sources.folder import FolderError
 from bot.store.database import StorageError
@@ -178,6 +178,23 @@ def add(settings: Settings, url: str, sitemap: bool) -> None:
             click.echo(f"not added {result.name}: {result.reason}", err=True)
     if not any(r.status is UploadStatus.ADDED for r in results):
         raise click.ClickException("nothing was added")
+
+
+@main.command()
+@common_options
+def refresh(settings: Settings) -> None:
+    """Fetch the pages added from the web again, asking only for what changed; rewrite and
+    reload those that did; report those gone (they are kept until removed)."""
+
+    async def go() -> str:
+        service = await QAService.start(settings)
+        try:
+            report = await service.refresh_web(lambda m: click.echo(m, err=True))
+        finally:
+            await service.close()
+        return refresh_text(report)
+
+    click.echo(asyncio.run(go()))
 
 
 @main.command(name="eval")

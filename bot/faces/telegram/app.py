@@ -23,6 +23,7 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.faces.health import start_health_server
+from bot.engine import refresh
 from bot.engine.service import QAService
 from bot.faces.telegram import access, admin, buttons, handlers, listing, throttle
 from bot.faces.telegram.flood import FloodLimiter
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 HEALTH = "health"
 ACCESS_GROUP, LIMITS_GROUP = -2, -1  # handler groups before the handlers' own (0)
 WATCHER = "watcher"
+REFRESHER = "refresher"  # the REFRESH_HOURS task
 
 COMMANDS = [
     BotCommand("help", "How to ask / 如何提问"),
@@ -65,6 +67,9 @@ async def post_init(application: Application) -> None:
     if settings.watch_seconds > 0:
         service = application.bot_data[handlers.SERVICE]
         application.bot_data[WATCHER] = asyncio.create_task(service.watch(settings.watch_seconds))
+    if settings.refresh_hours > 0:
+        application.bot_data[REFRESHER] = asyncio.create_task(refresh.every(
+            settings.refresh_hours * 3600, lambda: admin.refresh_round(application)))
     await application.bot.set_my_commands(COMMANDS)
     for admin_id in settings.telegram_admin_ids:
         # Admins see their commands in the menu; the handlers check the id again regardless.
@@ -78,13 +83,14 @@ async def post_init(application: Application) -> None:
 
 
 async def post_shutdown(application: Application) -> None:
-    """Stop watching the folder and the health server, then close the database after the
-    last update."""
-    watcher = application.bot_data.pop(WATCHER, None)
-    if watcher is not None:
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+    """Stop watching the folder, refreshing the web pages and the health server, then close
+    the database after the last update."""
+    for name in (WATCHER, REFRESHER):
+        task = application.bot_data.pop(name, None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
     health = application.bot_data.pop(HEALTH, None)
     if health is not None:
         health.stop()

@@ -186,10 +186,11 @@ async def _fetch(url: str, limits: FetchLimits, resolve: Resolver,
             scheme, host, port = _split(url)
             address = await checked_address(host, port, limits, resolve)
             default = port == (443 if scheme == "https" else 80)
-            # The caller's headers never replace these: Host names the checked host.
-            headers = {**extra, "Host": host if default else f"{host}:{port}",
-                       "User-Agent": USER_AGENT, "Accept": "text/html, application/pdf",
-                       "Accept-Encoding": "gzip, deflate"}
+            # The caller's headers never replace these, in any case: Host names the checked host.
+            headers = httpx.Headers(extra)
+            headers.update({"Host": host if default else f"{host}:{port}",
+                            "User-Agent": USER_AGENT, "Accept": "text/html, application/pdf",
+                            "Accept-Encoding": "gzip, deflate"})
             extensions = {"sni_hostname": host} if scheme == "https" else {}
             request = client.build_request("GET", _direct_url(url, address), headers=headers,
                                            extensions=extensions)

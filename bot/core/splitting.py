@@ -20,8 +20,9 @@ from bot.core.models import Passage, Span
 _BOUNDARY = re.compile(
     r"[。！？!?；;…]++[”’\"'」』）)\]]*+(?![、,，:：])"
     rf"|\.+[”’\"'」』）)\]]*(?=\s|$|[{HAN}])"
-    r"|[\n\f]+"
+    rf"|[\n{SECTION}]+"
 )
+_LINE_BREAKS = "\n" + SECTION
 # Words after which a full stop rarely ends a sentence.
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof st jr sr vs etc no nos fig figs approx dept est inc ltd co corp gen gov "
@@ -98,7 +99,7 @@ def split_sentences(text: str) -> list[Sentence]:
             _is_abbreviation(text, match.start() + 1) or _continues(text, end)
         ):
             continue
-        line_break = token[0] in "\n\f"
+        line_break = token[0] in _LINE_BREAKS
         if line_break:
             end = match.start()
         if _add(text, start, end, new_paragraph, sentences, new_section):
@@ -200,10 +201,11 @@ def split_passages(
     """Whole sentences packed into passages of about target columns.
 
     Passages prefer to end at a paragraph break once they are reasonably full, and always
-    end before a section mark (marks.SECTION, a heading a reader marked), so a section's passages
-    start at its heading; short fragments (captions, headings) are packed with their
-    neighbours instead of standing alone; each passage repeats the last `overlap` sentences of the previous one when they
-    are short, so an answer that straddles a cut is still found whole.
+    end before a section mark (marks.SECTION, a heading a reader marked), so a section's
+    passages start at its heading; short fragments (captions, headings) are packed with their
+    neighbours instead of standing alone; each passage repeats the last `overlap` sentences
+    of the previous one when they are short, so an answer that straddles a cut is still found
+    whole.
     """
     target = max(target, 40)
     sentences = _fitting_sentences(text, target)

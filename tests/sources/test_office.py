@@ -50,7 +50,8 @@ def test_a_stated_word_title_wins() -> None:
 def test_a_spreadsheet_row_keeps_its_sheet_row_and_column_names() -> None:
     doc = parse("phones.xlsx", make_xlsx(PHONES, title="Phone list"))
     lines = doc.text.split("\n")
-    assert f"Phones, row 2{LABEL_END}: Name: Lee Mei · Phone: 6152 0695 · Opening hours: 9-18" in lines
+    assert f"Phones, row 2{LABEL_END}: Name: Lee Mei · Phone: 6152 0695 · Opening hours: 9-18" \
+        in lines
     assert f"Phones, row 3{LABEL_END}: Name: 王小容 · Phone: 61234567 · Opening hours: 10-17" in lines
     assert f"Rooms, row 2{LABEL_END}: Room: Reading room · Floor: 2" in lines
     assert (doc.title, doc.date) == ("Phone list", "2024-03-05")
@@ -61,7 +62,8 @@ def test_each_row_is_one_sentence_so_the_answer_shown_is_the_row() -> None:
 
     doc = parse("phones.xlsx", make_xlsx(PHONES))
     sentences = [doc.text[s.start:s.end] for s in split_sentences(doc.text)]
-    assert f"Phones, row 2{LABEL_END}: Name: Lee Mei · Phone: 6152 0695 · Opening hours: 9-18" in sentences
+    assert f"Phones, row 2{LABEL_END}: Name: Lee Mei · Phone: 6152 0695 · Opening hours: 9-18" \
+        in sentences
     assert doc.title == "phones"  # nothing stated: the file's name
 
 

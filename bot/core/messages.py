@@ -166,6 +166,11 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "Added {name}: {passages} passages. It is cited as:",
         "zh": "已添加 {name}：共 {passages} 段。引用格式：",
     },
+    # Sent to the admins after a refresh round that found pages gone or out of reach.
+    "refresh_kept": {"en": "Some pages added from the web could not be fetched again. They are "
+                     "kept as they were until you remove them (/docs, /remove).",
+                     "zh": "有些从网上添加的网页无法重新获取，已按原样保留，"
+                     "如需删除请用 /docs 和 /remove。"},
     "remove_usage": {
         "en": "Write the document's id or its number from /docs after /remove, e.g. /remove 2",
         "zh": "请在 /remove 后面写上文档的 ID 或它在 /docs 中的编号，例如：/remove 2",
@@ -213,11 +218,6 @@ _TEXTS: dict[str, dict[str, str]] = {
                          "zh": "正在读取这个网站的网页，可能需要一些时间…"},
     "add_site_done": {"en": "Added {added} of {pages} pages:",
                       "zh": "已添加 {pages} 个网页中的 {added} 个："},
-    # Sent to the admins after a refresh round that found pages gone or out of reach.
-    "refresh_kept": {"en": "Some pages added from the web could not be fetched again. They are "
-                     "kept as they were until you remove them (/docs, /remove).",
-                     "zh": "有些从网上添加的网页无法重新获取，已按原样保留，"
-                     "如需删除请用 /docs 和 /remove。"},
 }
 
 

@@ -297,20 +297,6 @@ class QAService:
         folder, name = fetching.file_name(page.url, page.suffix)
         return await self.add_upload(name, page.data, fetching.page_fields(page), folder)
 
-    async def refresh_web(self, progress: Callable[[str], None] = lambda _: None,
-                          resolve: fetching.Resolver = fetching.system_resolve,
-                          ) -> refresh.RefreshReport:
-        """Fetch the pages added from the web again with conditional requests, rewrite those
-        whose document changed, and reload once if any did; pages gone are kept."""
-        started = time.perf_counter()
-        fetch = functools.partial(fetching.fetch_if_changed, limits=self._limits(),
-                                  resolve=resolve)
-        pages = await refresh.refresh_pages(self.settings.knowledge_dir, fetch,
-                                            self.settings.crawl_delay_seconds, progress)
-        changed = any(p.outcome is refresh.Outcome.CHANGED for p in pages)
-        report = await self.reload() if changed else None
-        return refresh.RefreshReport(tuple(pages), report, time.perf_counter() - started)
-
     async def add_upload(self, name: str, data: bytes, fields: dict[str, str],
                          subfolder: str | None = None) -> UploadResult:
         """Save a file an admin sent into the knowledge folder (or a `subfolder` of it, made
@@ -383,6 +369,20 @@ class QAService:
             except Exception:
                 log.exception("automatic reload failed; the previous index stays in use")
             await asyncio.sleep(seconds)
+
+    async def refresh_web(self, progress: Callable[[str], None] = lambda _: None,
+                          resolve: fetching.Resolver = fetching.system_resolve,
+                          ) -> refresh.RefreshReport:
+        """Fetch the pages added from the web again with conditional requests, rewrite those
+        whose document changed, and reload once if any did; pages gone are kept."""
+        started = time.perf_counter()
+        fetch = functools.partial(fetching.fetch_if_changed, limits=self._limits(),
+                                  resolve=resolve)
+        pages = await refresh.refresh_pages(self.settings.knowledge_dir, fetch,
+                                            self.settings.crawl_delay_seconds, progress)
+        changed = any(p.outcome is refresh.Outcome.CHANGED for p in pages)
+        report = await self.reload() if changed else None
+        return refresh.RefreshReport(tuple(pages), report, time.perf_counter() - started)
 
     async def index_documents(self, documents: Sequence[Document]) -> int:
         """Store documents that come from no file (an evaluation set's paragraphs) and swap in

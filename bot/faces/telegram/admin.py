@@ -1,5 +1,4 @@
-"""Admin handlers: /reload, adding a file, /docs, /remove with a confirmation button, /stats;
-and the refresh round's report to the admins.
+"""Admin handlers: /reload, adding a file, /docs, /remove with a confirmation button, /stats.
 
 Every handler, and the confirmation button, checks TELEGRAM_ADMIN_IDS itself: a command or a
 forged callback from anyone else gets a polite refusal and a log line, nothing more.
@@ -14,13 +13,10 @@ import secrets
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
-from telegram.ext import Application
 
 from bot.core import messages
-from bot.engine.refresh import RefreshReport
 from bot.engine.service import UploadResult, UploadStatus
-from bot.faces.reports import refresh_text, reload_text, stats_text, summarize
+from bot.faces.reports import reload_text, stats_text, summarize
 from bot.faces.telegram import callbacks, download, handlers, listing, render
 from bot.sources import uploads
 from bot.sources.crawling import is_site
@@ -303,21 +299,3 @@ async def add_page_button(update: Update, context: Context, press: callbacks.Add
         await _failed(query.message, exc)
         return
     await edit_in_place(query, _result_html(result), None, context)
-
-
-async def refresh_round(application: Application) -> RefreshReport:  # type: ignore[type-arg]
-    """One refresh of the pages added from the web (REFRESH_HOURS starts it): logged, and
-    told to every admin in a private chat when pages are gone or out of reach."""
-    report = await application.bot_data[handlers.SERVICE].refresh_web()
-    text = refresh_text(report)
-    log.info("web pages refreshed: %s", text.replace("\n", "; "))
-    if not report.kept:
-        return report
-    body = f"{messages.bilingual('refresh_kept')}\n\n{text}"
-    for admin_id in application.bot_data[handlers.SETTINGS].telegram_admin_ids:
-        try:
-            for chunk in render.split_plain(body):
-                await application.bot.send_message(admin_id, chunk, parse_mode=ParseMode.HTML)
-        except TelegramError as exc:  # e.g. the admin has not opened a chat with the bot yet
-            log.warning("could not tell admin %s of the refresh: %s", admin_id, exc)
-    return report

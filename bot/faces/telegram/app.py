@@ -23,12 +23,13 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.faces.health import start_health_server
-from bot.engine import refresh
 from bot.engine.service import QAService
 from bot.faces.telegram import access, admin, buttons, handlers, listing, throttle
 from bot.faces.telegram.flood import FloodLimiter
 from bot.faces.telegram.results import ResultStore
 from bot.engine.conversations import Conversations
+from bot.engine.refresh import every
+from bot.faces.telegram.refresh_report import refresh_round
 from bot.faces.telegram.slots import UpdateSlots
 from bot.faces.telegram.transport import AiohttpRequest
 
@@ -68,8 +69,8 @@ async def post_init(application: Application) -> None:
         service = application.bot_data[handlers.SERVICE]
         application.bot_data[WATCHER] = asyncio.create_task(service.watch(settings.watch_seconds))
     if settings.refresh_hours > 0:
-        application.bot_data[REFRESHER] = asyncio.create_task(refresh.every(
-            settings.refresh_hours * 3600, lambda: admin.refresh_round(application)))
+        application.bot_data[REFRESHER] = asyncio.create_task(every(
+            settings.refresh_hours * 3600, lambda: refresh_round(application)))
     await application.bot.set_my_commands(COMMANDS)
     for admin_id in settings.telegram_admin_ids:
         # Admins see their commands in the menu; the handlers check the id again regardless.

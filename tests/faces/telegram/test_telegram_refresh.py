@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.engine.refresh import Outcome
-from bot.faces.telegram import admin, app as telegram_app, handlers
+from bot.faces.telegram import app as telegram_app, handlers
+from bot.faces.telegram.refresh_report import refresh_round
 from tests.engine.test_refresh import Site, html, site  # noqa: F401  (the changing web site)
 from tests.faces.telegram.fake_bot_api import USER, FakeBotAPI
 
@@ -21,7 +22,7 @@ async def test_admins_are_told_of_pages_gone_and_they_stay_answered(
         await service.add_page(site.base + path)
     site.pages["/etag/ferry"] = None
     site.pages["/etag/museum"] = html("Museum notice", "The museum opens at noon on Sundays.")
-    report = await admin.refresh_round(bot)
+    report = await refresh_round(bot)
     assert {p.outcome for p in report.pages} == {Outcome.GONE, Outcome.CHANGED}
     (told,) = await fake_api.wait_for("sendMessage")
     assert told.params["chat_id"] == USER["id"]
@@ -42,7 +43,7 @@ async def test_a_round_with_nothing_gone_sends_nothing(
 ) -> None:
     bot = await start_bot(telegram_admin_ids=frozenset({USER["id"]}), fetch_allow_private=True)
     await bot.bot_data[handlers.SERVICE].add_page(site.base + "/etag/ferry")
-    report = await admin.refresh_round(bot)
+    report = await refresh_round(bot)
     assert [p.outcome for p in report.pages] == [Outcome.UNCHANGED]
     await fake_api.settle()
     assert not fake_api.sent("sendMessage")

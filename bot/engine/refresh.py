@@ -18,7 +18,7 @@ from bot.sources import uploads
 from bot.sources.fetching import Fetched, FetchError, NotModified, conditional_headers
 from bot.sources.folder import read, scan
 from bot.sources.parsing import DocumentError
-from bot.sources.refreshing import WEB_FOLDER, WebPage, refreshed, web_page
+from bot.sources.refreshing import WebPage, in_web_folder, refreshed, web_page
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ async def refresh_pages(folder: Path, fetch: Fetch, delay: float = 0.0,
     """Every page under web/ fetched again, one request every `delay` seconds."""
     found = await asyncio.to_thread(scan, folder)
     results: list[PageResult] = []
-    for file in (f for f in found.files if f.rel.startswith(WEB_FOLDER)):
+    for file in (f for f in found.files if in_web_folder(f.rel)):
         try:
             old = await asyncio.to_thread(read, file)
         except OSError as exc:

@@ -1,6 +1,7 @@
 """What a refresh of the pages added from the web decides, file by file (pure: bytes in).
 
-A page added by `bot add` or /add lives under web/<host>/ as fetched: an HTML file whose front
+A page added by `bot add` or /add lives under web/<host>/ (or <collection>/web/<host>/, once a
+top-level folder is a collection) as fetched: an HTML file whose front
 matter holds its URL and the validators of that fetch (fetched, etag, last_modified), or a PDF
 whose document information holds its URL. `web_page` reads them back, the engine re-fetches the
 URL with a conditional request, and `refreshed` says whether the answer changes the document.
@@ -24,7 +25,13 @@ from bot.sources.parsing import (
     split_front_matter,
 )
 
-WEB_FOLDER = "web/"
+WEB_FOLDER = "web"
+
+
+def in_web_folder(rel: str) -> bool:
+    """The file lies under web/, or under a collection's web/ (a top-level folder's)."""
+    folders = rel.split("/")[:-1]
+    return WEB_FOLDER in folders[:2]
 
 
 @dataclass(frozen=True)
@@ -41,7 +48,7 @@ def web_page(rel: str, data: bytes) -> WebPage | None:
     """The page a file under web/ was fetched from, or None for a file that names no URL (one
     an admin put there by hand, or broken)."""
     suffix = uploads.suffix_of(rel)
-    if not rel.startswith(WEB_FOLDER) or suffix not in HTML_SUFFIXES | PDF_SUFFIXES:
+    if not in_web_folder(rel) or suffix not in HTML_SUFFIXES | PDF_SUFFIXES:
         return None
     try:
         stated = _pdf_info(data) if suffix in PDF_SUFFIXES else split_front_matter(decode(data))[0]

@@ -241,6 +241,8 @@ def test_web_page_reads_the_url_and_validators_back() -> None:
     assert page is not None and (page.url, page.etag, page.last_modified) == (
         "https://a.example/x", '"abc"', "Mon")
     assert web_page("x.html", data) is None  # not added from the web
+    assert web_page("team/web/a.example/x.html", data) is not None  # a collection's pages
+    assert web_page("a/b/web/a.example/x.html", data) is None
     assert web_page("web/a.example/y.html", b"---\nurl: file:///etc/passwd\n---\n<p>x</p>") is None
     assert fetching.conditional_headers('"abc"', None) == {"If-None-Match": '"abc"'}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,12 +20,15 @@ from bot.sources.fetching import Fetched, FetchError, NotModified, conditional_h
 from bot.sources.folder import read, scan
 from bot.sources.parsing import DocumentError
 from bot.sources.refreshing import WebPage, in_web_folder, refreshed, web_page
+from bot.store.database import Database
 
 log = logging.getLogger(__name__)
 
 Fetch = Callable[[str, Mapping[str, str]], Awaitable[Fetched | NotModified]]
 # The server's answers that say the page is no longer there (rather than out of reach).
 GONE_STATUSES = frozenset({404, 410})
+# Meta key: when the last round began (Unix time), in whichever process it ran.
+LAST_ROUND_KEY = "web_refreshed_at"
 
 
 class Outcome(enum.Enum):
@@ -114,11 +118,26 @@ async def refresh_pages(folder: Path, fetch: Fetch, delay: float = 0.0,
     return results
 
 
-async def every(seconds: float, round_: Callable[[], Awaitable[object]]) -> None:
-    """Run a round every `seconds` (the first after `seconds`: start-up has just read the
-    folder) until cancelled; a round that fails is logged and the next one runs on time."""
+def next_round_in(last: str | None, period: float, now: float) -> float:
+    """Seconds until the next round: a period after the last one began, so restarts do not
+    put it off for ever; a whole period when there was none (the pages are new)."""
+    try:
+        return min(period, max(0.0, float(last) + period - now)) if last else period
+    except ValueError:  # not a time: written by something else
+        return period
+
+
+async def every(period: float, round_: Callable[[], Awaitable[object]], db: Database) -> None:
+    """Run a round a `period` after the last one began (`LAST_ROUND_KEY`, which each round
+    sets as it begins), until cancelled; a round that fails is logged, and the next one is a
+    period later."""
     while True:
-        await asyncio.sleep(seconds)
+        try:
+            wait = next_round_in(await db.get_meta(LAST_ROUND_KEY), period, time.time())
+        except Exception:
+            log.exception("cannot tell when the web pages were last refreshed")
+            wait = period
+        await asyncio.sleep(wait)
         try:
             await round_()
         except Exception:

@@ -376,6 +376,7 @@ class QAService:
         """Fetch the pages added from the web again with conditional requests, rewrite those
         whose document changed, and reload once if any did; pages gone are kept."""
         started = time.perf_counter()
+        await self.db.set_meta(refresh.LAST_ROUND_KEY, str(time.time()))
         fetch = functools.partial(fetching.fetch_if_changed, limits=self._limits(),
                                   resolve=resolve)
         pages = await refresh.refresh_pages(self.settings.knowledge_dir, fetch,

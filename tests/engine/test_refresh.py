@@ -15,7 +15,7 @@ from aiohttp import web
 from multidict import CIMultiDict
 
 from bot.config import Settings
-from bot.engine.refresh import Outcome
+from bot.engine.refresh import LAST_ROUND_KEY, Outcome, every, next_round_in
 from bot.engine.service import QAService, UploadStatus
 from bot.sources import fetching
 from bot.sources.parsing import split_front_matter
@@ -283,3 +283,35 @@ async def test_bot_refresh_prints_what_it_did(site: Site, tmp_path: Path,
     assert "changed: web/127.0.0.1/etag-ferry.html" in lines
     assert any(line.startswith("gone, kept: web/127.0.0.1/dated-pool.html") for line in lines)
     assert lines[-1].startswith("reloaded: 0 added, 1 changed")
+
+
+def test_the_next_round_is_a_period_after_the_last_began_whatever_restarts_came_between() -> None:
+    hour = 3600.0
+    assert next_round_in(None, hour, 10_000.0) == hour  # none yet: the pages are new
+    assert next_round_in("9000.0", hour, 10_000.0) == 2600.0
+    assert next_round_in("1000.0", hour, 10_000.0) == 0.0  # overdue: at once
+    assert next_round_in("99999.0", hour, 10_000.0) == hour  # a clock set back: one period
+    assert next_round_in("yesterday", hour, 10_000.0) == hour
+
+
+async def test_rounds_run_on_their_period_and_each_one_sets_its_time(
+    site: Site, web_service: QAService
+) -> None:
+    await _add(web_service, site, "/etag/ferry")
+    await web_service.refresh_web()  # a round now: the next is a period later
+    assert float(await web_service.db.get_meta(LAST_ROUND_KEY) or 0) > 0
+    rounds: list[float] = []
+    ran = asyncio.Event()
+
+    async def round_() -> None:
+        rounds.append(asyncio.get_running_loop().time())
+        await web_service.refresh_web()
+        if len(rounds) == 2:
+            ran.set()
+
+    task = asyncio.create_task(every(0.2, round_, web_service.db))
+    try:
+        await asyncio.wait_for(ran.wait(), 10)
+    finally:
+        task.cancel()
+    assert rounds[1] - rounds[0] >= 0.15  # a period apart, not back to back

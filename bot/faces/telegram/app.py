@@ -70,7 +70,8 @@ async def post_init(application: Application) -> None:
         application.bot_data[WATCHER] = asyncio.create_task(service.watch(settings.watch_seconds))
     if settings.refresh_hours > 0:
         application.bot_data[REFRESHER] = asyncio.create_task(every(
-            settings.refresh_hours * 3600, lambda: refresh_round(application)))
+            settings.refresh_hours * 3600, lambda: refresh_round(application),
+            application.bot_data[handlers.SERVICE].db))
     await application.bot.set_my_commands(COMMANDS)
     for admin_id in settings.telegram_admin_ids:
         # Admins see their commands in the menu; the handlers check the id again regardless.

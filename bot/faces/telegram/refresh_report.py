@@ -22,9 +22,10 @@ async def refresh_round(application: Application) -> RefreshReport:  # type: ign
     """One round: logged, and told to the admins when pages are gone or out of reach."""
     report = await application.bot_data[handlers.SERVICE].refresh_web()
     text = refresh_text(report)
-    log.info("web pages refreshed: %s", text.replace("\n", "; "))
     if not report.kept:
+        log.info("web pages refreshed: %s", text.replace("\n", "; "))
         return report
+    log.warning("web pages refreshed, some kept though gone: %s", text.replace("\n", "; "))
     body = f"{messages.bilingual('refresh_kept')}\n\n{text}"
     for admin_id in application.bot_data[handlers.SETTINGS].telegram_admin_ids:
         try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from bot.engine.refresh import Outcome
 from bot.faces.telegram import app as telegram_app, handlers
 from bot.faces.telegram.refresh_report import refresh_round
@@ -13,7 +15,8 @@ from tests.faces.telegram.fake_bot_api import USER, FakeBotAPI
 
 
 async def test_admins_are_told_of_pages_gone_and_they_stay_answered(
-    start_bot: Any, fake_api: FakeBotAPI, site: Site  # noqa: F811
+    start_bot: Any, fake_api: FakeBotAPI, site: Site,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     bot = await start_bot(telegram_admin_ids=frozenset({USER["id"]}), fetch_allow_private=True,
                           crawl_delay_seconds=0)
@@ -24,6 +27,8 @@ async def test_admins_are_told_of_pages_gone_and_they_stay_answered(
     site.pages["/etag/museum"] = html("Museum notice", "The museum opens at noon on Sundays.")
     report = await refresh_round(bot)
     assert {p.outcome for p in report.pages} == {Outcome.GONE, Outcome.CHANGED}
+    assert any(r.levelname == "WARNING" and "etag-ferry.html" in r.getMessage()
+               for r in caplog.records)  # in the log too
     (told,) = await fake_api.wait_for("sendMessage")
     assert told.params["chat_id"] == USER["id"]
     shown = fake_api.visible(told)

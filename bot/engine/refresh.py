@@ -7,7 +7,6 @@ admin decides whether to remove it. The caller reloads once for the whole round.
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -19,25 +18,22 @@ from bot.sources import uploads
 from bot.sources.fetching import Fetched, FetchError, NotModified, conditional_headers
 from bot.sources.folder import read, scan
 from bot.sources.parsing import DocumentError
-from bot.sources.refreshing import WebPage, in_web_folder, refreshed, web_page
+from bot.sources.refreshing import (
+    Outcome,
+    WebPage,
+    in_web_folder,
+    next_round_in,
+    outcome_of,
+    refreshed,
+    web_page,
+)
 from bot.store.database import Database
 
 log = logging.getLogger(__name__)
 
 Fetch = Callable[[str, Mapping[str, str]], Awaitable[Fetched | NotModified]]
-# The server's answers that say the page is no longer there (rather than out of reach).
-GONE_STATUSES = frozenset({404, 410})
 # Meta key: when the last round began (Unix time), in whichever process it ran.
 LAST_ROUND_KEY = "web_refreshed_at"
-
-
-class Outcome(enum.Enum):
-    """What the refresh found of one page."""
-
-    UNCHANGED = "unchanged"
-    CHANGED = "changed"
-    GONE = "gone"  # 404 or 410: kept until an admin removes it
-    FAILED = "failed"  # refused or failed (an address now private, a timeout): kept
 
 
 @dataclass(frozen=True)
@@ -73,16 +69,12 @@ class RefreshReport:
         return f"{len(self.pages)} web pages refreshed in {self.seconds:.2f}s: {counts}"
 
 
-def _outcome(exc: FetchError) -> Outcome:
-    return Outcome.GONE if exc.status in GONE_STATUSES else Outcome.FAILED
-
-
 async def refresh_page(page: WebPage, path: Path, old: bytes, fetch: Fetch) -> PageResult:
     """Fetch one page again and rewrite its file when its document changed."""
     try:
         answer = await fetch(page.url, conditional_headers(page.etag, page.last_modified))
     except FetchError as exc:
-        return PageResult(page.rel, page.url, _outcome(exc), str(exc))
+        return PageResult(page.rel, page.url, outcome_of(exc), str(exc))
     if isinstance(answer, NotModified):
         return PageResult(page.rel, page.url, Outcome.UNCHANGED)
     try:
@@ -116,15 +108,6 @@ async def refresh_pages(folder: Path, fetch: Fetch, delay: float = 0.0,
                  + (f": {result.reason}" if result.reason else ""))
         results.append(result)
     return results
-
-
-def next_round_in(last: str | None, period: float, now: float) -> float:
-    """Seconds until the next round: a period after the last one began, so restarts do not
-    put it off for ever; a whole period when there was none (the pages are new)."""
-    try:
-        return min(period, max(0.0, float(last) + period - now)) if last else period
-    except ValueError:  # not a time: written by something else
-        return period
 
 
 async def every(period: float, round_: Callable[[], Awaitable[object]], db: Database) -> None:

@@ -44,6 +44,7 @@ from bot.sources.cedict import load_dictionary
 from bot.sources.decision import load_decision_model
 from bot.sources.folder import fingerprint, prepare, set_aside
 from bot.sources.parsing import DocumentError, content_hash
+from bot.sources.refreshing import Outcome
 from bot.store import index_store
 from bot.store.database import Database, stream_corpus
 from bot.store.usage_log import UsageLog
@@ -381,7 +382,7 @@ class QAService:
                                   resolve=resolve)
         pages = await refresh.refresh_pages(self.settings.knowledge_dir, fetch,
                                             self.settings.crawl_delay_seconds, progress)
-        changed = any(p.outcome is refresh.Outcome.CHANGED for p in pages)
+        changed = any(p.outcome is Outcome.CHANGED for p in pages)
         report = await self.reload() if changed else None
         return refresh.RefreshReport(tuple(pages), report, time.perf_counter() - started)
 

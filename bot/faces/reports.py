@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from bot.core.models import LoggedQuestion
-from bot.engine.refresh import Outcome, RefreshReport
+from bot.engine.refresh import RefreshReport
 from bot.engine.reload import SyncReport
+from bot.sources.refreshing import Outcome
 
 CSV_COLUMNS = ("id", "asked_at", "chat_type", "language", "user", "question", "status",
                "seconds", "passages", "thumbs_up", "thumbs_down")

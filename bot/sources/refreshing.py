@@ -9,12 +9,13 @@ URL with a conditional request, and `refreshed` says whether the answer changes 
 
 from __future__ import annotations
 
+import enum
 import io
 from dataclasses import dataclass
 
 from bot.core.models import Document
 from bot.sources import uploads
-from bot.sources.fetching import Fetched, page_fields
+from bot.sources.fetching import Fetched, FetchError, page_fields
 from bot.sources.parsing import (
     HTML_SUFFIXES,
     PDF_META_KEYS,
@@ -26,6 +27,31 @@ from bot.sources.parsing import (
 )
 
 WEB_FOLDER = "web"
+# The server's answers that say the page is no longer there (rather than out of reach).
+GONE_STATUSES = frozenset({404, 410})
+
+
+class Outcome(enum.Enum):
+    """What the refresh found of one page."""
+
+    UNCHANGED = "unchanged"
+    CHANGED = "changed"
+    GONE = "gone"  # 404 or 410: kept until an admin removes it
+    FAILED = "failed"  # refused or failed (an address now private, a timeout): kept
+
+
+def outcome_of(exc: FetchError) -> Outcome:
+    """Gone when the server says so, else out of reach (refused, timed out, broken)."""
+    return Outcome.GONE if exc.status in GONE_STATUSES else Outcome.FAILED
+
+
+def next_round_in(last: str | None, period: float, now: float) -> float:
+    """Seconds until the next round: a period after the last one began, so restarts do not
+    put it off for ever; a whole period when there was none (the pages are new)."""
+    try:
+        return min(period, max(0.0, float(last) + period - now)) if last else period
+    except ValueError:  # not a time: written by something else
+        return period
 
 
 def in_web_folder(rel: str) -> bool:

@@ -15,11 +15,11 @@ from aiohttp import web
 from multidict import CIMultiDict
 
 from bot.config import Settings
-from bot.engine.refresh import LAST_ROUND_KEY, Outcome, every, next_round_in
+from bot.engine.refresh import LAST_ROUND_KEY, every
 from bot.engine.service import QAService, UploadStatus
 from bot.sources import fetching
 from bot.sources.parsing import split_front_matter
-from bot.sources.refreshing import web_page
+from bot.sources.refreshing import Outcome, next_round_in, web_page
 from tests.conftest import make_pdf
 from tests.sources.test_crawling import serve
 

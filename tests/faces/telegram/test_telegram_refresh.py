@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.engine.refresh import Outcome
+from bot.sources.refreshing import Outcome
 from bot.faces.telegram import app as telegram_app, handlers
 from bot.faces.telegram.refresh_report import refresh_round
 from tests.engine.test_refresh import Site, html, site  # noqa: F401  (the changing web site)

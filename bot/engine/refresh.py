@@ -1,7 +1,7 @@
 """The pages added from the web, fetched again: each file under web/ that names its URL is
 re-fetched with a conditional request (its ETag and Last-Modified), rewritten in place when
 its document changed, and kept as it is when the page is gone or cannot be fetched, so an
-admin decides whether to remove it. The caller reloads once for the whole round.
+admin decides whether to remove it. One reload for the whole round, when a page changed.
 """
 
 from __future__ import annotations
@@ -108,6 +108,17 @@ async def refresh_pages(folder: Path, fetch: Fetch, delay: float = 0.0,
                  + (f": {result.reason}" if result.reason else ""))
         results.append(result)
     return results
+
+
+async def refresh_round(folder: Path, fetch: Fetch, reload: Callable[[], Awaitable[SyncReport]],
+                        delay: float = 0.0, progress: Callable[[str], None] = lambda _: None,
+                        ) -> RefreshReport:
+    """Every page fetched again, then one reload if any changed."""
+    started = time.perf_counter()
+    pages = await refresh_pages(folder, fetch, delay, progress)
+    changed = any(p.outcome is Outcome.CHANGED for p in pages)
+    report = await reload() if changed else None
+    return RefreshReport(tuple(pages), report, time.perf_counter() - started)
 
 
 async def every(period: float, round_: Callable[[], Awaitable[object]], db: Database) -> None:

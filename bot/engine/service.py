@@ -44,7 +44,6 @@ from bot.sources.cedict import load_dictionary
 from bot.sources.decision import load_decision_model
 from bot.sources.folder import fingerprint, prepare, set_aside
 from bot.sources.parsing import DocumentError, content_hash
-from bot.sources.refreshing import Outcome
 from bot.store import index_store
 from bot.store.database import Database, stream_corpus
 from bot.store.usage_log import UsageLog
@@ -376,15 +375,11 @@ class QAService:
                           ) -> refresh.RefreshReport:
         """Fetch the pages added from the web again with conditional requests, rewrite those
         whose document changed, and reload once if any did; pages gone are kept."""
-        started = time.perf_counter()
         await self.db.set_meta(refresh.LAST_ROUND_KEY, str(time.time()))
         fetch = functools.partial(fetching.fetch_if_changed, limits=self._limits(),
                                   resolve=resolve)
-        pages = await refresh.refresh_pages(self.settings.knowledge_dir, fetch,
-                                            self.settings.crawl_delay_seconds, progress)
-        changed = any(p.outcome is Outcome.CHANGED for p in pages)
-        report = await self.reload() if changed else None
-        return refresh.RefreshReport(tuple(pages), report, time.perf_counter() - started)
+        return await refresh.refresh_round(self.settings.knowledge_dir, fetch, self.reload,
+                                           self.settings.crawl_delay_seconds, progress)
 
     async def index_documents(self, documents: Sequence[Document]) -> int:
         """Store documents that come from no file (an evaluation set's paragraphs) and swap in

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     crawl_max_pages: int = Field(100, ge=1)
     crawl_delay_seconds: float = Field(1.0, ge=0)
     crawl_depth: int = Field(2, ge=0, le=5)
+    # Hours between re-fetches of the pages added from the web (conditional requests; a page
+    # that changed is rewritten and reloaded, one gone is reported to the admins); 0: never.
+    refresh_hours: float = Field(0, ge=0)
     # Seconds between checks of the knowledge folder for changes; 0 turns watching off.
     watch_seconds: float = Field(0, ge=0)
     # The usage log: keep the question text (else only its metadata), and hash user ids.

@@ -175,6 +175,11 @@ _TEXTS: dict[str, dict[str, str]] = {
         "zh": "这条消息没有可以添加的文字：只有消息的文字或说明文字才能成为文档。"
         "要添加文件，请直接发送文件本身。",
     },
+    # Sent to the admins after a refresh round that found pages gone or out of reach.
+    "refresh_kept": {"en": "Some pages added from the web could not be fetched again. They are "
+                     "kept as they were until you remove them (/docs, /remove).",
+                     "zh": "有些从网上添加的网页无法重新获取，已按原样保留，"
+                     "如需删除请用 /docs 和 /remove。"},
     "remove_usage": {
         "en": "Write the document's id or its number from /docs after /remove, e.g. /remove 2",
         "zh": "请在 /remove 后面写上文档的 ID 或它在 /docs 中的编号，例如：/remove 2",

@@ -12,15 +12,17 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.core.language import HAN
+from bot.core.marks import SECTION
 from bot.core.models import Passage, Span
 
 # Where a sentence may end: Chinese and half-width terminators (with closing quotes), a full
-# stop before white space or Han text, or a line break.
+# stop before white space or Han text, or a line break (a section mark is one too).
 _BOUNDARY = re.compile(
     r"[。！？!?；;…]++[”’\"'」』）)\]]*+(?![、,，:：])"
     rf"|\.+[”’\"'」』）)\]]*(?=\s|$|[{HAN}])"
-    r"|\n+"
+    rf"|[\n{SECTION}]+"
 )
+_LINE_BREAKS = "\n" + SECTION
 # Words after which a full stop rarely ends a sentence.
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof st jr sr vs etc no nos fig figs approx dept est inc ltd co corp gen gov "
@@ -32,11 +34,13 @@ _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.+$")
 
 @dataclass(frozen=True)
 class Sentence:
-    """A sentence's span, and whether a line break comes before it (a paragraph start)."""
+    """A sentence's span, and whether a line break comes before it (a paragraph start) and
+    a section mark (a heading's start)."""
 
     start: int
     end: int
     new_paragraph: bool
+    new_section: bool = False
 
 
 class _WideChars(dict[str, bool]):
@@ -87,7 +91,7 @@ def split_sentences(text: str) -> list[Sentence]:
     """Sentence spans covering every non-blank character of text, in order."""
     sentences: list[Sentence] = []
     start = 0
-    new_paragraph = False
+    new_paragraph = new_section = False
     for match in _BOUNDARY.finditer(text):
         end = match.end()
         token = match.group()
@@ -95,26 +99,32 @@ def split_sentences(text: str) -> list[Sentence]:
             _is_abbreviation(text, match.start() + 1) or _continues(text, end)
         ):
             continue
-        if token.startswith("\n"):
+        line_break = token[0] in _LINE_BREAKS
+        if line_break:
             end = match.start()
-        _add(text, start, end, new_paragraph, sentences)
-        if token.startswith("\n"):
+        if _add(text, start, end, new_paragraph, sentences, new_section):
+            new_section = False
+        if line_break:
             new_paragraph = True
+            new_section = new_section or SECTION in token
         elif text[start:end].strip():
             new_paragraph = False
         start = match.end()
-    _add(text, start, len(text), new_paragraph, sentences)
+    _add(text, start, len(text), new_paragraph, sentences, new_section)
     return sentences
 
 
-def _add(text: str, start: int, end: int, new_paragraph: bool, out: list[Sentence]) -> None:
-    """Append the span trimmed of white space, if anything is left."""
+def _add(text: str, start: int, end: int, new_paragraph: bool, out: list[Sentence],
+         new_section: bool = False) -> bool:
+    """Append the span trimmed of white space, if anything is left (True when it was)."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
     if end > start:
-        out.append(Sentence(start, end, new_paragraph or not out))
+        out.append(Sentence(start, end, new_paragraph or not out, new_section and bool(out)))
+        return True
+    return False
 
 
 def _hard_split(text: str, sentence: Sentence, limit: int) -> list[Sentence]:
@@ -131,7 +141,8 @@ def _hard_split(text: str, sentence: Sentence, limit: int) -> list[Sentence]:
             space = text.rfind(" ", start + 1, end)
             if space > start + limit // 4:
                 end = space
-        _add(text, start, end, sentence.new_paragraph and first, pieces)
+        _add(text, start, end, sentence.new_paragraph and first, pieces,
+             sentence.new_section and first)
         first = False
         start = end
     return pieces
@@ -151,8 +162,8 @@ def _fitting_sentences(text: str, target: int) -> list[Sentence]:
 def _pack(sentences: list[Sentence], sizes: list[int], gaps: list[int], target: int,
           overlap: int) -> list[tuple[int, int]]:
     """Sentence ranges [i, j) of about target columns each, preferring to end at a paragraph
-    break once reasonably full, each starting with the last `overlap` short sentences of the
-    one before."""
+    break once reasonably full and always ending before a section, each starting with the
+    last `overlap` short sentences of the one before in its section."""
     ranges: list[tuple[int, int]] = []
     i = 0
     while i < len(sentences):
@@ -161,6 +172,7 @@ def _pack(sentences: list[Sentence], sizes: list[int], gaps: list[int], target: 
             step = sizes[j] + (gaps[j] if j > i else 0)
             if j > i and (
                 size + step > target
+                or sentences[j].new_section
                 or (sentences[j].new_paragraph and size >= 0.6 * target)
             ):
                 break
@@ -169,12 +181,15 @@ def _pack(sentences: list[Sentence], sizes: list[int], gaps: list[int], target: 
         ranges.append((i, j))
         if j >= len(sentences):
             break
-        back = min(overlap, j - i - 1)
+        # A section starts with its heading, never with the end of the section before.
+        back = 0 if sentences[j].new_section else min(overlap, j - i - 1)
         while back > 0 and sum(sizes[j - back : j]) > target // 3:
             back -= 1
         i = j - back
-    # A last passage much smaller than the target is folded into the one before it.
-    if len(ranges) > 1 and sum(sizes[ranges[-1][0] : ranges[-1][1]]) < 0.3 * target:
+    # A last passage much smaller than the target is folded into the one before it, unless
+    # it is a section of its own.
+    if (len(ranges) > 1 and not sentences[ranges[-1][0]].new_section
+            and sum(sizes[ranges[-1][0] : ranges[-1][1]]) < 0.3 * target):
         last = ranges.pop()
         ranges[-1] = (ranges[-1][0], last[1])
     return ranges
@@ -185,10 +200,12 @@ def split_passages(
 ) -> list[Passage]:
     """Whole sentences packed into passages of about target columns.
 
-    Passages prefer to end at a paragraph break once they are reasonably full; short
-    fragments (captions, headings) are packed with their neighbours instead of standing
-    alone; each passage repeats the last `overlap` sentences of the previous one when they
-    are short, so an answer that straddles a cut is still found whole.
+    Passages prefer to end at a paragraph break once they are reasonably full, and always
+    end before a section mark (marks.SECTION, a heading a reader marked), so a section's
+    passages start at its heading; short fragments (captions, headings) are packed with their
+    neighbours instead of standing alone; each passage repeats the last `overlap` sentences
+    of the previous one when they are short, so an answer that straddles a cut is still found
+    whole.
     """
     target = max(target, 40)
     sentences = _fitting_sentences(text, target)

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import dataclasses
 import enum
+import functools
 import logging
 import secrets
 import time
@@ -34,6 +35,7 @@ from bot.core.models import (
     VoteResult,
 )
 from bot.core.translation import Dictionary
+from bot.engine import refresh
 from bot.engine.metrics import Metrics
 from bot.engine.reload import ANALYZER_KEY, SyncReport, store_documents, sync_folder
 from bot.engine.reload_guard import ReloadGuard
@@ -303,13 +305,8 @@ class QAService:
         except fetching.FetchError as exc:
             return UploadResult(UploadStatus.REFUSED, url[:200], str(exc))
         folder, name = fetching.file_name(page.url, page.suffix)
-        fields = {"url": page.url}
-        if page.suffix != ".pdf":  # a PDF's document information holds title, URL, source
-            # What a later re-fetch needs for a conditional request, kept with the page.
-            fields["fetched"] = page.fetched_at
-            fields.update({k: v for k, v in (("etag", page.etag),
-                                             ("last_modified", page.last_modified)) if v})
-        return await self.add_upload(name, page.data, fields, folder, collection)
+        return await self.add_upload(name, page.data, fetching.page_fields(page), folder,
+                                     collection)
 
     async def add_upload(self, name: str, data: bytes, fields: dict[str, str],
                          subfolder: str | None = None,
@@ -434,6 +431,17 @@ class QAService:
             except Exception:
                 log.exception("automatic reload failed; the previous index stays in use")
             await asyncio.sleep(seconds)
+
+    async def refresh_web(self, progress: Callable[[str], None] = lambda _: None,
+                          resolve: fetching.Resolver = fetching.system_resolve,
+                          ) -> refresh.RefreshReport:
+        """Fetch the pages added from the web again with conditional requests, rewrite those
+        whose document changed, and reload once if any did; pages gone are kept."""
+        await self.db.set_meta(refresh.LAST_ROUND_KEY, str(time.time()))
+        fetch = functools.partial(fetching.fetch_if_changed, limits=self._limits(),
+                                  resolve=resolve)
+        return await refresh.refresh_round(self.settings.knowledge_dir, fetch, self.reload,
+                                           self.settings.crawl_delay_seconds, progress)
 
     async def index_documents(self, documents: Sequence[Document]) -> int:
         """Store documents that come from no file (an evaluation set's paragraphs) and swap in

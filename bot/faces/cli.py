@@ -19,7 +19,7 @@ from bot.config import Settings, load_settings
 from bot.core.collections import DEFAULT, EVERYTHING, GrantError, Scope, check_name
 from bot.engine.service import QAService, UploadResult, UploadStatus
 from bot.sources.crawling import is_site
-from bot.faces.reports import report_lines
+from bot.faces.reports import refresh_text, report_lines
 from bot.faces.text import render_text, to_json
 from bot.sources.folder import FolderError
 from bot.store.database import StorageError
@@ -245,6 +245,23 @@ def import_channel(settings: Settings, file: Path, username: str | None) -> None
     click.echo(f"{export.name}: {added} posts added, {there} already there, "
                f"{len(results) - added - there} refused; skipped {export.service} service "
                f"messages and {export.empty} posts without text; in channels/{export.folder}/")
+
+
+@main.command()
+@common_options
+def refresh(settings: Settings) -> None:
+    """Fetch the pages added from the web again, asking only for what changed; rewrite and
+    reload those that did; report those gone (they are kept until removed)."""
+
+    async def go() -> str:
+        service = await QAService.start(settings)
+        try:
+            report = await service.refresh_web(lambda m: click.echo(m, err=True))
+        finally:
+            await service.close()
+        return refresh_text(report)
+
+    click.echo(asyncio.run(go()))
 
 
 @main.command(name="eval")

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from bot.core.models import LoggedQuestion
+from bot.engine.refresh import RefreshReport
 from bot.engine.reload import SyncReport
+from bot.sources.refreshing import Outcome
 
 CSV_COLUMNS = ("id", "asked_at", "chat_type", "language", "user", "question", "status",
                "seconds", "passages", "thumbs_up", "thumbs_down")
@@ -57,6 +59,18 @@ def reload_text(report: SyncReport, headline: str = "Reloaded") -> str:
     """The summary line, then one line per added, changed, removed or skipped file."""
     lines = report_lines(report) or ["nothing changed"]
     return f"{headline}: {report.summary()}\n" + "\n".join(lines)
+
+
+def refresh_text(report: RefreshReport) -> str:
+    """What a refresh round did: its summary, each page that changed and each kept though it
+    is gone or out of reach (with the reason), then the reload it needed."""
+    lines = [report.summary()]
+    lines += [f"changed: {p.rel}" for p in report.having(Outcome.CHANGED)]
+    lines += [f"{p.outcome.value}, kept: {p.rel} ({p.url}): {' '.join(p.reason.split())}"
+              for p in report.kept]
+    if report.reload is not None:
+        lines.append(f"reloaded: {report.reload.summary()}")
+    return "\n".join(lines)
 
 
 def summarize(log: Sequence[LoggedQuestion], top: int = 10) -> UsageStats:

@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.core.models import Answer, CitedPassage, Span
 from bot.core.splitting import sentence_spans, width
-from bot.faces.citations import citation_details
+from bot.faces.citations import citation_details, row_label
 from bot.faces.reply import context_note, fold, layout
 
 PLAIN_MARK = ("**", "**")
@@ -14,9 +14,10 @@ ANSI_BOLD = ("\033[1m", "\033[0m")
 
 
 def citation(cited: CitedPassage, language: str, traditional: bool = False) -> str:
-    """`[n] Title — source, URL, date, passage i/N`."""
+    """`[n] Title — source, URL, date, passage i/N` (or the spreadsheet row)."""
     p = cited.hit.passage
-    details = citation_details(p, language, traditional, cited.other_language)
+    details = citation_details(p, language, traditional, cited.other_language,
+                               row=row_label(cited))
     return f"[{cited.number}] {p.title} — {', '.join(details)}"
 
 
@@ -118,6 +119,7 @@ def to_json(answer: Answer) -> dict[str, Any]:
                 "date": c.hit.passage.date,
                 "passage": c.hit.passage.position,
                 "passages_in_doc": c.hit.passage.count,
+                "row": row_label(c),
                 "text": c.hit.passage.text,
             }
             for c in answer.passages

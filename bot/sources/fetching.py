@@ -34,7 +34,12 @@ Resolver = Callable[[str, int], Awaitable[list[str]]]
 
 
 class FetchError(DocumentError):
-    """The page could not be fetched or is not one the bot keeps; the message says why."""
+    """The page could not be fetched or is not one the bot keeps; the message says why, and
+    `status` is the server's answer when it gave one (404, 410, ...)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,23 @@ class Fetched:
     fetched_at: str  # ISO 8601, UTC
     etag: str | None = None
     last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class NotModified:
+    """A conditional request's answer 304: the page is as it was when last fetched."""
+
+    url: str  # after redirects
+
+
+def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """The headers asking for the page only if it changed since the fetch that gave these."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
 
 
 def refused_address(address: Address) -> str | None:
@@ -134,8 +156,21 @@ async def fetch(url: str, limits: FetchLimits = FetchLimits(),
                 kinds: Mapping[str, str] = KINDS) -> Fetched:
     """The page at url, after at most `limits.max_redirects` checked redirects; refused
     unless its content type is one of `kinds` (a web page or a PDF; a sitemap for a crawl)."""
+    page = await fetch_if_changed(url, {}, limits, resolve, transport, kinds)
+    if isinstance(page, NotModified):  # only a conditional request may be answered so
+        raise FetchError(f"the server answered 304 for {url[:200]}", 304)
+    return page
+
+
+async def fetch_if_changed(url: str, headers: Mapping[str, str],
+                           limits: FetchLimits = FetchLimits(),
+                           resolve: Resolver = system_resolve,
+                           transport: httpx.AsyncBaseTransport | None = None,
+                           kinds: Mapping[str, str] = KINDS) -> Fetched | NotModified:
+    """As `fetch`, sending `headers` too (conditional ones: `conditional_headers`), and
+    NotModified when the server answers 304."""
     try:
-        return await asyncio.wait_for(_fetch(url, limits, resolve, transport, kinds),
+        return await asyncio.wait_for(_fetch(url, limits, resolve, transport, kinds, headers),
                                       limits.seconds)
     except TimeoutError as exc:
         raise FetchError(f"the page took longer than {limits.seconds:.0f} s to fetch") from exc
@@ -143,7 +178,7 @@ async def fetch(url: str, limits: FetchLimits = FetchLimits(),
 
 async def _fetch(url: str, limits: FetchLimits, resolve: Resolver,
                  transport: httpx.AsyncBaseTransport | None, kinds: Mapping[str, str],
-                 ) -> Fetched:
+                 extra: Mapping[str, str]) -> Fetched | NotModified:
     timeout = httpx.Timeout(limits.seconds)
     async with httpx.AsyncClient(timeout=timeout, transport=transport, trust_env=False,
                                  follow_redirects=False) as client:
@@ -151,9 +186,11 @@ async def _fetch(url: str, limits: FetchLimits, resolve: Resolver,
             scheme, host, port = _split(url)
             address = await checked_address(host, port, limits, resolve)
             default = port == (443 if scheme == "https" else 80)
-            headers = {"Host": host if default else f"{host}:{port}",
-                       "User-Agent": USER_AGENT, "Accept": "text/html, application/pdf",
-                       "Accept-Encoding": "gzip, deflate"}
+            # The caller's headers never replace these, in any case: Host names the checked host.
+            headers = httpx.Headers(extra)
+            headers.update({"Host": host if default else f"{host}:{port}",
+                            "User-Agent": USER_AGENT, "Accept": "text/html, application/pdf",
+                            "Accept-Encoding": "gzip, deflate"})
             extensions = {"sni_hostname": host} if scheme == "https" else {}
             request = client.build_request("GET", _direct_url(url, address), headers=headers,
                                            extensions=extensions)
@@ -165,6 +202,8 @@ async def _fetch(url: str, limits: FetchLimits, resolve: Resolver,
                 if response.status_code in _REDIRECTS and "location" in response.headers:
                     url = urljoin(url, response.headers["location"])
                     continue
+                if response.status_code == 304 and extra:
+                    return NotModified(url)
                 return await _read(url, response, limits, kinds)
             finally:
                 await response.aclose()
@@ -174,7 +213,8 @@ async def _fetch(url: str, limits: FetchLimits, resolve: Resolver,
 async def _read(url: str, response: httpx.Response, limits: FetchLimits,
                 kinds: Mapping[str, str]) -> Fetched:
     if response.status_code != 200:
-        raise FetchError(f"the server answered {response.status_code} for {url[:200]}")
+        raise FetchError(f"the server answered {response.status_code} for {url[:200]}",
+                         response.status_code)
     kind = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if kind not in kinds:
         wanted = "a web page or a PDF" if kinds is KINDS else "what was asked for"
@@ -214,6 +254,17 @@ def _decoded(data: bytes, encoding: str, limits: FetchLimits) -> bytes:
     if len(out) > limits.max_bytes:
         raise FetchError(f"the page is over {limits.max_bytes // (1024 * 1024)} MB")
     return out
+
+
+def page_fields(page: Fetched) -> dict[str, str]:
+    """What is written into a fetched page's file: its URL, and for HTML what a later re-fetch
+    needs for a conditional request (a PDF's document information holds the URL only)."""
+    fields = {"url": page.url}
+    if page.suffix != ".pdf":
+        fields["fetched"] = page.fetched_at
+        fields.update({k: v for k, v in (("etag", page.etag),
+                                         ("last_modified", page.last_modified)) if v})
+    return fields
 
 
 def file_name(url: str, suffix: str) -> tuple[str, str]:

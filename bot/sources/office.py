@@ -2,9 +2,10 @@
 each format's own library (python-docx, python-pptx, odfpy, ebooklib): no converter between.
 
 Every reader returns (stated fields, text) in one layout the splitter already understands: a
-heading stands alone between blank lines, so a passage prefers to end before it; a paragraph,
-list item or table row is a line; a slide is one line, its title first, so the title stays with
-its text in whatever passage holds it. Bytes in, text out; the zip is checked first
+heading stands alone between blank lines and starts a section (splitting.SECTION), so the
+passages of a section start at its heading and never run into the next; a paragraph, list item
+or table row is a line; a slide is one line, its title first, so the title stays with its text
+in whatever passage holds it. Bytes in, text out; the zip is checked first
 (containers.py) so a bomb is never unpacked.
 """
 
@@ -16,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from bot.core.language import HAN_CHAR
+from bot.core.marks import SECTION
 from bot.sources.containers import checked_zip
 from bot.sources.errors import DocumentError
 
@@ -26,8 +28,8 @@ _HEADING_STYLE = re.compile(r"^(?:heading|title|标题|標題)\b", re.IGNORECASE
 
 
 def heading(text: str) -> str:
-    """A heading as its own paragraph."""
-    return f"\n\n{text.strip()}\n\n"
+    """A heading as its own paragraph, starting a section."""
+    return f"\n\n{SECTION}{text.strip()}\n\n"
 
 
 def as_sentence(text: str) -> str:
@@ -48,12 +50,13 @@ def run_on(sentences: Iterable[str]) -> str:
 
 
 def _joined(blocks: Iterable[str]) -> str:
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(b for b in blocks if b.strip())).strip()
+    # Stripped of line breaks only: a chapter that starts with its heading keeps the mark.
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(b for b in blocks if b.strip())).strip("\n ")
 
 
 def first_heading(blocks: Iterable[str]) -> str | None:
     """The first heading of the blocks, the document's name when none is stated."""
-    return next((b.strip() for b in blocks if b.startswith("\n\n") and b.strip()), None)
+    return next((b.strip() for b in blocks if SECTION in b and b.strip()), None)
 
 
 # Files whose core properties (docProps/core.xml) an upload's caption is written into: their

@@ -20,6 +20,7 @@ import frontmatter
 import yaml
 
 from bot.core import cleaning, fields
+from bot.core.marks import LABEL_END, SECTION
 from bot.sources import metadata, office, sheets
 from bot.sources.errors import DocumentError
 from bot.core.models import Document
@@ -27,6 +28,7 @@ from bot.core.models import Document
 log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 PDF_SUFFIXES = frozenset({".pdf"})
 # Office files and e-books, each read by its format's own library (office.py, sheets.py).
@@ -49,6 +51,9 @@ SUPPORTED_SUFFIXES = (TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES | frozenset(O
 # Formats whose structure the reader gives (headings, slides, rows): their text is normalised
 # but no line is dropped as site chrome or taken for a dateline.
 STRUCTURED_SUFFIXES = frozenset(OFFICE_READERS) | CSV_SUFFIXES
+# The mark each reader leaves (bot/core/marks.py): rows' labels end in one, sections start
+# with the other. Normalising removes both, so it works between them.
+_MARKS = {".xlsx": LABEL_END, ".csv": LABEL_END}
 # PDF document-information keys read as citation data; uploads write the same keys.
 PDF_META_KEYS = {"title": "/Title", "url": "/URL", "source": "/Source"}
 
@@ -148,6 +153,31 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     return dict(post.metadata), post.content
 
 
+def marked_headings(markdown: str, cleaned: str) -> str:
+    """The cleaned text of a Markdown file with a section mark (splitting.SECTION) before each
+    line that was one of its headings, as markdown-it finds them (`#` headings and underlined
+    ones, never a `#` line in code): they are found in the Markdown, since cleaning drops
+    fences and underlines, and found again in the cleaned text, whose lines are some of the
+    Markdown's lines, normalised, in order."""
+    from markdown_it import MarkdownIt
+
+    markdown = markdown.replace("\r\n", "\n").replace("\r", "\n")
+    starts = {token.map[0] for token in MarkdownIt("commonmark").parse(markdown)
+              if token.type == "heading_open" and token.map}
+    if not starts:
+        return cleaned
+    source = [cleaning.normalise(line) for line in markdown.split("\n")]
+    out = []
+    at = 0  # the Markdown line the last cleaned line came from, and the next one to look at
+    for line in cleaned.split("\n"):
+        found = next((n for n in range(at, len(source)) if source[n] == line), None)
+        if found is not None:
+            at = found + 1
+            line = SECTION + line if found in starts and line else line
+        out.append(line)
+    return "\n".join(out)
+
+
 def _extract_html(html: str) -> tuple[dict[str, Any], str]:
     """Main text and page metadata (title, date, site name, canonical URL) of an HTML page."""
     import trafilatura  # heavy import, only needed for HTML
@@ -200,6 +230,8 @@ def parse(rel_path: str, data: bytes) -> Document:
     inferred = metadata.infer(cleaning.clean(body))
     if not inferred.body.strip():
         raise DocumentError("no text left after cleaning")
+    text = (marked_headings(body, inferred.body) if suffix in MARKDOWN_SUFFIXES
+            else inferred.body)
 
     url = fields.url(_as_text(stated.get("url") or stated.get("source_url") or stated.get("link")))
     title = (
@@ -210,7 +242,7 @@ def parse(rel_path: str, data: bytes) -> Document:
     return Document(
         id=fields.doc_id(_as_text(stated.get("id")) or rel_path),
         title=fields.title(cleaning.clean_question(title)),
-        text=inferred.body,
+        text=text,
         source=fields.source(
             _as_text(stated.get("source") or stated.get("publisher")) or inferred.source),
         url=url,
@@ -229,7 +261,9 @@ def _structured(rel_path: str, suffix: str, data: bytes) -> Document:
         body = sheets.read_csv(decode(data))
     else:
         stated, body = OFFICE_READERS[suffix](data)
-    text = re.sub(r"\n{3,}", "\n\n", cleaning.normalise(_checked(body, suffix))).strip()
+    mark = _MARKS.get(suffix, SECTION)
+    body = mark.join(cleaning.normalise(part) for part in _checked(body, suffix).split(mark))
+    text = re.sub(r"\n{3,}", "\n\n", body).strip()
     if not text:
         raise DocumentError(f"no text in the {suffix} file")
     first_line = text.split("\n", 1)[0]

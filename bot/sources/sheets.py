@@ -4,8 +4,10 @@ each row a line that names its sheet and row and keeps its column names:
     Phones, row 3: Name: Lee Mei · Phone: 6152 0695 · Opening hours: 9-18
 
 A row is one line and one sentence, so the passage that holds it is found by the row's words,
-and the answering sentence shown under the citation is the row, with sheet and row in it.
-The first non-empty row of a sheet is its header. Bytes or text in, text out.
+and the answering sentence shown under the citation is the row, with sheet and row in it. The
+label ("Phones, row 3") ends in marks.LABEL_END, unseen, so the citation can name the row
+instead of the passage. The first non-empty row of a sheet is its header. Bytes or text in,
+text out.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from bot.core.marks import LABEL_END
 from bot.sources.containers import checked_zip
 from bot.sources.errors import DocumentError
 
@@ -38,15 +41,21 @@ def cell_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return " ".join(str(value).split())[:MAX_CELL_CHARS]
+    return plain(str(value))[:MAX_CELL_CHARS]
+
+
+def plain(text: str) -> str:
+    """Text of a cell or a sheet's name on one line, without the mark that ends a row's label
+    (cleaning would remove it anyway; here it must not pass for one)."""
+    return " ".join(text.replace(LABEL_END, "").split())
 
 
 def row_line(label: str, header: list[str], cells: list[str]) -> str | None:
-    """One row as "label: Column: value · Column: value"; a column without a name gives its
-    value alone. None for an empty row."""
+    """One row as "label: Column: value · Column: value", LABEL_END after the label; a column
+    without a name gives its value alone. None for an empty row."""
     pairs = [f"{header[i]}: {c}" if i < len(header) and header[i] else c
              for i, c in enumerate(cells) if c]
-    return f"{label}: {' · '.join(pairs)}" if pairs else None
+    return f"{label}{LABEL_END}: {' · '.join(pairs)}" if pairs else None
 
 
 def sheet_lines(sheet: str | None, rows: Iterable[tuple[int, list[str]]],
@@ -86,7 +95,7 @@ def read_xlsx(data: bytes) -> tuple[dict[str, Any], str]:
             for ws in book.worksheets:
                 rows = ((n, [cell_text(v) for v in values])
                         for n, values in enumerate(ws.iter_rows(values_only=True), start=1))
-                blocks.append("\n".join(sheet_lines(ws.title, rows, budget)))
+                blocks.append("\n".join(sheet_lines(plain(ws.title), rows, budget)))
             props = book.properties
             stated = {"title": (props.title or "").strip() or None, "date": props.created}
         finally:

@@ -1,7 +1,7 @@
 """Files sent by an admin: a safe name inside the knowledge folder, and the caption's title
 and URL written into the file, so the folder stays the one source of truth. No I/O except
-`free_path`, which only looks, and `write_new`, `discard` and `replace_files`, which write and
-remove files.
+`free_path`, which only looks, and `write_new`, `rewrite`, `discard` and `replace_files`,
+which write, replace and remove files.
 
 Caption forms: `Title | https://url` (either part may be left out), or lines of
 `title: ...`, `url: ...`, `source: ...`, `date: ...`.
@@ -10,6 +10,7 @@ Caption forms: `Title | https://url` (either part may be left out), or lines of
 from __future__ import annotations
 
 import io
+import os
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -78,6 +79,14 @@ def write_new(folder: Path, name: str, data: bytes) -> Path:
     with path.open("xb") as out:
         out.write(data)
     return path
+
+
+def rewrite(path: Path, data: bytes) -> None:
+    """Replace a file's bytes at once: written beside it under a dot name (which no scan
+    reads) and renamed over it, so a reload meanwhile reads the old file or the new, whole."""
+    temporary = path.with_name(f".{path.name}.new")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
 
 
 def discard(path: Path) -> None:

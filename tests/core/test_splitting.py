@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.sources.parsing import parse
+from bot.core.marks import SECTION
 from bot.core.splitting import split_passages, split_sentences, width
 from tests.conftest import EN_SEED, SEEDS, ZH_SEED
 
@@ -101,3 +102,33 @@ def test_huge_line_without_punctuation_is_cut() -> None:
 
 def test_empty_text_gives_no_passages() -> None:
     assert split_passages("d", "  \n\n ") == []
+
+
+SECTIONED = (f"Opening hours\n\nWe open at nine. We close at six.\n\n{SECTION}Parking\n\n"
+             f"Parking is free after six.\n\n{SECTION}停车\n\n晚上六点以后停车免费。")
+
+
+def test_a_passage_never_runs_across_a_section_and_starts_at_its_heading() -> None:
+    # All of it would fit one passage: the marks alone split it, with no overlap across them.
+    passages = split_passages("d", SECTIONED, target=1500, overlap=1)
+    assert [p.text for p in passages] == [
+        "Opening hours\n\nWe open at nine. We close at six.",
+        "Parking\n\nParking is free after six.",
+        "停车\n\n晚上六点以后停车免费。",
+    ]
+    assert all(SECTION not in p.text for p in passages)
+    assert [p.text for p in passages] == [SECTIONED[p.start:p.end] for p in passages]
+
+
+def test_a_long_section_keeps_its_heading_and_overlaps_only_inside_itself() -> None:
+    body = " ".join(f"Rule {n} says the pool is shut for cleaning." for n in range(30))
+    text = f"Pool\n\n{body}\n\n{SECTION}Sauna\n\nThe sauna is open late."
+    passages = split_passages("d", text, target=400, overlap=1)
+    assert passages[0].text.startswith("Pool\n\nRule 0 ")
+    assert passages[-1].text == "Sauna\n\nThe sauna is open late."  # not folded back
+    assert sum(1 for p in passages if "Sauna" in p.text) == 1
+
+
+@given(st.text(alphabet=st.sampled_from("ab .。\n"), max_size=300))
+def test_text_without_section_marks_has_no_section_starts(text: str) -> None:
+    assert not any(s.new_section for s in split_sentences(text))

@@ -62,7 +62,7 @@ def test_json_has_exactly_the_documented_keys() -> None:
     assert data["passages"] == [{
         "rank": 1, "score": 3.25, "confidence": 0.8123, "doc_id": "news/a.txt", "title": "A Title",
         "source": "Example Desk", "date": "2024-02-03", "passage": 2, "passages_in_doc": 5,
-        "text": "First sentence.\n\nThe answer is here. Last one.",
+        "row": None, "text": "First sentence.\n\nThe answer is here. Last one.",
     }]
 
 

@@ -9,6 +9,7 @@ import zipfile
 
 import pytest
 
+from bot.core.marks import LABEL_END, SECTION
 from bot.core.splitting import split_passages
 from bot.sources.containers import MAX_RATIO, checked_zip
 from bot.sources.parsing import DocumentError, parse
@@ -36,8 +37,8 @@ def test_a_word_file_keeps_its_chinese_heading_title_date_and_table() -> None:
     assert doc.title == "图书馆开放时间"  # no title stated: the first heading names it
     assert doc.date == "2024-03-05"
     assert "图书馆每天早上九点开门。" in doc.text
-    # A heading is a paragraph of its own, so a passage prefers to end before it.
-    assert "\n\nParking\n\nParking is free after six." in doc.text
+    # A heading is a paragraph of its own, and starts a section: a passage ends before it.
+    assert f"\n\n{SECTION}Parking\n\nParking is free after six." in doc.text
     assert "Desk: Loans · Phone: 6152 0695" in doc.text
 
 
@@ -49,9 +50,10 @@ def test_a_stated_word_title_wins() -> None:
 def test_a_spreadsheet_row_keeps_its_sheet_row_and_column_names() -> None:
     doc = parse("phones.xlsx", make_xlsx(PHONES, title="Phone list"))
     lines = doc.text.split("\n")
-    assert "Phones, row 2: Name: Lee Mei · Phone: 6152 0695 · Opening hours: 9-18" in lines
-    assert "Phones, row 3: Name: 王小容 · Phone: 61234567 · Opening hours: 10-17" in lines
-    assert "Rooms, row 2: Room: Reading room · Floor: 2" in lines
+    assert f"Phones, row 2{LABEL_END}: Name: Lee Mei · Phone: 6152 0695 · Opening hours: 9-18" \
+        in lines
+    assert f"Phones, row 3{LABEL_END}: Name: 王小容 · Phone: 61234567 · Opening hours: 10-17" in lines
+    assert f"Rooms, row 2{LABEL_END}: Room: Reading room · Floor: 2" in lines
     assert (doc.title, doc.date) == ("Phone list", "2024-03-05")
 
 
@@ -60,7 +62,8 @@ def test_each_row_is_one_sentence_so_the_answer_shown_is_the_row() -> None:
 
     doc = parse("phones.xlsx", make_xlsx(PHONES))
     sentences = [doc.text[s.start:s.end] for s in split_sentences(doc.text)]
-    assert "Phones, row 2: Name: Lee Mei · Phone: 6152 0695 · Opening hours: 9-18" in sentences
+    assert f"Phones, row 2{LABEL_END}: Name: Lee Mei · Phone: 6152 0695 · Opening hours: 9-18" \
+        in sentences
     assert doc.title == "phones"  # nothing stated: the file's name
 
 
@@ -70,14 +73,14 @@ def test_rows_further_down_keep_their_own_row_number() -> None:
     doc = parse("p.xlsx", make_xlsx({"List": rows}))
     # The first filled row is the header; a blank row is skipped but still counted.
     # A column the header leaves unnamed gives its value alone.
-    assert "List, row 3: Title: Name · Phone" in doc.text.split("\n")
-    assert "List, row 8: Title: Person 5 · 6000 0005" in doc.text.split("\n")
+    assert f"List, row 3{LABEL_END}: Title: Name · Phone" in doc.text.split("\n")
+    assert f"List, row 8{LABEL_END}: Title: Person 5 · 6000 0005" in doc.text.split("\n")
 
 
 def test_a_csv_becomes_rows_with_column_names() -> None:
     doc = parse("hours.csv", "Service;Opening hours\nPool;9-18\n游泳池;七点\n".encode())
-    assert doc.text.split("\n") == ["Row 2: Service: Pool · Opening hours: 9-18",
-                                    "Row 3: Service: 游泳池 · Opening hours: 七点"]
+    assert doc.text.split("\n") == [f"Row 2{LABEL_END}: Service: Pool · Opening hours: 9-18",
+                                    f"Row 3{LABEL_END}: Service: 游泳池 · Opening hours: 七点"]
 
 
 def test_a_slide_keeps_its_title_with_its_text() -> None:
@@ -97,7 +100,7 @@ def test_an_odt_keeps_headings_title_and_date() -> None:
                                                     ("p", "The pool opens at seven."),
                                                     ("h1", "游泳"), ("p", "泳池早上七点开放。")]))
     assert (doc.title, doc.date) == ("Pool rules", "2024-03-05")
-    assert "\n\n游泳\n\n泳池早上七点开放。" in doc.text
+    assert f"\n\n{SECTION}游泳\n\n泳池早上七点开放。" in doc.text
 
 
 def test_an_ebook_reads_its_chapters_in_order_without_the_table_of_contents() -> None:
@@ -106,7 +109,7 @@ def test_an_ebook_reads_its_chapters_in_order_without_the_table_of_contents() ->
     doc = parse("book.epub", data)
     assert (doc.title, doc.date) == ("The Lighthouse", "2024-03-05")
     assert doc.text == ("Chapter one\n\nThe keeper lit the lamp at dusk.\n\n"
-                        "Chapter two\n\nThe ship reached the harbour.")
+                        f"{SECTION}Chapter two\n\nThe ship reached the harbour.")
 
 
 def _corrupt(data: bytes) -> bytes:

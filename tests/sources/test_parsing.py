@@ -4,8 +4,11 @@ import codecs
 import os
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.core import fields, language
+from bot.core.marks import SECTION
 from bot.sources.parsing import DocumentError, decode, parse
 from tests.conftest import EN_SEED, SEEDS, ZH_SEED, make_pdf
 
@@ -170,3 +173,20 @@ def test_only_scalars_count_as_citation_fields() -> None:
                         b"Bins are collected every Tuesday morning before eight.\n")
     assert doc.title == "Bins are collected every Tuesday morning before eight."
     assert doc.url is None and doc.date == "2024-03-05" and doc.id == "42"
+
+
+def test_markdown_headings_are_marked_and_nothing_else_changes() -> None:
+    text = ("Opening hours of the community centre\n\n# Weekdays\n\nWe open at nine.\n\n"
+            "```sh\n# not a heading\n```\n\nWeekends\n========\n\nWe open at ten.\n"
+            "## 周末\n\n周末十点开门。\n").encode()
+    md = parse("hours.md", text).text
+    assert md.replace(SECTION, "") == parse("hours.txt", text).text  # marks added, no more
+    marked = [line for line in md.split("\n") if line.startswith(SECTION)]
+    assert marked == [f"{SECTION}# Weekdays", f"{SECTION}Weekends", f"{SECTION}## 周末"]
+
+
+@given(st.lists(st.sampled_from(["# Head", "Head", "===", "text here.", "", "```", "  # x",
+                                 "- item", "> quote", "文字。"]), max_size=30))
+def test_marking_markdown_headings_only_adds_marks(lines: list[str]) -> None:
+    data = ("Title of the notes page\n" + "\n".join(lines)).encode()
+    assert parse("a.md", data).text.replace(SECTION, "") == parse("a.txt", data).text

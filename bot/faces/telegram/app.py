@@ -37,6 +37,8 @@ from bot.faces.telegram import (
 from bot.faces.telegram.flood import FloodLimiter
 from bot.faces.telegram.results import ResultStore
 from bot.engine.conversations import Conversations
+from bot.engine.refresh import every
+from bot.faces.telegram.refresh_report import refresh_round
 from bot.faces.telegram.slots import UpdateSlots
 from bot.faces.telegram.transport import AiohttpRequest
 
@@ -45,6 +47,7 @@ log = logging.getLogger(__name__)
 HEALTH = "health"
 ACCESS_GROUP, LIMITS_GROUP = -2, -1  # handler groups before the handlers' own (0)
 WATCHER = "watcher"
+REFRESHER = "refresher"  # the REFRESH_HOURS task
 
 COMMANDS = [
     BotCommand("help", "How to ask / 如何提问"),
@@ -76,6 +79,10 @@ async def post_init(application: Application) -> None:
     if settings.watch_seconds > 0:
         service = application.bot_data[handlers.SERVICE]
         application.bot_data[WATCHER] = asyncio.create_task(service.watch(settings.watch_seconds))
+    if settings.refresh_hours > 0:
+        application.bot_data[REFRESHER] = asyncio.create_task(every(
+            settings.refresh_hours * 3600, lambda: refresh_round(application),
+            application.bot_data[handlers.SERVICE].db))
     await application.bot.set_my_commands(COMMANDS)
     for admin_id in settings.telegram_admin_ids:
         # Admins see their commands in the menu; the handlers check the id again regardless.
@@ -89,13 +96,14 @@ async def post_init(application: Application) -> None:
 
 
 async def post_shutdown(application: Application) -> None:
-    """Stop watching the folder and the health server, then close the database after the
-    last update."""
-    watcher = application.bot_data.pop(WATCHER, None)
-    if watcher is not None:
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+    """Stop watching the folder, refreshing the web pages and the health server, then close
+    the database after the last update."""
+    for name in (WATCHER, REFRESHER):
+        task = application.bot_data.pop(name, None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
     health = application.bot_data.pop(HEALTH, None)
     if health is not None:
         health.stop()

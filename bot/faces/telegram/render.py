@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from bot.core import messages
 from bot.core.models import Answer, CitedPassage, DocumentInfo, Span, StoredPassage
-from bot.faces.citations import citation_details, document_details
+from bot.faces.citations import citation_details, document_details, row_label
 from bot.faces.reply import context_note, layout
 from bot.faces.text import EXCERPT, excerpt
 
@@ -61,9 +61,12 @@ def _details(details: Sequence[str]) -> str:
 
 
 def citation_html(passage: StoredPassage, number: int, language: str,
-                  traditional: bool = False, other_language: bool = False) -> str:
-    """`[n] Title — source, date, passage i/N`, the title linking to the URL when there is one."""
-    details = citation_details(passage, language, traditional, other_language, with_url=False)
+                  traditional: bool = False, other_language: bool = False,
+                  row: str | None = None) -> str:
+    """`[n] Title — source, date, passage i/N` (or the spreadsheet `row`), the title linking
+    to the URL when there is one."""
+    details = citation_details(passage, language, traditional, other_language, with_url=False,
+                               row=row)
     return f"[{number}] {_title(passage.title, passage.url, passage.doc_id)} — {_details(details)}"
 
 
@@ -100,7 +103,7 @@ def passage_body(cited: CitedPassage, columns: int = EXCERPT) -> str:
 
 def _cited(cited: CitedPassage, answer: Answer) -> str:
     return citation_html(cited.hit.passage, cited.number, answer.language, answer.traditional,
-                         cited.other_language)
+                         cited.other_language, row_label(cited))
 
 
 def page_html(answer: Answer, passages: Sequence[CitedPassage], first_page: bool,

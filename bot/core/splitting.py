@@ -6,6 +6,7 @@ Chinese passage holds about as much meaning as an English one of the same size.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import unicodedata
@@ -111,6 +112,12 @@ def split_sentences(text: str) -> list[Sentence]:
             new_paragraph = False
         start = match.end()
     _add(text, start, len(text), new_paragraph, sentences, new_section)
+    # A heading straight after another (a title, then its first section's) stays with it: a
+    # section of a heading alone would be a passage that says nothing.
+    starts = [n == 0 or s.new_section for n, s in enumerate(sentences)]
+    for n in range(1, len(sentences)):
+        if starts[n] and starts[n - 1]:
+            sentences[n] = dataclasses.replace(sentences[n], new_section=False)
     return sentences
 
 

@@ -246,5 +246,6 @@ def with_tokens(updates: list[DocumentUpdate], analyzer: Analyzer) -> list[Docum
 
 def splitter_signature(passage_size: int, overlap: int) -> str:
     """What passages depend on besides the text: a change means every file is re-split (and
-    re-read: "sections" since headings start sections, which the readers mark)."""
-    return f"size={passage_size};overlap={overlap};sections"
+    re-read: "sections" since headings start sections, which the readers mark; "headings"
+    since a run of headings starts one section)."""
+    return f"size={passage_size};overlap={overlap};sections;headings"

@@ -21,7 +21,7 @@ import yaml
 
 from bot.core import cleaning, fields
 from bot.core.marks import LABEL_END, SECTION
-from bot.sources import metadata, office, sheets
+from bot.sources import markdown_files, metadata, office, sheets
 from bot.sources.errors import DocumentError
 from bot.core.models import Document
 
@@ -153,31 +153,6 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     return dict(post.metadata), post.content
 
 
-def marked_headings(markdown: str, cleaned: str) -> str:
-    """The cleaned text of a Markdown file with a section mark (splitting.SECTION) before each
-    line that was one of its headings, as markdown-it finds them (`#` headings and underlined
-    ones, never a `#` line in code): they are found in the Markdown, since cleaning drops
-    fences and underlines, and found again in the cleaned text, whose lines are some of the
-    Markdown's lines, normalised, in order."""
-    from markdown_it import MarkdownIt
-
-    markdown = markdown.replace("\r\n", "\n").replace("\r", "\n")
-    starts = {token.map[0] for token in MarkdownIt("commonmark").parse(markdown)
-              if token.type == "heading_open" and token.map}
-    if not starts:
-        return cleaned
-    source = [cleaning.normalise(line) for line in markdown.split("\n")]
-    out = []
-    at = 0  # the Markdown line the last cleaned line came from, and the next one to look at
-    for line in cleaned.split("\n"):
-        found = next((n for n in range(at, len(source)) if source[n] == line), None)
-        if found is not None:
-            at = found + 1
-            line = SECTION + line if found in starts and line else line
-        out.append(line)
-    return "\n".join(out)
-
-
 def _extract_html(html: str) -> tuple[dict[str, Any], str]:
     """Main text and page metadata (title, date, site name, canonical URL) of an HTML page."""
     import trafilatura  # heavy import, only needed for HTML
@@ -227,15 +202,19 @@ def parse(rel_path: str, data: bytes) -> Document:
     if suffix in HTML_SUFFIXES:
         page_meta, body = _extract_html(body)
         stated = {**page_meta, **stated}
-    inferred = metadata.infer(cleaning.clean(body))
-    if not inferred.body.strip():
+    markdown = markdown_files.read(body) if suffix in MARKDOWN_SUFFIXES else None
+    cleaned = cleaning.clean(markdown.text if markdown else body)
+    inferred = metadata.infer(cleaned)
+    # Markdown is written, not scraped: every line of it is kept, headings marked.
+    text = (markdown_files.marked(markdown, re.sub(r"\n{3,}", "\n\n", cleaned).strip())
+            if markdown else inferred.body)
+    if not text.strip():
         raise DocumentError("no text left after cleaning")
-    text = (marked_headings(body, inferred.body) if suffix in MARKDOWN_SUFFIXES
-            else inferred.body)
 
     url = fields.url(_as_text(stated.get("url") or stated.get("source_url") or stated.get("link")))
     title = (
         _as_text(stated.get("title"))
+        or (markdown.title if markdown else None)
         or inferred.title
         or rel_path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     )

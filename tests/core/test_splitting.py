@@ -132,3 +132,13 @@ def test_a_long_section_keeps_its_heading_and_overlaps_only_inside_itself() -> N
 @given(st.text(alphabet=st.sampled_from("ab .。\n"), max_size=300))
 def test_text_without_section_marks_has_no_section_starts(text: str) -> None:
     assert not any(s.new_section for s in split_sentences(text))
+
+
+def test_a_run_of_headings_starts_one_section_with_its_text() -> None:
+    text = (f"Staff handbook\n{SECTION}Night shift\nThe door code is 4471.\n"
+            f"{SECTION}Day shift\n{SECTION}Mornings\nThe desk opens at eight.")
+    passages = split_passages("d", text, target=400, overlap=1)
+    assert [p.text.split("\n") for p in passages] == [
+        ["Staff handbook", f"{SECTION}Night shift", "The door code is 4471."],
+        ["Day shift", f"{SECTION}Mornings", "The desk opens at eight."],
+    ]

@@ -38,6 +38,8 @@ async def test_each_markdown_heading_starts_a_passage_and_code_is_no_heading(
         "The sauna is open until ten at night.\n", encoding="utf-8")
     await service.reload()
     passages = service.index.document_passages("pool.md")
-    assert [p.text.split("\n")[0] for p in passages] == ["# Pool rules for the summer", "Sauna"]
+    assert [p.text.split("\n")[0] for p in passages] == ["Pool rules for the summer", "Sauna"]
+    assert passages[0].title == "Pool rules for the summer"  # its heading, not a sentence
+    assert "# clean the filters" in passages[0].text  # code is text, not a heading
     first = service.ask("How late is the sauna open?").passages[0].hit.passage
     assert (first.doc_id, first.position) == ("pool.md", 2)

@@ -121,12 +121,14 @@ _TEXTS: dict[str, dict[str, str]] = {
     "admin_help": {
         "en": "Admin: /reload re-reads the knowledge folder; send a file (text, Markdown, HTML, "
         "PDF, Word, PowerPoint, Excel, CSV, OpenDocument text or EPUB; caption: Title | "
-        "https://url) to add it; /add URL adds a web page, or a site by its sitemap or root; "
+        "https://url) to add it; forward a message to add its text; /add URL adds a web page, or "
+        "a site by its sitemap or root; "
         "/docs lists the documents; /remove ID removes one; /stats shows usage; /collections "
         "lists the collections (top-level folders) and /use NAME sets which ones a chat "
         "searches (a caption line \"collection: NAME\" or /add URL NAME adds into one).",
         "zh": "管理员：/reload 重新加载知识库；发送文件（文本、Markdown、HTML、PDF、Word、PowerPoint、"
-        "Excel、CSV、OpenDocument 文本或 EPUB；说明文字：标题 | https://链接）即可添加；/add 网址 "
+        "Excel、CSV、OpenDocument 文本或 EPUB；说明文字：标题 | https://链接）即可添加；转发消息即添加其文字；"
+        "/add 网址 "
         "添加网页，或按站点地图、网站首页添加整个网站；/docs 列出文档；/remove ID 删除文档；"
         "/stats 查看使用情况；/collections 列出文档集（顶层文件夹），/use 名称 设置聊天可检索的文档集"
         "（说明文字中写“collection: 名称”或 /add 网址 名称 即添加到该文档集）。",

@@ -52,6 +52,8 @@ from bot.store.usage_log import UsageLog
 
 log = logging.getLogger(__name__)
 
+# Bytes of pages a site's crawl keeps after reading their links, so they are not fetched again.
+SITE_CACHE_BYTES = 50 * 2**20
 # Meta key changed by every reload that touches the database, in whichever process it runs.
 GENERATION_KEY = "generation"
 
@@ -265,31 +267,56 @@ class QAService:
                        collection: str | None = None) -> list[UploadResult]:
         """Add the pages of a site (same host only): those its sitemap lists (`url` itself, or
         the one robots.txt names, or /sitemap.xml), else those its links reach, at most
-        CRAWL_MAX_PAGES, a request every CRAWL_DELAY_SECONDS."""
+        CRAWL_MAX_PAGES, a request every CRAWL_DELAY_SECONDS; then one reload for them all.
+        A page already added from the same address is left as it is (`bot refresh` updates
+        it)."""
         s = self.settings
         limits = self._limits()
         last = [0.0]
+        # Pages fetched for their links are kept, up to a budget, so none is fetched twice.
+        seen: dict[str, fetching.Fetched] = {}
+        budget = [SITE_CACHE_BYTES]
 
         async def polite(target: str, kinds: dict[str, str] | None) -> fetching.Fetched:
+            if kinds is None and target in seen:
+                return seen.pop(target)
             wait = last[0] + s.crawl_delay_seconds - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
             last[0] = time.monotonic()
-            return await fetching.fetch(target, limits, resolve, kinds=kinds or fetching.KINDS)
+            page = await fetching.fetch(target, limits, resolve, kinds=kinds or fetching.KINDS)
+            if kinds is None and len(page.data) <= budget[0]:
+                seen[target] = page
+                budget[0] -= len(page.data)
+            return page
 
         try:
+            folder = self._collection_folder(collection)
             pages = await crawling.site_pages(url, polite, s.crawl_max_pages, s.crawl_depth,
                                               progress)
-        except fetching.FetchError as exc:
+        except (fetching.FetchError, ValueError) as exc:
             return [UploadResult(UploadStatus.REFUSED, url[:200], str(exc))]
         if not pages:
             return [UploadResult(UploadStatus.REFUSED, url[:200], "no pages found on the site")]
-        results = []
-        for n, page in enumerate(pages, 1):
-            result = await self.add_page(page, resolve, polite, collection)
-            progress(f"{n}/{len(pages)} {page}: {result.status.value}")
-            results.append(result)
-        return results
+        results, files = [], {}
+        for n, address in enumerate(pages, 1):
+            try:
+                page = await polite(address, None)
+                subfolder, name = fetching.file_name(page.url, page.suffix)
+                rel = "/".join(p for p in (folder, subfolder, name) if p)
+                files[rel] = uploads.with_metadata(name, page.data, fetching.page_fields(page))
+                progress(f"{n}/{len(pages)} {address}: fetched")
+            except (fetching.FetchError, DocumentError) as exc:
+                progress(f"{n}/{len(pages)} {address}: {exc}")
+                results.append(UploadResult(UploadStatus.REFUSED, address[:200], str(exc)))
+        return results + (await self.put_files(files, replace=False) if files else [])
+
+    def _collection_folder(self, collection: str | None) -> str:
+        """The folder of a named collection ("" for the top: the default one, or none named);
+        ValueError for a name that cannot be a folder."""
+        if collection is None or check_name(collection) == DEFAULT:
+            return ""
+        return collection
 
     async def add_page(self, url: str, resolve: fetching.Resolver = fetching.system_resolve,
                        fetch: Callable[[str, dict[str, str] | None],
@@ -321,10 +348,10 @@ class QAService:
         safe = uploads.safe_name(name)
         s = self.settings
         try:
-            if collection is not None and check_name(collection) != DEFAULT:
-                subfolder = f"{collection}/{subfolder}" if subfolder else collection
+            top = self._collection_folder(collection)
         except ValueError as exc:
             return UploadResult(UploadStatus.REFUSED, safe, str(exc))
+        subfolder = "/".join(p for p in (top, subfolder) if p) or None
         try:
             data = uploads.with_metadata(safe, data, fields)
             update = await asyncio.to_thread(prepare, safe, data, s.passage_size,

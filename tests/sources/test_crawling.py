@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -145,3 +146,38 @@ async def test_a_site_on_a_private_address_is_refused_with_the_reason(
         assert "a private address" in result.reason or "no pages" in result.reason
     finally:
         await service.close()
+
+
+async def test_a_site_is_fetched_once_a_page_and_reloaded_once(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = site_app(False)  # by links: every page is read for its links first
+    hits: dict[str, int] = {}
+
+    @web.middleware
+    async def count(request: web.Request, handler: Any) -> web.StreamResponse:
+        hits[request.path] = hits.get(request.path, 0) + 1
+        return await handler(request)
+
+    app.middlewares.append(count)
+    runner, base = await serve(app)
+    service = await QAService.start(_crawler(settings))
+    reloads = []
+    sync = service._sync
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        reloads.append(1)
+        return await sync(*args, **kwargs)
+
+    monkeypatch.setattr(service, "_sync", counted)
+    try:
+        results = await service.add_site(f"{base}/")
+        assert {r.status for r in results} == {UploadStatus.ADDED} and len(results) == 4
+        assert {path: n for path, n in hits.items() if path != "/robots.txt"
+                and path != "/sitemap.xml"} == {"/": 1, "/ferry": 1, "/library": 1, "/pool": 1}
+        assert len(reloads) == 1
+        again = await service.add_site(f"{base}/")  # already there: left as it is
+        assert {r.status for r in again} == {UploadStatus.DUPLICATE}
+    finally:
+        await service.close()
+        await runner.cleanup()

@@ -24,6 +24,22 @@ belongs to the process it describes. Columns:
 - top-10 same: sampled questions whose top 10 (indices and scores) are identical across the
   fast path and both rank-bm25 calls; answer p50, p95: `bot.core.answering.answer` whole (analyse,
   rank, check relevance, highlight).
+
+A second table puts our ranker beside bm25s and tantivy (`benchmarks/peers.py`; the optional
+`[bench]` extra installs them, and a missing one is skipped with a message), each engine in a
+fresh process of its own, one after another in the same run, over the same terms of the same
+passages and the same questions:
+
+- build s: the engine's index from the tokenised passages; memory MB: that process's RSS
+  growth from building the engine and answering every question (the terms themselves, held
+  by every engine's process alike, are not counted);
+- p50, p95: ms for one question's top 10, each the median of three rounds over every question;
+- = rank-bm25: sampled questions (the n above) whose top-10 passage ids, as a set, are
+  rank-bm25's `get_scores` top 10; = ours: the same over every question, against our ranker.
+
+`--compare REV` adds "before": the Ranker of bot/core/ranking.py as commit REV has it, built
+and timed the same way, so a change to the ranker is measured against its predecessor in
+one run.
 """
 
 from __future__ import annotations
@@ -49,6 +65,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import peers  # noqa: E402
 from collection import start_jieba  # noqa: E402
 
 from bot.core import analysis  # noqa: E402
@@ -235,6 +252,34 @@ def serve(folder: Path, size: int, pool_file: Path) -> dict[str, object]:
     }
 
 
+def grown_terms(pool: dict[str, object], size: int, seed: int) -> list[tuple[str, ...]]:
+    """The terms of the size passages `grow` makes for this seed, without their texts."""
+    _, picks, offsets = grow(pool, size, seed)
+    return list(terms(pool, picks, offsets))
+
+
+def engine_figures(engine: str, size: int, pool_file: Path, seed: int,
+                   compare: Path | None) -> dict[str, object]:
+    """In a fresh process: one engine built over the grown passages' terms, then timed."""
+    pool = pickle.loads(pool_file.read_bytes())
+    start_jieba()
+    analyzer = analysis.Analyzer()
+    queries = [analyzer.tokens(q) for q in pool["questions"]]
+    tokens = grown_terms(pool, size, seed)
+    gc.collect()
+    before = rss_mb("VmRSS")
+    started = time.perf_counter()
+    try:
+        search = peers.build(engine, tokens, K1, B, compare)
+    except peers.Missing as missing:
+        return {"engine": engine, "skipped": str(missing)}
+    build = time.perf_counter() - started
+    timing = peers.rounds(search, queries)
+    gc.collect()
+    return {"engine": engine, "build_s": build, "memory_mb": rss_mb("VmRSS") - before,
+            **timing}
+
+
 def tokenise_seconds(passages: list[StoredPassage], analyzer: analysis.Analyzer) -> float:
     """Seconds to tokenise every passage's text on every core, as a first reload does (the
     terms are counted and dropped, not kept)."""
@@ -282,6 +327,7 @@ def run_one(
     full_ms, full = timed(lambda i: full_top(model, queries[i]), sample)
     batch_ms, batch = timed(lambda i: batch_top(model, ranker, queries[i]), sample)
     same = sum(full[k] == fast_top[i] == batch[k] for k, i in enumerate(sample))
+    reference_tops = {i: full[k] for k, i in enumerate(sample)}
     fast_sample = statistics.median(fast_ms[i] for i in sample)
     return {
         "passages": size, "characters": characters, "tokenise_s": tokenised,
@@ -295,6 +341,7 @@ def run_one(
         "same": f"{same}/{len(sample)}", "answer_p50": p(served["answer_ms"], 50),
         "answer_p95": p(served["answer_ms"], 95), "postings": served["postings"],
         "terms": served["terms"], "index_mb": served["index_mb"],
+        "reference_tops": reference_tops,
     }
 
 
@@ -314,6 +361,52 @@ def row(r: dict[str, object]) -> str:
             f"{r['answer_p50']:.2f} | {r['answer_p95']:.2f} |")
 
 
+PEER_HEADER = ("| passages | engine | build s | memory MB | p50 ms | p95 ms | "
+               "top 10 = rank-bm25 | top 10 = ours |")
+
+
+def peer_rows(size: int, figures: list[dict[str, object]],
+              reference: dict[int, list[tuple[int, float]]]) -> Iterator[str]:
+    """One row an engine that ran, its agreement with rank-bm25 and with our ranker."""
+    ours = next((f["tops"] for f in figures if f["engine"] == "ours" and "tops" in f), None)
+    every = {q: top for q, top in enumerate(ours)} if ours is not None else {}
+    for f in figures:
+        if "skipped" in f:
+            continue
+        same, n = peers.agreement(f["tops"], reference)  # type: ignore[arg-type]
+        with_ours = "" if not every else "{}/{}".format(*peers.agreement(f["tops"], every))
+        yield (f"| {size:,} | {f['engine']} | {f['build_s']:.1f} | {f['memory_mb']:,.0f} | "
+               f"{f['p50']:.3f} | {f['p95']:.3f} | {same}/{n} | {with_ours} |")
+
+
+def run_engines(args: argparse.Namespace, size: int, pool_file: Path,
+                compare: Path | None) -> list[dict[str, object]]:
+    """Each engine in a process of its own, one after another; skipped peers are said."""
+    figures = []
+    for engine in args.engines + (["before"] if compare else []):
+        out = subprocess.run(
+            [sys.executable, __file__, "--engine", engine, "--one", str(size), "--pool",
+             str(pool_file), "--seed", str(args.seed)]
+            + (["--compare-file", str(compare)] if compare else []),
+            check=True, capture_output=True, text=True,
+        )
+        figures.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        if "skipped" in figures[-1]:
+            print(f"skipping {engine}: {figures[-1]['skipped']}", file=sys.stderr, flush=True)
+        else:
+            print(f"done {engine} at {size:,} passages", file=sys.stderr, flush=True)
+    return figures
+
+
+def ranking_at(rev: str, folder: Path) -> Path:
+    """bot/core/ranking.py as commit rev has it, saved in folder."""
+    path = folder / "ranking_compared.py"
+    path.write_text(subprocess.run(
+        ["git", "show", f"{rev}:bot/core/ranking.py"], check=True, capture_output=True,
+        text=True, cwd=Path(__file__).resolve().parents[1]).stdout)
+    return path
+
+
 def main() -> None:
     """Build the pool once, run each size in its own process, print one table."""
     parser = argparse.ArgumentParser(description=__doc__,
@@ -326,6 +419,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--tokenise", action="store_true",
                         help="also time tokenising every passage on every core (a first reload)")
+    parser.add_argument("--engines", nargs="*", default=list(peers.ENGINES),
+                        choices=peers.ENGINES,
+                        help="engines of the second table (none: leave it out)")
+    parser.add_argument("--compare", metavar="REV",
+                        help="also time the Ranker of bot/core/ranking.py at commit REV")
+    parser.add_argument("--engine", help=argparse.SUPPRESS)
+    parser.add_argument("--compare-file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--pool", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
@@ -333,6 +433,10 @@ def main() -> None:
 
     if args.serve:
         print(json.dumps(serve(args.serve, args.one, args.pool)))
+        return
+    if args.engine:
+        print(json.dumps(engine_figures(args.engine, args.one, args.pool, args.seed,
+                                        args.compare_file)))
         return
     if args.one:
         reference = max(5, args.reference_budget // args.one)
@@ -342,7 +446,8 @@ def main() -> None:
         pool_file = Path(tmp) / "pool.pickle"
         pool = make_pool(args.data, args.questions, args.seed)
         pool_file.write_bytes(pickle.dumps(pool))
-        results = []
+        compare = ranking_at(args.compare, Path(tmp)) if args.compare else None
+        results, engines = [], []
         for size in args.sizes:
             out = subprocess.run(
                 [sys.executable, __file__, "--one", str(size), "--pool", str(pool_file),
@@ -353,6 +458,7 @@ def main() -> None:
             results.append(json.loads(out.stdout.strip().splitlines()[-1]))
             print(f"done {size:,} passages: {results[-1]['postings']:,} postings, "
                   f"{results[-1]['terms']:,} terms", file=sys.stderr, flush=True)
+            engines.append(run_engines(args, size, pool_file, compare))
     print(HEADER)
     print("|" + "---:|" * HEADER.count(" | ") + "---:|")
     for r in results:
@@ -361,6 +467,14 @@ def main() -> None:
           f"{results[-1]['characters'] / results[-1]['passages']:.0f} characters on average; "
           f"the pool's sentences tokenised at {pool['rate_en']:,.0f} characters/s English, "
           f"{pool['rate_zh']:,.0f} characters/s Chinese (both cores, workers' start included)")
+    if any(args.engines) or compare:
+        print("\n" + PEER_HEADER)
+        print("|---:|---|" + "---:|" * (PEER_HEADER.count(" | ") - 1))
+        for r, figures in zip(results, engines, strict=True):
+            reference = {int(q): [tuple(x) for x in top]
+                         for q, top in r["reference_tops"].items()}
+            for line in peer_rows(r["passages"], figures, reference):
+                print(line)
 
 
 if __name__ == "__main__":

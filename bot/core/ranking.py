@@ -43,6 +43,10 @@ _TINY = float(np.nextafter(0.0, 1.0))
 # of hundreds of thousands; commonest first, at most _DENSE_BYTES in all.
 _DENSE_FROM = 16
 _DENSE_BYTES = 48 * 2**20
+# A question whose terms' postings, plus a quarter of the collection (the one-pass path's
+# per-passage sums), come to at most this many is scored in one pass without pruning: a dozen
+# numpy calls cost less than MaxScore's few hundred (measured with benchmarks/bench.py).
+_ONE_PASS = 1 << 17
 
 
 def best_weights(
@@ -280,6 +284,9 @@ class Ranker:
         order = [vocabulary[term] for term in query if term in vocabulary]
         if not order or limit <= 0:
             return []
+        one_pass = self._rank_in_one_pass(order, limit)
+        if one_pass is not None:
+            return one_pass
         counts: dict[int, int] = {}
         for t in order:
             counts[t] = counts.get(t, 0) + 1
@@ -320,6 +327,33 @@ class Ranker:
         if not docs:  # every passage was pruned: none can score above zero
             return []
         return _top(np.concatenate(docs), np.concatenate(scores), limit)
+
+    def _rank_in_one_pass(self, order: list[int], limit: int) -> list[tuple[int, float]] | None:
+        """The top `limit` from every posting of the question's terms at once, or None when
+        pruning would cost less (long postings, a large collection) or cannot be skipped.
+
+        Exact: each posting's weight is rank-bm25's expression, element for element, and
+        bincount adds the weights in array order, i.e. each passage's in query order (a
+        repeated term's postings come twice), from 0.0, as rank-bm25's loop does. A term's
+        absent weight must then be 0.0 (every variant but BM25Plus), as rank-bm25 adds it.
+        """
+        terms = np.asarray(order, dtype=np.int64)
+        offsets = self.postings.offsets
+        starts = offsets[terms]
+        lengths = offsets[terms + 1] - starts
+        total = int(lengths.sum())
+        if total + self.size // 4 > _ONE_PASS or self._absent[terms].any():
+            return None
+        # Each term's posting positions, one after another: a run of aranges in one call.
+        ends = np.cumsum(lengths)
+        at = np.arange(total) + np.repeat(starts - ends + lengths, lengths)
+        ids = self.postings.passages[at]
+        tf = self.postings.frequencies[at].astype(np.int64)
+        weights = term_weight(self.variant, np.repeat(self.term_idf[terms], lengths), tf,
+                              self._norm[ids], self.k1)
+        scores = np.bincount(ids, weights=weights, minlength=self.size)
+        docs = np.flatnonzero(scores > 0)
+        return _top(docs, scores[docs], limit)
 
     def _promising(
         self, t: int, terms: list[int], done: int, counts: dict[int, int],

@@ -166,9 +166,13 @@ def test_okapi_epsilon_floor_matches_rank_bm25() -> None:
     assert ranker.rank(["a", "d"], 5) == reference_rank(corpus, "okapi", ["a", "d"], 5)
 
 
-def test_common_terms_are_skipped_once_they_cannot_change_the_top() -> None:
+def test_common_terms_are_skipped_once_they_cannot_change_the_top(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # 200 passages hold "common"; one holds the rare term too. Asking for one passage must
     # not score all 200: the rare term's passage already beats any "common"-only passage.
+    # (MaxScore's path: a collection this small is otherwise scored in one pass.)
+    monkeypatch.setattr(ranking, "_ONE_PASS", 0)
     corpus = [["common", "rare"]] + [["common", "x"] for _ in range(200)]
     ranker = Ranker(corpus)
     scored: list[int] = []

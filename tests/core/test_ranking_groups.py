@@ -1,0 +1,87 @@
+"""The grouped cross-lingual path (`Ranker.rank_groups`) equals a plain brute-force scorer of
+its structured formula (rank-bm25 has none to compare with)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.core.bm25 import IDF, L_DELTA, OKAPI_EPSILON, PLUS_DELTA
+from bot.core.bm25_constants import B, K1
+from bot.core.ranking import VARIANTS, Ranker
+from tests.core.test_ranking import WORDS
+
+
+def brute_force_groups(
+    corpus: list[list[str]], variant: str, groups: Sequence[Sequence[str]], limit: int,
+    weights: Sequence[float] | None,
+) -> list[tuple[int, float]]:
+    """`Ranker.rank_groups`'s formula, passage by passage in plain Python: per group, the
+    union's document frequency and IDF (Okapi's negative IDF floored at epsilon x the mean
+    over every term), the alternatives' frequencies summed with the n-th counting 1/n (the
+    first two fully), the variant's weight, scaled by the group's weight; summed in order."""
+    n = len(corpus)
+    vocabulary = list(dict.fromkeys(t for doc in corpus for t in doc))
+    df = {t: sum(t in doc for doc in corpus) for t in vocabulary}
+    raw = [IDF["okapi"](n, df[t]) for t in vocabulary]
+    floor = OKAPI_EPSILON * sum(raw) / len(raw)
+    avgdl = sum(map(len, corpus)) / n
+    pairs = list(zip(groups, weights or [1.0] * len(groups), strict=True))
+    pairs = [(g, w) for g, w in pairs if w > 0]
+    asked = {t for g, _ in pairs for t in g}
+    found = []
+    for i, doc in enumerate(corpus):
+        if not asked & set(doc):
+            continue
+        norm = 1 - B + B * len(doc) / avgdl
+        total = 0.0
+        for group, weight in pairs:
+            alternatives = [(1.0 / max(k, 1), t) for k, t in enumerate(dict.fromkeys(group))
+                            if t in df]
+            if not alternatives:
+                continue
+            union = sum(any(t in d for _, t in alternatives) for d in corpus)
+            idf = IDF[variant](n, union)
+            if variant == "okapi" and idf < 0:
+                idf = floor
+            tf = sum(share * doc.count(t) for share, t in alternatives)
+            if variant in ("lucene", "okapi"):
+                part = idf * (tf * (K1 + 1) / (tf + K1 * norm))
+            elif variant == "plus":
+                part = idf * (PLUS_DELTA + (tf * (K1 + 1)) / (K1 * norm + tf))
+            else:
+                ctd = tf / norm
+                part = idf * tf * (K1 + 1) * (ctd + L_DELTA) / (K1 + ctd + L_DELTA)
+            total += part if weights is None else weight * part
+        if total > 0:
+            found.append((i, total))
+    found.sort(key=lambda pair: (-pair[1], pair[0]))
+    return found[:limit]
+
+
+GROUP = st.lists(st.one_of(WORDS, st.just("unseen")), min_size=1, max_size=4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    corpus=st.lists(st.lists(WORDS, max_size=10), min_size=1, max_size=40).filter(any),
+    groups=st.lists(GROUP, min_size=1, max_size=4),
+    limit=st.integers(1, 15),
+    variant=st.sampled_from(VARIANTS),
+    weighted=st.booleans(),
+    data=st.data(),
+)
+def test_grouped_path_equals_a_brute_force_scorer(
+    corpus: list[list[str]], groups: list[list[str]], limit: int, variant: str,
+    weighted: bool, data: st.DataObject,
+) -> None:
+    weights = (data.draw(st.lists(st.sampled_from([0.0, 0.25, 0.5, 1.0]),
+                                  min_size=len(groups), max_size=len(groups)))
+               if weighted else None)
+    got = Ranker(corpus, variant).rank_groups(groups, limit, weights)
+    expected = brute_force_groups(corpus, variant, groups, limit, weights)
+    assert [i for i, _ in got] == [i for i, _ in expected]
+    assert [s for _, s in got] == pytest.approx([s for _, s in expected], rel=1e-12)

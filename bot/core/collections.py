@@ -11,7 +11,7 @@ given, or the default collection alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 DEFAULT = "default"  # the files at the top of the knowledge folder
@@ -126,8 +126,3 @@ def format_grants(grants: Mapping[str, frozenset[str] | None]) -> list[str]:
     if EVERYONE in grants:
         keys.append(EVERYONE)
     return [f"{k} = {Scope(grants[k]).describe()}" for k in keys]
-
-
-def visible(collections: Iterable[str], scope: Scope) -> list[str]:
-    """The collections of `collections` that the scope shows, sorted."""
-    return sorted(c for c in set(collections) if scope.allows(c))

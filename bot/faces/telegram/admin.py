@@ -13,7 +13,7 @@ import secrets
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ParseMode
 
 from bot.core import messages
 from bot.engine.service import UploadResult, UploadStatus
@@ -25,6 +25,7 @@ from bot.faces.telegram.handlers import (
     Context,
     edit_in_place,
     is_admin,
+    is_private,
     scope_of,
     service_of,
     settings_of,
@@ -261,8 +262,7 @@ async def stats_command(update: Update, context: Context) -> None:
         return
     logged = await service_of(context).logged_questions()
     # Outside an admin's private chat others read the reply: counts, not anyone's questions.
-    private = update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
-    await reply_plain(message, stats_text(summarize(logged), questions=private))
+    await reply_plain(message, stats_text(summarize(logged), questions=is_private(update)))
 
 
 def _pending(context: Context, name: str) -> dict[str, Any]:

@@ -81,7 +81,8 @@ def scope_of(update: Update, context: Context) -> Scope:
         user.id if user else None, is_admin(update, context))
 
 
-def _is_private(update: Update) -> bool:
+def is_private(update: Update) -> bool:
+    """The update comes from a private chat (its reply is read by the sender alone)."""
     return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
 
 
@@ -216,7 +217,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     elif full.status is Status.NO_MATCH and question_id is not None:
         markup = InlineKeyboardMarkup([_votes(question_id)])
     text = render.fitted_page(full, pages[0], True) if pages else render.answer_html(full, k)
-    sent = await _send(message, text, markup, quote=not _is_private(update), context=context)
+    sent = await _send(message, text, markup, quote=not is_private(update), context=context)
     if full.status in {Status.ANSWERED, Status.NO_MATCH}:  # a search a reply can go on from
         conversations.remember(message.chat.id, sent.message_id,
                                follow_up.chained(full.question, full.context))
@@ -442,7 +443,7 @@ async def inline_query(update: Update, context: Context) -> None:
 
 async def not_text(update: Update, context: Context) -> None:
     """Stickers, photos and the like: a short hint in private chats, silence in groups."""
-    if _is_private(update) and update.effective_message:
+    if is_private(update) and update.effective_message:
         await update.effective_message.reply_text(messages.bilingual("text_only"), parse_mode=None)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ChatType
 
 from bot.core import messages
 from bot.core.collections import (
@@ -23,7 +22,7 @@ from bot.core.collections import (
     parse_names,
 )
 from bot.faces.telegram.admin import reply_plain, require_admin
-from bot.faces.telegram.handlers import Context, is_admin, scope_of, service_of
+from bot.faces.telegram.handlers import Context, is_admin, is_private, scope_of, service_of
 
 log = logging.getLogger(__name__)
 RESET = "-"
@@ -42,10 +41,6 @@ def _both(key: str, who: str | None = None, scope: Scope | None = None, **values
     return "\n".join(lines)
 
 
-def _private(update: Update) -> bool:
-    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
-
-
 async def collections_command(update: Update, context: Context) -> None:
     """/collections: what this chat searches; in an admin's private chat, every collection
     with its size and every grant."""
@@ -56,11 +51,12 @@ async def collections_command(update: Update, context: Context) -> None:
     scope = scope_of(update, context)
     counts = await service.collections()
     lines = [_both("collections_seen", scope=scope)]
-    listed = counts if is_admin(update, context) and _private(update) else {
+    everything = is_admin(update, context) and is_private(update)  # read by the admin alone
+    listed = counts if everything else {
         name: n for name, n in counts.items() if scope.allows(name)}
     lines += [messages.text("collection_line", "en", name=name, documents=d, passages=p)
               for name, (d, p) in listed.items()] or [messages.bilingual("collections_none")]
-    if is_admin(update, context) and _private(update):
+    if everything:
         configured, stored = service.grants()
         if configured:
             lines += ["", "COLLECTIONS:", *format_grants(configured)]

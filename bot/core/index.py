@@ -51,6 +51,25 @@ class RowTexts(Sequence[str]):
         return self._texts[int(self._rows[i])]
 
 
+class JoinedTexts(Sequence[str]):
+    """Two sequences of texts read as one, the second after the first (an updated index's
+    kept texts, then its new ones)."""
+
+    def __init__(self, first: Sequence[str], second: Sequence[str]) -> None:
+        self._first, self._second = first, second
+
+    def __len__(self) -> int:
+        return len(self._first) + len(self._second)
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        n = len(self._first)
+        return self._first[i] if i < n else self._second[i - n]
+
+
 @dataclass(frozen=True)
 class PassageTable:
     """Every passage's row id, document and position as columns, in ranker order."""
@@ -110,6 +129,19 @@ class PassageTable:
             docs=tuple(self.docs[int(d)] for d in kept), texts=RowTexts(self.texts, rows),
         )
 
+    def extended(self, passages: Sequence[StoredPassage]) -> PassageTable:
+        """This table's rows, then the given passages' (their texts kept in memory); a
+        document of theirs is a new one, even if one of the same id is here."""
+        added = PassageTable.of(passages)
+        return PassageTable(
+            ids=np.concatenate((self.ids, added.ids)),
+            doc=np.concatenate((self.doc, added.doc + len(self.docs))).astype(np.int32),
+            position=np.concatenate((self.position, added.position)),
+            count=np.concatenate((self.count, added.count)),
+            docs=self.docs + added.docs,
+            texts=JoinedTexts(self.texts, added.texts) if len(added) else self.texts,
+        )
+
     @functools.cached_property
     def collections(self) -> frozenset[str]:
         """The collections that have a passage here (once: every scoped question asks)."""
@@ -160,6 +192,30 @@ class SearchIndex:
     def size(self) -> int:
         """The number of passages."""
         return len(self.table)
+
+    def updated(
+        self, replaced: Collection[str], passages: Sequence[StoredPassage],
+        tokens: Sequence[Sequence[str]],
+    ) -> SearchIndex:
+        """This index without the documents named in `replaced` (removed or changed; a name
+        it does not hold is ignored), with the given passages added after the rest: exactly
+        the index `build` gives over those passages in that order, without re-reading or
+        re-counting the others (CPU-bound: a few numpy passes over the postings). The added
+        passages' ids must follow every kept one's, as the database numbers new rows, so the
+        order is the one a full build reads them in; ValueError otherwise."""
+        if len(tokens) != len(passages):
+            raise ValueError(f"{len(tokens)} token lists for {len(passages)} passages")
+        table = self.table
+        numbers = [table.numbers[d] for d in set(replaced) if d in table.numbers]
+        gone = np.isin(table.doc, np.asarray(numbers, dtype=np.int32))
+        removed = np.flatnonzero(gone)
+        kept = table.subset(np.flatnonzero(~gone)) if len(removed) else table
+        if passages and len(kept) and min(p.id for p in passages) <= int(kept.ids.max()):
+            raise ValueError("added passages must come after every kept one")
+        if any(p.doc_id in kept.numbers for p in passages):
+            raise ValueError("an added passage's document is already indexed")
+        ranker = self.ranker.updated(removed, tokens)
+        return SearchIndex.of(kept.extended(passages), ranker)
 
     @property
     def documents(self) -> int:

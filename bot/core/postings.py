@@ -110,7 +110,79 @@ class Postings:
         return Postings(vocabulary, offsets, renumber[self.passages[kept]],
                         self.frequencies[kept], self.lengths[rows])
 
+    def updated(self, removed: np.ndarray, new: Postings) -> tuple[Postings, np.ndarray]:
+        """The postings of every passage but the ascending rows `removed`, renumbered 0.. in
+        their order, followed by the added passages: the arrays `build` gives over those
+        passages (up to the terms' numbering), without counting the kept passages again.
+
+        A few numpy passes over the postings (CPU-bound): the removed rows' postings are cut
+        out, and each term's new postings inserted at the end of its list, since the added
+        passages come after every kept one."""
+        kept, renumbered = (self._without(removed) if len(removed)
+                            else (self, np.arange(len(self.vocabulary), dtype=np.int64)))
+        if not new.size:
+            return kept, renumbered
+        terms = list(new.vocabulary)
+        vocabulary = dict(kept.vocabulary)
+        for term in terms:
+            vocabulary.setdefault(term, len(vocabulary))
+        ids = np.fromiter((vocabulary[t] for t in terms), np.int64, len(terms))
+        # The new terms' lists in the order of their ids in the merged vocabulary.
+        order = np.argsort(ids, kind="stable")
+        counts = np.diff(new.offsets)[order]
+        at = _runs(new.offsets[order], counts)
+        old = len(kept.vocabulary)
+        # Before the end of each old term's list, or at the very end for a term not seen yet.
+        where = np.repeat(kept.offsets[np.minimum(ids[order] + 1, old)], counts)
+        merged_counts = np.zeros(len(vocabulary), dtype=np.int64)
+        merged_counts[:old] = np.diff(kept.offsets)
+        merged_counts[ids] += np.diff(new.offsets)
+        offsets = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+        np.cumsum(merged_counts, out=offsets[1:])
+        width = np.promote_types(kept.frequencies.dtype, new.frequencies.dtype)
+        passages = np.insert(kept.passages, where,
+                             (new.passages[at] + kept.size).astype(np.int32))
+        frequencies = np.insert(kept.frequencies.astype(width, copy=False), where,
+                                new.frequencies[at].astype(width))
+        return Postings(vocabulary, offsets, passages, frequencies,
+                        np.concatenate((kept.lengths, new.lengths))), renumbered
+
+    def _without(self, removed: np.ndarray) -> tuple[Postings, np.ndarray]:
+        """Every passage but the ascending rows `removed`, renumbered 0.. in their order (a
+        term only they held is dropped), and each old term's new id (-1 when dropped):
+        `subset` of the rest, with memory for the few postings removed, not the many kept."""
+        gone = np.zeros(self.size, dtype=bool)
+        gone[removed] = True
+        dropped = np.flatnonzero(gone[self.passages])
+        counts = np.diff(self.offsets) - np.bincount(
+            np.searchsorted(self.offsets, dropped, "right") - 1, minlength=len(self.vocabulary))
+        renumber = np.cumsum(~gone, dtype=np.int32) - 1
+        kept = np.ones(len(self.passages), dtype=bool)
+        kept[dropped] = False
+        passages = renumber[self.passages[kept]]
+        frequencies = self.frequencies[kept]
+        del kept
+        present = np.flatnonzero(counts)
+        offsets = np.zeros(len(present) + 1, dtype=np.int64)
+        np.cumsum(counts[present], out=offsets[1:])
+        renumbered = np.full(len(self.vocabulary), -1, dtype=np.int64)
+        renumbered[present] = np.arange(len(present))
+        if len(present) == len(self.vocabulary):
+            vocabulary = self.vocabulary
+        else:
+            terms = list(self.vocabulary)
+            vocabulary = {terms[t]: n for n, t in enumerate(present.tolist())}
+        return Postings(vocabulary, offsets, passages, frequencies,
+                        np.delete(self.lengths, removed)), renumbered
+
     def slice(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         """(passage indices, term frequencies) of the term with id t."""
         start, end = self.offsets[t], self.offsets[t + 1]
         return self.passages[start:end], self.frequencies[start:end]
+
+
+def _runs(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """starts[i], starts[i] + 1, ... counts[i] of each, one run after another."""
+    ends = np.cumsum(counts)
+    return np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(starts - ends + counts,
+                                                                    counts)

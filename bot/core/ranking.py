@@ -98,6 +98,30 @@ class Ranker:
         ranker._setup(postings, variant, k1, b, idf, best)
         return ranker
 
+    def updated(self, removed: np.ndarray, added: Sequence[Sequence[str]]) -> Ranker:
+        """The ranker of every passage but the ascending rows `removed`, then the added ones:
+        it ranks exactly as one built over those passages, statistics and all (`Postings.
+        updated`). Only the MaxScore bounds are not recomputed over every posting: a kept
+        term's old bound, scaled to its new IDF and average length, still bounds its weights
+        (see `_scaled_bounds`), and the added postings are weighed exactly."""
+        fresh = Postings.build(added)
+        postings, renumbered = self.postings.updated(removed, fresh)
+        idf = variant_idf(self.variant, postings.size, postings.document_frequencies())
+        best = _scaled_bounds(self, postings, renumbered, idf)
+        if best is None:  # no safe scaling: weigh every posting
+            return Ranker.from_postings(postings, self.variant, self.k1, self.b, idf)
+        if fresh.size:
+            ids = np.fromiter((postings.vocabulary[t] for t in fresh.vocabulary), np.int64,
+                              len(fresh.vocabulary))
+            # The added passages' own weights, under the merged statistics.
+            at = np.repeat(np.arange(len(ids)), np.diff(fresh.offsets))
+            dl = fresh.lengths[fresh.passages]
+            weights = term_weight(self.variant, idf[ids][at],
+                                  fresh.frequencies.astype(np.int64),
+                                  length_norm(dl, self.b, postings.average_length), self.k1)
+            np.maximum.at(best, ids[at], weights)
+        return Ranker.from_postings(postings, self.variant, self.k1, self.b, idf, best)
+
     def _setup(
         self, postings: Postings, variant: str, k1: float, b: float,
         idf: np.ndarray | None, best: np.ndarray | None,
@@ -378,6 +402,33 @@ class Ranker:
         ids = ids[fresh]
         weights = self._weights(t, tf[fresh].astype(np.int64), self._norm[ids])
         return ids[counts[t] * weights + rest + _slop(rest) >= threshold]
+
+
+# Relative room left on a scaled bound for the rounding of the scaling itself.
+_BOUND_ROOM = 1e-9
+
+
+def _scaled_bounds(
+    old: Ranker, postings: Postings, renumbered: np.ndarray, idf: np.ndarray
+) -> np.ndarray | None:
+    """Upper bounds of each term's weight after an update, from the old ranker's (zero for a
+    term it did not have), or None when they cannot be scaled safely.
+
+    Every variant's weight is the IDF times a factor that grows with the term frequency and
+    shrinks as the length norm 1 - b + b * dl / avgdl grows; when the average length grows
+    by r > 1 a passage's norm shrinks by at most r, and the factor then grows by at most r
+    (it is concave in tf / norm, or of the form tf / (tf + k1 * norm)). So old bound / old
+    IDF x new IDF x max(1, r) bounds every kept posting's new weight."""
+    before = old.term_idf
+    if len(before) and float(before.min()) <= 0:
+        return None
+    scale = max(1.0, postings.average_length / old.postings.average_length
+                if old.postings.average_length else 1.0) * (1 + _BOUND_ROOM)
+    best = np.zeros(len(postings.vocabulary), dtype=np.float64)
+    src = np.flatnonzero(renumbered >= 0)
+    dst = renumbered[src]
+    best[dst] = old.best[src] / before[src] * idf[dst] * scale
+    return best
 
 
 def _dense_frequencies(postings: Postings, df: np.ndarray) -> dict[int, np.ndarray]:

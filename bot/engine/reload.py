@@ -48,6 +48,7 @@ class SyncReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     unchanged: int = 0
     passages: int = 0
+    documents: set[str] = field(default_factory=set)  # ids of those written or removed
     seconds: float = 0.0
 
     @property
@@ -105,6 +106,7 @@ async def sync_folder(
     updates = await asyncio.to_thread(with_tokens, plan.updates, analyzer)
     removals = _removals(known.values(), plan.kept, updates)
     report.removed = sorted(s.path for s in known.values() if s.doc_id in removals)
+    report.documents = {u.document.id for u in updates} | set(removals)
     await db.apply(updates, removals, plan.stat_only,
                    meta={ANALYZER_KEY: analyzer.signature, SPLITTER_KEY: splitter})
     report.seconds = time.perf_counter() - started

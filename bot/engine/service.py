@@ -102,6 +102,8 @@ class QAService:
         )
         self._guard = ReloadGuard(settings.database_path)
         self._generation: str | None = None  # the database change the index was built from
+        self._version: str | None = None  # the passages version it covers
+        self._saving: asyncio.Task[None] | None = None  # an updated index being saved
         # Start-up's reload, when another process was reloading; and whether it has begun.
         self._later: asyncio.Task[None] | None = None
         self._later_began = False
@@ -185,17 +187,19 @@ class QAService:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._later
         async with self._guard.idle():
+            await self._saved()
             if self.usage.db is not self.db:
                 await self.usage.close()
             await self.db.close()
 
     async def load_index(self) -> None:
         """Load the saved index of the stored passages, or build (and save) it, and swap it in."""
+        await self._saved()  # an older index saved meanwhile would replace this one's set
         generation = await self.db.get_meta(GENERATION_KEY)
         s = self.settings
         folder = index_store.folder_for(s.database_path)
-        key = index_store.key_for(await self.db.passages_version(), s.bm25_variant, s.bm25_k1,
-                                  s.bm25_b)
+        version = await self.db.passages_version()
+        key = index_store.key_for(version, s.bm25_variant, s.bm25_k1, s.bm25_b)
         size = await self.db.passage_count()
         index = None
         if folder is not None:
@@ -211,12 +215,66 @@ class QAService:
                 s.bm25_b,
             )
         # The views the grants need are cut before the swap, so no question waits for one.
+        await self._swap(index, generation, version)
+
+    async def _swap(self, index: SearchIndex, generation: str | None, version: str | None,
+                    replacing: SearchIndex | None = None) -> None:
+        """Serve this index of the passages stored under `version` from now on, with the
+        views the grants need, cut before the swap so no question waits for one; given
+        `replacing`, only if that is still the index served by then."""
         views = await asyncio.to_thread(Views(index).prepare, self._granted_scopes())
+        if replacing is not None and self.index is not replacing:
+            return
         self.index, self._views = index, views
-        self._generation = generation
+        self._generation, self._version = generation, version
         self.loaded = True
         self.metrics.documents.set(self.index.documents)
         self.metrics.passages.set(self.index.size)
+
+    async def _update_index(self, documents: Iterable[str]) -> None:
+        """Swap in the index with these documents' stored passages in place of the ones it
+        had (`SearchIndex.updated`: the others are neither re-read nor re-counted), then save
+        it in the background; a full load when the update does not fit the database."""
+        generation = await self.db.get_meta(GENERATION_KEY)
+        version = await self.db.passages_version()
+        passages, tokens = await self.db.corpus_of(documents)
+        try:
+            index = await asyncio.to_thread(self.index.updated, set(documents), passages,
+                                            tokens)
+        except ValueError as exc:  # rows numbered out of order: read everything again
+            log.warning("cannot update the index in place (%s): rebuilding it", exc)
+            await self.load_index()
+            return
+        if index.size != await self.db.passage_count():
+            log.warning("the updated index does not cover the stored passages: rebuilding it")
+            await self.load_index()
+            return
+        await self._swap(index, generation, version)
+        folder = index_store.folder_for(self.settings.database_path)
+        if folder is not None:
+            s = self.settings
+            key = index_store.key_for(version, s.bm25_variant, s.bm25_k1, s.bm25_b)
+            self._saving = asyncio.create_task(self._save(folder, index, key, self._saving))
+
+    async def _save(self, folder: Path, index: SearchIndex, key: str,
+                    previous: asyncio.Task[None] | None) -> None:
+        """Save an updated index for the next start, after any save begun before it, then
+        serve its texts from the file written (unless a newer index is served by then)."""
+        if previous is not None:
+            await previous
+        try:
+            texts = await asyncio.to_thread(index_store.save, folder, index, key)
+        except Exception as exc:  # a read-only disk costs the next start time, nothing else
+            log.warning("cannot save the index in %s: %s", folder, exc)
+            return
+        if self.index is index:
+            mapped = SearchIndex.of(dataclasses.replace(index.table, texts=texts), index.ranker)
+            await self._swap(mapped, self._generation, self._version, replacing=index)
+
+    async def _saved(self) -> None:
+        """Return once the updated index last swapped in is saved."""
+        if self._saving is not None:
+            await asyncio.shield(self._saving)
 
     @property
     def reloading(self) -> bool:
@@ -233,6 +291,7 @@ class QAService:
         """The reload itself; the caller holds the lock."""
         started = time.perf_counter()
         try:
+            before = await self.db.passages_version()
             report = await sync_folder(
                 self.db,
                 self.settings.knowledge_dir,
@@ -241,11 +300,16 @@ class QAService:
                 self.settings.passage_overlap,
                 progress=progress,
             )
+            # The index serves the passages stored before this reload (none changed them since
+            # it was built): then the documents it wrote are all that the index must change.
+            current = self.loaded and before == self._version
             if report.touched:
                 await self.db.set_meta(GENERATION_KEY, secrets.token_hex(8))
+            if report.touched and current:
+                await self._update_index(report.documents)
             # Another process (`bot reload`) may have changed the database since this index
             # was built: then this reload finds nothing to do, but the index must be rebuilt.
-            if (report.touched or not self.loaded
+            elif (report.touched or not self.loaded
                     or await self.db.get_meta(GENERATION_KEY) != self._generation):
                 await self.load_index()
         except BaseException:

@@ -9,6 +9,7 @@ migration exactly once.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import secrets
 import sqlite3
@@ -290,6 +291,21 @@ class Database:
         # Interned: a million passages repeat the same few hundred thousand terms, and one
         # string object per occurrence would take gigabytes.
         return passages, [tuple(map(sys.intern, r[10].split())) for r in rows]
+
+    async def corpus_of(
+        self, doc_ids: Iterable[str]
+    ) -> tuple[list[StoredPassage], list[tuple[str, ...]]]:
+        """`corpus` for the given documents alone (those still stored), in the same order."""
+        ids = sorted(set(doc_ids))
+        passages: list[StoredPassage] = []
+        tokens: list[tuple[str, ...]] = []
+        sql = _passages_sql().replace("ORDER BY", "WHERE p.doc_id IN (SELECT value FROM "
+                                      "json_each(?)) ORDER BY")
+        rows = await self._conn.execute_fetchall(sql, (json.dumps(ids),))
+        for r in rows:
+            passages.append(_stored(r))
+            tokens.append(tuple(map(sys.intern, r[10].split())))
+        return passages, tokens
 
     async def passage_count(self) -> int:
         """How many passages are stored."""

@@ -1,0 +1,140 @@
+"""A reload that changes a few documents updates the served index in place: the same answers
+as a full rebuild, saved for the next start, and never half-applied to a question."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.core.index import SearchIndex
+from bot.engine.service import QAService
+from bot.store import index_store
+from tests.conftest import EN_SEED
+
+NOTE = "---\ntitle: Pool hours\n---\nThe swimming pool opens at seven and closes at nine.\n"
+QUESTIONS = ("When does the swimming pool open?", "What closes at nine?", "王小容是谁",
+             "Who wrote the note about lanterns?")
+
+
+def _fresh(corpus: tuple[list, list]) -> SearchIndex:
+    return SearchIndex.build(*corpus)
+
+
+async def _same_as_rebuilt(service: QAService) -> None:
+    """The served index ranks every question as one built from the database now."""
+    fresh = _fresh(await service.db.corpus())
+    served = service.index
+    assert served.table.ids.tolist() == fresh.table.ids.tolist()
+    for question in QUESTIONS:
+        terms = service.analyzer.tokens(question)
+        for got, want in ((served.search(terms, 10), fresh.search(terms, 10)),
+                          (served.search_groups([[t] for t in terms], 10),
+                           fresh.search_groups([[t] for t in terms], 10))):
+            assert [(served.table[r].id, s) for r, s in got] == [
+                (fresh.table[r].id, s) for r, s in want]
+
+
+@pytest.fixture
+def full_loads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the reloads that rebuilt or loaded the whole index."""
+    calls: list[int] = []
+    original = QAService.load_index
+
+    async def counted(self: QAService) -> None:
+        calls.append(1)
+        await original(self)
+
+    monkeypatch.setattr(QAService, "load_index", counted)
+    return calls
+
+
+async def test_changes_update_the_index_in_place_and_a_restart_serves_them(
+    settings: Settings, knowledge: Path, full_loads: list[int],
+) -> None:
+    service = await QAService.start(settings)
+    try:
+        assert len(full_loads) == 1
+        (knowledge / "pool.md").write_text(NOTE, encoding="utf-8")
+        report = await service.reload()
+        assert report.added == ["pool.md"]
+        await _same_as_rebuilt(service)
+        assert "seven" in service.ask("When does the swimming pool open?").passages[0].hit.passage.text
+        # The same file changed twice in a row, then a seed changed and the note removed.
+        for hours in ("eight", "ten"):
+            (knowledge / "pool.md").write_text(NOTE.replace("seven", hours), encoding="utf-8")
+            assert (await service.reload()).changed == ["pool.md"]
+            await _same_as_rebuilt(service)
+        en = knowledge / EN_SEED
+        en.write_text(en.read_text(encoding="utf-8") + "\nLanterns were hung by the gate.\n",
+                      encoding="utf-8")
+        (knowledge / "pool.md").unlink()
+        report = await service.reload()
+        assert (report.changed, report.removed) == ([EN_SEED], ["pool.md"])
+        await _same_as_rebuilt(service)
+        assert len(full_loads) == 1  # every change above was made in place
+        await service._saved()
+        assert isinstance(service.index.table.texts, index_store.MappedTexts)
+        served = [(c.hit.passage.id, c.hit.score) for q in QUESTIONS
+                  for c in service.ask(q, strictness=0).passages]
+        assert served
+    finally:
+        await service.close()
+    # A restart loads the set the last update saved, and answers as before.
+    folder = index_store.folder_for(settings.database_path)
+    assert folder is not None
+    again = await QAService.start(settings, sync=False)
+    try:
+        key = index_store.key_for(await again.db.passages_version(), settings.bm25_variant,
+                                  settings.bm25_k1, settings.bm25_b)
+        assert index_store.load(folder, key, again.index.size) is not None
+        assert [(c.hit.passage.id, c.hit.score) for q in QUESTIONS
+                for c in again.ask(q, strictness=0).passages] == served
+    finally:
+        await again.close()
+
+
+async def test_a_question_during_an_update_is_answered_from_the_old_index(
+    settings: Settings, knowledge: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    service = await QAService.start(settings)
+    seen: list[int] = []
+    original = SearchIndex.updated
+
+    def updated(index: SearchIndex, *args: object) -> SearchIndex:
+        new = original(index, *args)  # type: ignore[arg-type]
+        # The update is done but not swapped in: questions still get the old index whole.
+        seen.append(len(service.ask("When does the swimming pool open?").passages))
+        assert service.index is index
+        return new
+
+    monkeypatch.setattr(SearchIndex, "updated", updated)
+    try:
+        old = service.index
+        (knowledge / "pool.md").write_text(NOTE, encoding="utf-8")
+        await service.reload()
+        assert service.index is not old and seen
+        answer = service.ask("When does the swimming pool open?")
+        assert "seven" in answer.passages[0].hit.passage.text
+        assert all("seven" not in old.text(r) for r in range(old.size))
+    finally:
+        await service.close()
+
+
+async def test_a_database_changed_elsewhere_is_read_whole(
+    settings: Settings, knowledge: Path, full_loads: list[int],
+) -> None:
+    service = await QAService.start(settings)
+    try:
+        other = await QAService.start(settings)  # `bot reload` in another process
+        (knowledge / "pool.md").write_text(NOTE, encoding="utf-8")
+        await other.reload()
+        await other.close()
+        loads = len(full_loads)
+        (knowledge / "pool.md").write_text(NOTE.replace("seven", "six"), encoding="utf-8")
+        await service.reload()
+        assert len(full_loads) == loads + 1  # not an update of an index that missed one
+        await _same_as_rebuilt(service)
+    finally:
+        await service.close()

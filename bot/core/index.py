@@ -1,8 +1,9 @@
-"""The in-memory search index: a table of passages plus their BM25 ranker, built once, then
-read-only.
+"""The in-memory search index: a table of passages plus their BM25 ranker, read-only once
+built.
 
 A reload builds a new SearchIndex and swaps it in whole, so a question never sees a half-built
-one. Passages are held as columns (numpy arrays and one citation record per document), not
+one; when it changed a few documents the new one is the old one updated (`SearchIndex.updated`:
+the kept passages' postings are cut, not counted again), exactly the index a full build gives. Passages are held as columns (numpy arrays and one citation record per document), not
 one object each, and their texts may be any sequence of strings, such as the memory-mapped file
 of the saved index (`bot.store.index_store.MappedTexts`): at a million passages that is the
 difference between about 2.5 GB and well under 1.5 GB of serving memory. A passage becomes a

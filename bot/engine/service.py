@@ -3,8 +3,11 @@
 It owns the database connection, the analyzer and the current SearchIndex. A reload runs under
 a lock shared with every other process on the same database (`reload_guard.py`), builds a new
 index off the event loop and swaps it in with one assignment, so questions keep being answered
-from the old index until the new one is complete. A service that starts while another process
-reloads serves the saved index at once and reloads when that process is done.
+from the old index until the new one is complete. A reload that wrote a few documents updates
+the index served in place of rebuilding it (unless another process changed the passages since
+it was built) and saves it in the background, one save after another. A service that starts
+while another process reloads serves the saved index at once and reloads when that process is
+done.
 """
 
 from __future__ import annotations
@@ -54,6 +57,9 @@ log = logging.getLogger(__name__)
 
 # Bytes of pages a site's crawl keeps after reading their links, so they are not fetched again.
 SITE_CACHE_BYTES = 50 * 2**20
+# New passages a reload may add to the index in place; more are streamed into a fresh build
+# (they would otherwise be held at once, terms and all).
+UPDATE_PASSAGES = 50_000
 # Meta key changed by every reload that touches the database, in whichever process it runs.
 GENERATION_KEY = "generation"
 
@@ -235,9 +241,11 @@ class QAService:
         """Swap in the index with these documents' stored passages in place of the ones it
         had (`SearchIndex.updated`: the others are neither re-read nor re-counted), then save
         it in the background; a full load when the update does not fit the database."""
+        started = time.perf_counter()
         generation = await self.db.get_meta(GENERATION_KEY)
         version = await self.db.passages_version()
         passages, tokens = await self.db.corpus_of(documents)
+        read = time.perf_counter() - started
         try:
             index = await asyncio.to_thread(self.index.updated, set(documents), passages,
                                             tokens)
@@ -250,6 +258,8 @@ class QAService:
             await self.load_index()
             return
         await self._swap(index, generation, version)
+        log.info("index updated in place: %d passages in %.2fs (%.2fs reading them)",
+                 len(passages), time.perf_counter() - started, read)
         folder = index_store.folder_for(self.settings.database_path)
         if folder is not None:
             s = self.settings
@@ -305,7 +315,8 @@ class QAService:
             current = self.loaded and before == self._version
             if report.touched:
                 await self.db.set_meta(GENERATION_KEY, secrets.token_hex(8))
-            if report.touched and current:
+            if report.touched and current and report.passages <= max(
+                    UPDATE_PASSAGES, self.index.size // 4):
                 await self._update_index(report.documents)
             # Another process (`bot reload`) may have changed the database since this index
             # was built: then this reload finds nothing to do, but the index must be rebuilt.

@@ -224,11 +224,13 @@ class QAService:
         await self._swap(index, generation, version)
 
     async def _swap(self, index: SearchIndex, generation: str | None, version: str | None,
-                    replacing: SearchIndex | None = None) -> None:
+                    replacing: SearchIndex | None = None, views: Views | None = None) -> None:
         """Serve this index of the passages stored under `version` from now on, with the
-        views the grants need, cut before the swap so no question waits for one; given
-        `replacing`, only if that is still the index served by then."""
-        views = await asyncio.to_thread(Views(index).prepare, self._granted_scopes())
+        views the grants need (those of `views`, the others cut), cut before the swap so no
+        question waits for one; given `replacing`, only if that is still the index served
+        by then."""
+        views = await asyncio.to_thread((views or Views(index)).prepare,
+                                        self._granted_scopes())
         if replacing is not None and self.index is not replacing:
             return
         self.index, self._views = index, views
@@ -246,8 +248,10 @@ class QAService:
         version = await self.db.passages_version()
         passages, tokens = await self.db.corpus_of(documents)
         read = time.perf_counter() - started
+        replaced = set(documents)
         try:
-            index = await asyncio.to_thread(self.index.updated, set(documents), passages,
+            index = await asyncio.to_thread(self.index.updated, replaced, passages, tokens)
+            views = await asyncio.to_thread(self._views.updated, index, replaced, passages,
                                             tokens)
         except ValueError as exc:  # rows numbered out of order: read everything again
             log.warning("cannot update the index in place (%s): rebuilding it", exc)
@@ -257,7 +261,7 @@ class QAService:
             log.warning("the updated index does not cover the stored passages: rebuilding it")
             await self.load_index()
             return
-        await self._swap(index, generation, version)
+        await self._swap(index, generation, version, views=views)
         log.info("index updated in place: %d passages in %.2fs (%.2fs reading them)",
                  len(passages), time.perf_counter() - started, read)
         folder = index_store.folder_for(self.settings.database_path)

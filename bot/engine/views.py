@@ -9,10 +9,11 @@ the index, before it is swapped in, so no question waits for one.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from bot.core.collections import Scope
 from bot.core.index import SearchIndex
+from bot.core.models import StoredPassage
 
 
 class Views:
@@ -35,6 +36,22 @@ class Views:
             if view is None:
                 view = self._views[key] = self.index.view(key)
         return view
+
+    def updated(self, index: SearchIndex, replaced: set[str],
+                passages: Sequence[StoredPassage], tokens: Sequence[Sequence[str]]) -> Views:
+        """The views of `index`, this one's index updated with these documents
+        (`SearchIndex.updated`): each view cut so far updated with the added passages of its
+        collections, which is the view of the updated index, without cutting it again."""
+        views = Views(index)
+        with self._lock:
+            cut = dict(self._views)
+        for key, view in cut.items():
+            if index.table.collections <= key:  # the index itself serves this scope now
+                continue
+            mine = [i for i, p in enumerate(passages) if p.collection in key]
+            views._views[key] = view.updated(replaced, [passages[i] for i in mine],
+                                             [tokens[i] for i in mine])
+        return views
 
     def prepare(self, scopes: Iterable[Scope]) -> Views:
         """Cut the views of these scopes now (CPU-bound); itself."""

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.core.collections import DEFAULT, Scope
 from bot.core.index import SearchIndex
 from bot.engine.service import QAService
 from bot.store import index_store
@@ -137,5 +138,32 @@ async def test_a_database_changed_elsewhere_is_read_whole(
         await service.reload()
         assert len(full_loads) == loads + 1  # not an update of an index that missed one
         await _same_as_rebuilt(service)
+    finally:
+        await service.close()
+
+
+async def test_the_views_grants_need_are_updated_with_the_index(
+    settings: Settings, knowledge: Path, full_loads: list[int],
+) -> None:
+    staff = frozenset({"staff"})
+    scoped = settings.model_copy(update={"collections": {"*": frozenset({DEFAULT}),
+                                                         "7": staff | {DEFAULT}}})
+    (knowledge / "staff").mkdir()
+    (knowledge / "staff" / "rota.md").write_text(NOTE, encoding="utf-8")
+    service = await QAService.start(scoped)
+    try:
+        for step, path in enumerate(("staff/rota.md", "pool.md", "staff/more.md")):
+            (knowledge / path).write_text(NOTE.replace("seven", f"{step} past"),
+                                          encoding="utf-8")
+            await service.reload()
+            for names in (frozenset({DEFAULT}), staff | {DEFAULT}):
+                served = service._views.of(Scope(names))
+                fresh = _fresh(await service.db.corpus()).view(names)
+                assert served.table.ids.tolist() == fresh.table.ids.tolist()
+                for question in QUESTIONS:
+                    terms = service.analyzer.tokens(question)
+                    assert [(served.table[r].id, s) for r, s in served.search(terms, 10)] == [
+                        (fresh.table[r].id, s) for r, s in fresh.search(terms, 10)]
+        assert len(full_loads) == 1
     finally:
         await service.close()

@@ -280,6 +280,8 @@ class QAService:
             texts = await asyncio.to_thread(index_store.save, folder, index, key)
         except Exception as exc:  # a read-only disk costs the next start time, nothing else
             log.warning("cannot save the index in %s: %s", folder, exc)
+            # Texts then stay views of views: the next change builds afresh instead.
+            self._version = None
             return
         if self.index is index:
             mapped = SearchIndex.of(dataclasses.replace(index.table, texts=texts), index.ranker)

@@ -167,3 +167,26 @@ async def test_the_views_grants_need_are_updated_with_the_index(
         assert len(full_loads) == 1
     finally:
         await service.close()
+
+
+async def test_an_update_that_cannot_be_saved_is_served_and_the_next_change_rebuilds(
+    settings: Settings, knowledge: Path, full_loads: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    service = await QAService.start(settings)
+    try:
+        def refuse(*args: object) -> None:
+            raise OSError(30, "Read-only file system")
+
+        monkeypatch.setattr(index_store, "save", refuse)
+        (knowledge / "pool.md").write_text(NOTE, encoding="utf-8")
+        await service.reload()
+        await service._saved()
+        await _same_as_rebuilt(service)
+        assert len(full_loads) == 1
+        (knowledge / "pool.md").write_text(NOTE.replace("seven", "six"), encoding="utf-8")
+        await service.reload()
+        assert len(full_loads) == 2
+        await _same_as_rebuilt(service)
+    finally:
+        await service.close()

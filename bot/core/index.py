@@ -3,8 +3,9 @@ built.
 
 A reload builds a new SearchIndex and swaps it in whole, so a question never sees a half-built
 one; when it changed a few documents the new one is the old one updated (`SearchIndex.updated`:
-the kept passages' postings are cut, not counted again), exactly the index a full build gives. Passages are held as columns (numpy arrays and one citation record per document), not
-one object each, and their texts may be any sequence of strings, such as the memory-mapped file
+the kept passages' postings are cut, not counted again), exactly the index a full build gives.
+Passages are held as columns (numpy arrays and one citation record per document), not one
+object each, and their texts may be any sequence of strings, such as the memory-mapped file
 of the saved index (`bot.store.index_store.MappedTexts`): at a million passages that is the
 difference between about 2.5 GB and well under 1.5 GB of serving memory. A passage becomes a
 StoredPassage only when it is shown.

@@ -152,6 +152,9 @@ class QAService:
         sync once it is done, rather than wait to serve (unless nothing is stored yet)."""
         async with self._guard.hold(progress, wait=False) as held:
             if held:
+                if await self.db.passage_count():
+                    # The saved index, so that files changed while stopped update it in place.
+                    await self.load_index()
                 report = await self._sync(progress)
                 log.info("knowledge folder synced: %s", report.summary())
                 return

@@ -190,3 +190,23 @@ async def test_an_update_that_cannot_be_saved_is_served_and_the_next_change_rebu
         await _same_as_rebuilt(service)
     finally:
         await service.close()
+
+
+async def test_a_start_after_a_change_updates_the_saved_index(
+    settings: Settings, knowledge: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    service = await QAService.start(settings)
+    await service.close()
+    (knowledge / "pool.md").write_text(NOTE, encoding="utf-8")
+
+    def no_rebuild(*args: object) -> None:
+        raise AssertionError("the whole index was built again")
+
+    monkeypatch.setattr(index_store, "build_and_save", no_rebuild)
+    again = await QAService.start(settings)
+    try:
+        await _same_as_rebuilt(again)
+        first = again.ask("When does the swimming pool open?").passages[0]
+        assert "seven" in first.hit.passage.text
+    finally:
+        await again.close()

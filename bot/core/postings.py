@@ -16,6 +16,9 @@ from scipy import sparse
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int32)
 _EMPTY_TF = np.zeros(0, dtype=np.int32)
+_NONE = np.zeros(0, dtype=np.int64)
+# Pieces an update copies one by one at most; more go through numpy's masks and inserts.
+_PIECES = 100_000
 
 
 @dataclass(frozen=True)
@@ -112,73 +115,105 @@ class Postings:
 
     def updated(self, removed: np.ndarray, new: Postings) -> tuple[Postings, np.ndarray]:
         """The postings of every passage but the ascending rows `removed`, renumbered 0.. in
-        their order, followed by the added passages: the arrays `build` gives over those
-        passages (up to the terms' numbering), without counting the kept passages again.
+        their order, followed by the added passages (`new`, as `build` counts them): the
+        arrays `build` gives over those passages (up to the terms' numbering), without
+        counting the kept passages again. With them, each old term id's new one (-1 for a
+        term only removed passages held).
 
-        A few numpy passes over the postings (CPU-bound): the removed rows' postings are cut
-        out, and each term's new postings inserted at the end of its list, since the added
-        passages come after every kept one."""
-        kept, renumbered = (self._without(removed) if len(removed)
-                            else (self, np.arange(len(self.vocabulary), dtype=np.int64)))
-        if not new.size:
-            return kept, renumbered
-        terms = list(new.vocabulary)
-        vocabulary = dict(kept.vocabulary)
-        for term in terms:
-            vocabulary.setdefault(term, len(vocabulary))
-        ids = np.fromiter((vocabulary[t] for t in terms), np.int64, len(terms))
-        # The new terms' lists in the order of their ids in the merged vocabulary.
-        order = np.argsort(ids, kind="stable")
-        counts = np.diff(new.offsets)[order]
-        at = _runs(new.offsets[order], counts)
-        old = len(kept.vocabulary)
-        # Before the end of each old term's list, or at the very end for a term not seen yet.
-        where = np.repeat(kept.offsets[np.minimum(ids[order] + 1, old)], counts)
-        merged_counts = np.zeros(len(vocabulary), dtype=np.int64)
-        merged_counts[:old] = np.diff(kept.offsets)
-        merged_counts[ids] += np.diff(new.offsets)
-        offsets = np.zeros(len(vocabulary) + 1, dtype=np.int64)
-        np.cumsum(merged_counts, out=offsets[1:])
-        width = np.promote_types(kept.frequencies.dtype, new.frequencies.dtype)
-        passages = np.insert(kept.passages, where,
-                             (new.passages[at] + kept.size).astype(np.int32))
-        frequencies = np.insert(kept.frequencies.astype(width, copy=False), where,
-                                new.frequencies[at].astype(width))
-        return Postings(vocabulary, offsets, passages, frequencies,
-                        np.concatenate((kept.lengths, new.lengths))), renumbered
-
-    def _without(self, removed: np.ndarray) -> tuple[Postings, np.ndarray]:
-        """Every passage but the ascending rows `removed`, renumbered 0.. in their order (a
-        term only they held is dropped), and each old term's new id (-1 when dropped):
-        `subset` of the rest, with memory for the few postings removed, not the many kept."""
+        CPU-bound, linear in the postings: the removed rows' postings are cut out and each
+        term's new postings go at the end of its list, since the added passages come after
+        every kept one. The output is written once, piece by piece between the cuts, so it
+        costs about a copy of the arrays and no temporary of their size."""
         gone = np.zeros(self.size, dtype=bool)
         gone[removed] = True
-        dropped = np.flatnonzero(gone[self.passages])
-        counts = np.diff(self.offsets) - np.bincount(
-            np.searchsorted(self.offsets, dropped, "right") - 1, minlength=len(self.vocabulary))
-        renumber = np.cumsum(~gone, dtype=np.int32) - 1
-        kept = np.ones(len(self.passages), dtype=bool)
-        kept[dropped] = False
-        passages = renumber[self.passages[kept]]
-        frequencies = self.frequencies[kept]
-        del kept
+        dropped = np.flatnonzero(gone[self.passages]) if len(removed) else _NONE
+        term_of_dropped = np.searchsorted(self.offsets, dropped, "right") - 1
+        counts = np.diff(self.offsets) - np.bincount(term_of_dropped,
+                                                     minlength=len(self.vocabulary))
         present = np.flatnonzero(counts)
-        offsets = np.zeros(len(present) + 1, dtype=np.int64)
-        np.cumsum(counts[present], out=offsets[1:])
         renumbered = np.full(len(self.vocabulary), -1, dtype=np.int64)
         renumbered[present] = np.arange(len(present))
         if len(present) == len(self.vocabulary):
-            vocabulary = self.vocabulary
+            vocabulary = dict(self.vocabulary) if new.size else self.vocabulary
         else:
-            terms = list(self.vocabulary)
+            terms = list(self.vocabulary)  # in id order: ids were given in insertion order
             vocabulary = {terms[t]: n for n, t in enumerate(present.tolist())}
+        kept_terms = len(vocabulary)
+        added_terms = list(new.vocabulary)
+        for term in added_terms:
+            vocabulary.setdefault(term, len(vocabulary))
+        ids = np.fromiter((vocabulary[t] for t in added_terms), np.int64, len(added_terms))
+        merged = np.zeros(len(vocabulary), dtype=np.int64)
+        merged[:kept_terms] = counts[present]
+        merged[ids] += np.diff(new.offsets)
+        offsets = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+        np.cumsum(merged, out=offsets[1:])
+        # The added postings in merged term order, each placed (in the old arrays'
+        # coordinates) at the end of its term's old list, or at the very end for a new term.
+        order = np.argsort(ids, kind="stable")
+        lengths = np.diff(new.offsets)[order]
+        at = _runs(new.offsets[order], lengths)
+        old_ids = np.where(ids[order] < kept_terms,
+                           present[np.minimum(ids[order], max(kept_terms - 1, 0))]
+                           if kept_terms else 0, len(self.vocabulary))
+        where = np.repeat(np.append(self.offsets[1:], self.offsets[-1])[old_ids], lengths)
+        width = np.promote_types(self.frequencies.dtype, new.frequencies.dtype)
+        renumber = np.cumsum(~gone, dtype=np.int32) - 1 if len(removed) else None
+        passages, frequencies = _splice(
+            self.passages, self.frequencies.astype(width, copy=False), dropped, where,
+            (new.passages[at] + (self.size - len(removed))).astype(np.int32),
+            new.frequencies[at].astype(width), renumber)
         return Postings(vocabulary, offsets, passages, frequencies,
-                        np.delete(self.lengths, removed)), renumbered
+                        np.concatenate((np.delete(self.lengths, removed), new.lengths))
+                        ), renumbered
 
     def slice(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         """(passage indices, term frequencies) of the term with id t."""
         start, end = self.offsets[t], self.offsets[t + 1]
         return self.passages[start:end], self.frequencies[start:end]
+
+
+def _splice(
+    passages: np.ndarray, frequencies: np.ndarray, dropped: np.ndarray, where: np.ndarray,
+    new_passages: np.ndarray, new_frequencies: np.ndarray, renumber: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The arrays without the postings at `dropped`, with new ones inserted before the old
+    positions `where` (ascending; len(passages) for the end), kept passages renumbered."""
+    # The old arrays cut at every dropped posting and every insertion point: each piece is
+    # copied whole (after the new postings placed at its start), or left out when dropped.
+    cuts = np.unique(np.concatenate(([0, len(passages)], dropped, dropped + 1, where)))
+    starts, ends = cuts[:-1], cuts[1:]
+    if len(starts) > _PIECES:  # too many for a loop: masks and inserts, in numpy
+        kept = np.ones(len(passages), dtype=bool)
+        kept[dropped] = False
+        old = passages[kept] if renumber is None else renumber[passages[kept]]
+        at = where - np.searchsorted(dropped, where, "left")  # where, without the dropped
+        return (np.insert(old, at, new_passages),
+                np.insert(frequencies[kept], at, new_frequencies))
+    size = len(passages) - len(dropped) + len(new_passages)
+    out_p = np.empty(size, dtype=passages.dtype)
+    out_f = np.empty(size, dtype=frequencies.dtype)
+    keep = ~np.isin(starts, dropped)
+    first = np.searchsorted(where, starts, "left").tolist()
+    last = np.searchsorted(where, starts, "right").tolist()
+    o = 0
+    for s, e, i, j, k in zip(starts.tolist(), ends.tolist(), first, last, keep.tolist(),
+                             strict=True):
+        if j > i:
+            out_p[o : o + j - i] = new_passages[i:j]
+            out_f[o : o + j - i] = new_frequencies[i:j]
+            o += j - i
+        if k:
+            if renumber is None:
+                out_p[o : o + e - s] = passages[s:e]
+            else:
+                np.take(renumber, passages[s:e], out=out_p[o : o + e - s], mode="clip")
+            out_f[o : o + e - s] = frequencies[s:e]
+            o += e - s
+    tail = int(np.searchsorted(where, len(passages), "left"))
+    out_p[o:] = new_passages[tail:]
+    out_f[o:] = new_frequencies[tail:]
+    return out_p, out_f
 
 
 def _runs(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:

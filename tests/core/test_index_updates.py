@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.core import ranking
+from bot.core import postings, ranking
 from bot.core.analysis import Analyzer
 from bot.core.bm25_constants import VARIANTS
 from bot.core.index import SearchIndex
@@ -148,6 +148,8 @@ def _same(got: SearchIndex, want: SearchIndex, queries: list[tuple[str, ...]],
 @pytest.mark.parametrize("maxscore", [False, True])
 def test_updates_rank_as_a_fresh_build(pool: Pool, variant: str, maxscore: bool,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    if variant == "l":  # the postings spliced by numpy's masks and inserts, not piece by piece
+        monkeypatch.setattr(postings, "_PIECES", 0)
     if maxscore:  # MaxScore and its pruning, not the one-pass path, on this small collection
         monkeypatch.setattr(ranking, "_ONE_PASS", 0)
         monkeypatch.setattr(ranking, "_RARE", 64)
@@ -200,7 +202,11 @@ def test_passages_numbered_before_the_kept_ones_are_refused() -> None:
                       [["a"]])
 
 
-def test_a_ranker_updated_holds_the_same_postings_as_one_built() -> None:
+@pytest.mark.parametrize("pieces", [100_000, 0])  # copied piece by piece, or by numpy masks
+def test_a_ranker_updated_holds_the_same_postings_as_one_built(
+    pieces: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(postings, "_PIECES", pieces)
     rng = random.Random(7)
     corpus = [[f"w{rng.randrange(60)}" for _ in range(rng.randint(0, 12))] for _ in range(80)]
     removed = np.array([0, 5, 6, 79], dtype=np.int64)

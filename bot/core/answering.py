@@ -18,7 +18,7 @@ from bot.core.follow_up import EARLIER_WEIGHT, Query, combine, needs_context
 from bot.core.index import SearchIndex
 from bot.core.language import detect_language
 from bot.core.models import Answer, CitedPassage, Hit, Span, Status
-from bot.core.smalltalk import classify
+from bot.core.smalltalk import classify, without_opening
 from bot.core.splitting import sentence_spans
 from bot.core.translation import Dictionary, DocumentFrequency
 
@@ -176,7 +176,9 @@ def question_query(
     options: AnswerOptions,
 ) -> Query | None:
     """A cleaned question's terms, ranking groups, relevance concepts and names; None when it
-    has no terms to search."""
+    has no terms to search. A greeting or thanks it opens with ("hi, who is ...") is not
+    searched: no passage holds "hi", so it would only count against every one."""
+    cleaned = without_opening(cleaned)
     terms = analyzer.tokens(cleaned)
     if not terms:
         return None

@@ -148,3 +148,21 @@ def classify(message: str) -> Kind | None:
         if kind in kinds:
             return kind
     return None
+
+
+# A clause a message opens with, up to the punctuation that ends it ("hi,", "你好，", "thanks!").
+_OPENING = re.compile(r"\s*([^,，、!！.。~～:：;；?？]{1,30})[,，、!！.。~～:：;；]+\s*(?=\S)")
+# What may open a question without being part of it.
+_OPENERS = frozenset({Kind.GREETING, Kind.THANKS, Kind.ACK, Kind.LAUGH})
+
+
+def without_opening(message: str) -> str:
+    """The message without the greetings, thanks or acknowledgements it opens with ("hi, who
+    is Fu Linlin?" is "who is Fu Linlin?"; "你好，东原社区有多少户？" is "东原社区有多少户？");
+    a message that is nothing else is left whole."""
+    for _ in range(3):  # "hi, thanks, ...": a few clauses at most
+        match = _OPENING.match(message)
+        if match is None or classify(match.group(1)) not in _OPENERS:
+            break
+        message = message[match.end():]
+    return message

@@ -236,6 +236,23 @@ def test_strictness_declines_and_zero_shows_every_ranked_passage(analyzer: Analy
     assert all(c.confidence is not None and 0 <= c.confidence <= 1 for c in everything.passages)
 
 
+@pytest.mark.parametrize(("opened", "plain"), [
+    ("Hi, how long can I borrow books?", "How long can I borrow books?"),
+    ("Hello! Thanks, when does the library open?", "when does the library open?"),
+    ("你好，图书馆几点开门？", "图书馆几点开门？"),
+])
+def test_a_greeting_that_opens_a_question_counts_against_no_passage(
+    analyzer: Analyzer, opened: str, plain: str
+) -> None:
+    # "hi" is in no passage: searched, it would lower the confidence in every one
+    index = _index(TEXTS, analyzer)
+    options = _options(strictness=0.0)
+    got, want = (answer(q, index, analyzer, options) for q in (opened, plain))
+    assert got.status is Status.ANSWERED and got.passages
+    assert [(c.hit.passage.doc_id, c.confidence) for c in got.passages] == \
+        [(c.hit.passage.doc_id, c.confidence) for c in want.passages]
+
+
 def test_a_dictionary_searches_the_other_language_too(analyzer: Analyzer) -> None:
     small = Dictionary([Entry("图书馆", ("library",))], analyzer)
     index = _index(TEXTS, analyzer)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.smalltalk import Kind, classify
+from bot.core.smalltalk import Kind, classify, without_opening
 
 
 @pytest.mark.parametrize(
@@ -66,3 +66,24 @@ def test_small_talk_by_kind(message: str, kind: Kind | None) -> None:
 )
 def test_questions_are_not_small_talk(question: str) -> None:
     assert classify(question) is None
+
+
+@pytest.mark.parametrize(("message", "question"), [
+    ("hi, who is Fu Linlin?", "who is Fu Linlin?"),
+    ("Hello! Thanks, how many households are there?", "how many households are there?"),
+    ("你好，东原社区有多少户？", "东原社区有多少户？"),
+    ("謝謝！王小容是誰？", "王小容是誰？"),  # traditional
+    ("ok, 好的，王小容是谁", "王小容是谁"),
+])
+def test_a_greeting_that_opens_a_question_is_not_searched(message: str, question: str) -> None:
+    assert without_opening(message) == question
+
+
+@pytest.mark.parametrize("message", [
+    "thanks!",  # nothing after it: small talk, left whole
+    "hi there",
+    "Dongyuan, how many households?",  # the opening clause is the question's own
+    "Fu Linlin: who did she drive to hospital?",
+])
+def test_a_message_without_such_an_opening_is_left_whole(message: str) -> None:
+    assert without_opening(message) == message

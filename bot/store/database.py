@@ -286,26 +286,15 @@ class Database:
     async def corpus(self) -> tuple[list[StoredPassage], list[tuple[str, ...]]]:
         """Every passage with its document's citation data, in a stable order, and each one's
         index terms (`stream_corpus` reads the same without holding them all)."""
-        rows = await self._conn.execute_fetchall(_passages_sql())
-        passages = [_stored(r) for r in rows]
-        # Interned: a million passages repeat the same few hundred thousand terms, and one
-        # string object per occurrence would take gigabytes.
-        return passages, [tuple(map(sys.intern, r[10].split())) for r in rows]
+        return _corpus(await self._conn.execute_fetchall(_passages_sql()))
 
     async def corpus_of(
         self, doc_ids: Iterable[str]
     ) -> tuple[list[StoredPassage], list[tuple[str, ...]]]:
         """`corpus` for the given documents alone (those still stored), in the same order."""
-        ids = sorted(set(doc_ids))
-        passages: list[StoredPassage] = []
-        tokens: list[tuple[str, ...]] = []
-        sql = _passages_sql().replace("ORDER BY", "WHERE p.doc_id IN (SELECT value FROM "
-                                      "json_each(?)) ORDER BY")
-        rows = await self._conn.execute_fetchall(sql, (json.dumps(ids),))
-        for r in rows:
-            passages.append(_stored(r))
-            tokens.append(tuple(map(sys.intern, r[10].split())))
-        return passages, tokens
+        sql = _passages_sql("WHERE p.doc_id IN (SELECT value FROM json_each(?))")
+        return _corpus(await self._conn.execute_fetchall(
+            sql, (json.dumps(sorted(set(doc_ids))),)))
 
     async def passage_count(self) -> int:
         """How many passages are stored."""
@@ -352,12 +341,21 @@ def _without_comments(statement: str) -> str:
     return "\n".join(lines)
 
 
-def _passages_sql() -> str:
+def _passages_sql(where: str = "") -> str:
+    """The passages (those `where` keeps, if given) with their documents' citation data, in
+    id order."""
     return (
         "SELECT p.id, p.doc_id, p.position, p.count, p.text, d.title, d.source, d.url, "
-        "d.date, d.path, p.tokens FROM passages p JOIN documents d ON d.id = p.doc_id "
+        f"d.date, d.path, p.tokens FROM passages p JOIN documents d ON d.id = p.doc_id {where} "
         "ORDER BY p.id"
     )
+
+
+def _corpus(rows: Sequence[Sequence[Any]]) -> tuple[list[StoredPassage], list[tuple[str, ...]]]:
+    """Rows of `_passages_sql` as passages and their index terms."""
+    # Interned: a million passages repeat the same few hundred thousand terms, and one
+    # string object per occurrence would take gigabytes.
+    return [_stored(r) for r in rows], [tuple(map(sys.intern, r[10].split())) for r in rows]
 
 
 def _stored(row: Sequence[Any]) -> StoredPassage:

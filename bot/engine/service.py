@@ -20,7 +20,15 @@ import functools
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Collection,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -208,7 +216,7 @@ class QAService:
         s = self.settings
         folder = index_store.folder_for(s.database_path)
         version = await self.db.passages_version()
-        key = index_store.key_for(version, s.bm25_variant, s.bm25_k1, s.bm25_b)
+        key = self._index_key(version)
         size = await self.db.passage_count()
         index = None
         if folder is not None:
@@ -242,16 +250,21 @@ class QAService:
         self.metrics.documents.set(self.index.documents)
         self.metrics.passages.set(self.index.size)
 
-    async def _update_index(self, documents: Iterable[str]) -> None:
+    def _index_key(self, version: str) -> str:
+        """The saved index's key for the passages stored under `version`, ranked as set."""
+        s = self.settings
+        return index_store.key_for(version, s.bm25_variant, s.bm25_k1, s.bm25_b)
+
+    async def _update_index(self, documents: Collection[str]) -> None:
         """Swap in the index with these documents' stored passages in place of the ones it
         had (`SearchIndex.updated`: the others are neither re-read nor re-counted), then save
         it in the background; a full load when the update does not fit the database."""
         started = time.perf_counter()
         generation = await self.db.get_meta(GENERATION_KEY)
         version = await self.db.passages_version()
-        passages, tokens = await self.db.corpus_of(documents)
-        read = time.perf_counter() - started
         replaced = set(documents)
+        passages, tokens = await self.db.corpus_of(replaced)
+        read = time.perf_counter() - started
         try:
             index = await asyncio.to_thread(self.index.updated, replaced, passages, tokens)
             views = await asyncio.to_thread(self._views.updated, index, replaced, passages,
@@ -269,9 +282,8 @@ class QAService:
                  len(passages), time.perf_counter() - started, read)
         folder = index_store.folder_for(self.settings.database_path)
         if folder is not None:
-            s = self.settings
-            key = index_store.key_for(version, s.bm25_variant, s.bm25_k1, s.bm25_b)
-            self._saving = asyncio.create_task(self._save(folder, index, key, self._saving))
+            self._saving = asyncio.create_task(
+                self._save(folder, index, self._index_key(version), self._saving))
 
     async def _save(self, folder: Path, index: SearchIndex, key: str,
                     previous: asyncio.Task[None] | None) -> None:

@@ -153,9 +153,10 @@ class Postings:
         order = np.argsort(ids, kind="stable")
         lengths = np.diff(new.offsets)[order]
         at = _runs(new.offsets[order], lengths)
-        old_ids = np.where(ids[order] < kept_terms,
-                           present[np.minimum(ids[order], max(kept_terms - 1, 0))]
-                           if kept_terms else 0, len(self.vocabulary))
+        # Each merged term's old id; a term new to the index goes after every old list.
+        old_of = np.concatenate((present, np.full(len(vocabulary) - kept_terms,
+                                                  len(self.vocabulary), dtype=np.int64)))
+        old_ids = old_of[ids[order]]
         where = np.repeat(np.append(self.offsets[1:], self.offsets[-1])[old_ids], lengths)
         width = np.promote_types(self.frequencies.dtype, new.frequencies.dtype)
         renumber = np.cumsum(~gone, dtype=np.int32) - 1 if len(removed) else None

@@ -12,7 +12,7 @@ import functools
 import re
 import threading
 import unicodedata
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 
 import jieba
 import Stemmer
@@ -186,6 +186,36 @@ class Analyzer:
     def tokens(self, text: str) -> list[str]:
         """Index terms of text, in order, repeats kept (BM25 counts them)."""
         return self._analyse(text, self._han)
+
+    def name_spellings(
+        self, words: Sequence[str], unknown: Callable[[str], bool],
+        surname: Callable[[str], str | None],
+    ) -> dict[str, str]:
+        """How English text would write the Chinese names among a question's `words`: the
+        surname as `surname` romanises it, then the given name's syllables run together
+        (付林林 -> "Fu Linlin"). A name is a rare word of two to four Han characters, not part
+        of a longer word of the question, that `unknown` says neither the collection nor the
+        dictionary knows, and that starts with a surname; or, after a one-character surname
+        that jieba cut off (王 | 小容), such a word of one or two characters (王小容 -> "Wang
+        Xiaorong")."""
+        out: dict[str, str] = {}
+        previous = ""
+        for word in words:
+            if (HAN_RUN.fullmatch(word) and len(word) <= 4 and _rare(word) and unknown(word)
+                    and not any(word in other and word != other for other in words)):
+                parts = None
+                if len(previous) == 1 and len(word) <= 2 and (family := surname(previous)):
+                    parts = (previous + word, family, word)
+                else:
+                    for n in (2, 1):
+                        if len(word) > n and (family := surname(word[:n])):
+                            parts = (word, family, word[n:])
+                            break
+                if parts:
+                    name, family, given = parts
+                    out[name] = f"{family.capitalize()} {toneless_pinyin(given).capitalize()}"
+            previous = word
+        return out
 
     def title_terms(self, title: str) -> list[str]:
         """The title's terms, repeated title_weight times, added to each of its passages so

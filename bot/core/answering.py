@@ -16,7 +16,7 @@ from bot.core.cleaning import clean_question
 from bot.core.decision import DecisionModel, features
 from bot.core.follow_up import EARLIER_WEIGHT, Query, combine, needs_context
 from bot.core.index import SearchIndex
-from bot.core.language import detect_language
+from bot.core.language import detect_language, to_simplified
 from bot.core.models import Answer, CitedPassage, Hit, Span, Status
 from bot.core.smalltalk import classify, without_opening
 from bot.core.splitting import sentence_spans
@@ -108,6 +108,33 @@ def query_groups(
     return groups, concepts
 
 
+def spelled_names(
+    words: Sequence[str], analyzer: Analyzer, dictionary: Dictionary | None,
+    document_frequency: DocumentFrequency,
+) -> dict[str, str]:
+    """The question's Chinese names that the collection holds only in pinyin ("Fu Linlin"
+    for 付林林, in an English passage), each with how it is written there
+    (`Analyzer.name_spellings`), when the collection uses every term of that."""
+    if dictionary is None:  # its surnames tell a name from any rare word
+        return {}
+
+    def unknown(word: str) -> bool:
+        return not document_frequency(word) and not dictionary.translates(word)
+
+    spellings = analyzer.name_spellings(words, unknown, dictionary.surname)
+    return {name: spelling for name, spelling in spellings.items()
+            if (terms := analyzer.tokens(spelling)) and all(map(document_frequency, terms))}
+
+
+def respelled(question: str, spelled: Mapping[str, str]) -> str:
+    """The question with each name written as the collection writes it (`spelled_names`), in
+    simplified characters, which is how the names were found."""
+    text = to_simplified(question)
+    for name, spelling in spelled.items():
+        text = text.replace(name, f" {spelling} ")
+    return text
+
+
 def name_concepts(
     question: str, language: str, concepts: Sequence[tuple[str, ...]], analyzer: Analyzer
 ) -> list[int]:
@@ -179,11 +206,18 @@ def question_query(
     has no terms to search. A greeting or thanks it opens with ("hi, who is ...") is not
     searched: no passage holds "hi", so it would only count against every one."""
     cleaned = without_opening(cleaned)
+    frequency = index.ranker.document_frequency
+    words = analyzer.words(cleaned)
+    # A Chinese name that the collection writes only in pinyin is searched as it is written
+    # there: else the question's most telling word is left out (no passage holds it), and
+    # what remains looks like a question about nothing in particular.
+    if spelled := spelled_names(words, analyzer, options.dictionary, frequency):
+        cleaned = respelled(cleaned, spelled)
+        words = analyzer.words(cleaned)
     terms = analyzer.tokens(cleaned)
     if not terms:
         return None
-    groups, concepts = query_groups(terms, analyzer.words(cleaned), options.dictionary, cleaned,
-                                    index.ranker.document_frequency)
+    groups, concepts = query_groups(terms, words, options.dictionary, cleaned, frequency)
     names = name_concepts(cleaned, language, concepts, analyzer)
     return Query(tuple(terms), tuple(groups), tuple(concepts), tuple(names))
 

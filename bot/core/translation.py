@@ -25,13 +25,13 @@ MAX_TRANSLATIONS = 6
 _CANDIDATES = 12
 _GLOSSED_WITH = 100  # Chinese words whose short glosses use an English word ("fee": 学费)
 # Bump when the tables built from the same entries change: cached tables are then rebuilt.
-TABLES_VERSION = 4
+TABLES_VERSION = 5
 # key -> its words, best first, space-separated: a cached table of one string a key loads in
 # about a third of the time of one with a JSON list a key.
 Table = dict[str, str]
 # word or phrase -> Chinese words; exact English word -> Chinese words; Chinese word -> stems;
-# English stem -> Chinese words whose short glosses use it.
-Tables = tuple[Table, Table, Table, Table]
+# English stem -> Chinese words whose short glosses use it; surname -> how it is romanised.
+Tables = tuple[Table, Table, Table, Table, Table]
 # Later glosses of an entry are rarer or figurative senses: each counts less than the one before.
 _GLOSSES = 5
 _SINGLE_CHARACTER_GLOSSES = 3  # 中, 打, 发: the commonest characters have the most senses
@@ -47,6 +47,8 @@ _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _LEADING = re.compile(r"^(to|a|an|the|be)\s+", re.IGNORECASE)
 _SKIP = re.compile(r"^(cl:|variant of|see |surname|old variant|abbr\. for|used in)", re.IGNORECASE)
 _HAN_WORD = re.compile(f"^[{HAN}]+$")
+# CC-CEDICT's gloss of a surname, with its romanisation: "surname Fu", "surname Ouyang".
+_SURNAME = re.compile(r"^surname ([A-Za-z]+)\b")
 
 DocumentFrequency = Callable[[str], int]
 
@@ -114,13 +116,13 @@ class Dictionary:
         """A dictionary from tables built earlier (see `tables`)."""
         self = cls.__new__(cls)
         self._analyzer = analyzer
-        self._by_key, self._by_word, self._zh_to_en, self._glossed_with = tables
+        self._by_key, self._by_word, self._zh_to_en, self._glossed_with, self._surnames = tables
         return self
 
     @property
     def tables(self) -> Tables:
         """The lookup tables, plain dicts that can be cached on disk."""
-        return self._by_key, self._by_word, self._zh_to_en, self._glossed_with
+        return self._by_key, self._by_word, self._zh_to_en, self._glossed_with, self._surnames
 
     def __init__(self, entries: Iterable[Entry], analyzer: Analyzer,
                  frequency: Frequency | None = None,
@@ -132,7 +134,13 @@ class Dictionary:
         by_key: dict[str, dict[str, float]] = defaultdict(dict)  # stems -> Chinese -> weight
         by_word: dict[str, dict[str, float]] = defaultdict(dict)  # exact word -> ...
         zh_to_en: dict[str, dict[str, float]] = defaultdict(dict)
+        surnames: Table = {}
         for entry in entries:
+            if len(entry.word) <= 2 and entry.word not in surnames:
+                for gloss in entry.glosses:
+                    if found := _SURNAME.match(gloss.strip()):
+                        surnames[entry.word] = found.group(1).lower()
+                        break
             if analyzer.is_stop_word(entry.word):
                 continue
             for weight, gloss in _senses(entry.glosses, _GLOSSES):
@@ -159,6 +167,7 @@ class Dictionary:
         self._by_word = {k: " ".join(_ranked(v, frequency)) for k, v in by_word.items() if v}
         self._zh_to_en = {k: " ".join(_ranked(v, None)) for k, v in zh_to_en.items() if v}
         self._glossed_with = self._glossed_with_table()
+        self._surnames = surnames
 
     def _glossed_with_table(self) -> Table:
         """After the words an English word glosses come the Chinese words whose short glosses
@@ -188,6 +197,12 @@ class Dictionary:
     def to_english(self, word: str) -> tuple[str, ...]:
         """English stems from the glosses of a (simplified) Chinese word, best first."""
         return _words(self._zh_to_en, word)
+
+    def surname(self, word: str) -> str | None:
+        """How a Chinese surname (付, 欧阳) is romanised ("fu", "ouyang"), as CC-CEDICT glosses
+        it; None for a word that is not one. Its reading as a surname, which pinyin of the
+        character alone can miss (单 is "shan" as a surname)."""
+        return self._surnames.get(word)
 
     def translates(self, term: str) -> bool:
         """True when the dictionary knows this index term (an English stem or word, or a

@@ -73,7 +73,7 @@ def _read(path: Path, analyzer: Analyzer) -> Dictionary | None:
     """The tables in a cache file, or None when it is missing or not the dictionary's."""
     try:
         tables = json.loads(path.read_text(encoding="utf-8"))
-        if len(tables) != 4 or not all(
+        if len(tables) != 5 or not all(
                 isinstance(t, dict) and all(isinstance(v, str) for v in t.values())
                 for t in tables):
             raise ValueError("not the dictionary's tables")

@@ -113,3 +113,34 @@ def test_surface_words_keep_stop_words_unstemmed(analyzer: Analyzer) -> None:
     assert analyzer.surface("And her Husbands?") == ["and", "her", "husbands"]
     assert analyzer.surface("那她後來呢？") == ["那", "她", "后来", "呢"]
     assert analyzer.surface("?!") == []
+
+
+SURNAMES = {"付": "fu", "王": "wang", "欧阳": "ouyang"}
+
+
+def _unknown(word: str) -> bool:
+    return True
+
+
+def test_a_chinese_name_is_spelled_as_english_text_writes_it(analyzer: Analyzer) -> None:
+    words = analyzer.words("付林林把谁送去了医院？")
+    assert analyzer.name_spellings(words, _unknown, SURNAMES.get) == {"付林林": "Fu Linlin"}
+    # jieba cut the surname off (王 | 小容): the name is both
+    words = analyzer.words("王小容在哪个单位工作？")
+    assert words[:2] == ["王", "小容"]
+    assert analyzer.name_spellings(words, _unknown, SURNAMES.get) == {
+        "王小容": "Wang Xiaorong"}
+    assert analyzer.name_spellings(["欧阳林林"], _unknown, SURNAMES.get) == {
+        "欧阳林林": "Ouyang Linlin"}
+
+
+def test_only_rare_unknown_words_that_start_with_a_surname_are_names(
+    analyzer: Analyzer,
+) -> None:
+    words = analyzer.words("付林林把谁送去了医院？")
+    assert analyzer.name_spellings(words, lambda word: False, SURNAMES.get) == {}  # known
+    # 医院 is unknown to this collection, but it is a common word, not a name
+    assert analyzer.name_spellings(["医院"], _unknown, {"医": "yi"}.get) == {}
+    # 斯拉 (in 特斯拉, "Tesla") is rare, but 斯 is no surname, and it is part of a longer word
+    assert analyzer.name_spellings(["特斯拉", "斯拉"], _unknown, SURNAMES.get) == {}
+    assert analyzer.name_spellings(["特斯拉", "斯拉"], _unknown, {"斯": "si"}.get) == {}

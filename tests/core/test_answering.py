@@ -5,7 +5,13 @@ import math
 import pytest
 
 from bot.core.analysis import Analyzer
-from bot.core.answering import AnswerOptions, Candidate, answer, rank_and_filter
+from bot.core.answering import (
+    AnswerOptions,
+    Candidate,
+    answer,
+    question_query,
+    rank_and_filter,
+)
 from bot.core.decision import (
     CASES,
     FEATURES,
@@ -16,6 +22,7 @@ from bot.core.decision import (
     features,
     matched,
 )
+from bot.core.follow_up import Query
 from bot.core.index import SearchIndex
 from bot.core.models import Hit, Status, StoredPassage
 from bot.core.translation import Dictionary, Entry
@@ -260,3 +267,42 @@ def test_a_dictionary_searches_the_other_language_too(analyzer: Analyzer) -> Non
     assert "d2" not in [c.hit.passage.doc_id for c in alone.passages]
     both = answer("library", index, analyzer, _options(dictionary=small, strictness=0.0))
     assert "d2" in [c.hit.passage.doc_id for c in both.passages]  # 社区图书馆, translated
+
+
+NAMED = [
+    "Fu Linlin took the residents to the hospital by car.",
+    "The swimming pool is closed on Mondays for cleaning.",
+    "社区图书馆每天早上九点开门。",
+]
+
+
+def _named_query(question: str, texts: list[str], analyzer: Analyzer) -> Query | None:
+    small = Dictionary([Entry("医院", ("hospital",)), Entry("图书馆", ("library",)),
+                        Entry("付", ("to pay",)), Entry("付", ("surname Fu",))], analyzer)
+    index = _index(texts, analyzer)
+    return question_query(question, "zh", index, analyzer, _options(dictionary=small))
+
+
+def test_a_chinese_name_the_collection_writes_in_pinyin_is_searched_so(
+    analyzer: Analyzer,
+) -> None:
+    query = _named_query("付林林把谁送去了医院？", NAMED, analyzer)
+    assert query is not None
+    assert query.concepts[:2] == (("fu",), ("linlin",))
+    assert {0, 1} <= set(query.names)  # names, as "Fu Linlin" in a Chinese question is
+    small = Dictionary([Entry("医院", ("hospital",)), Entry("付", ("surname Fu",))], analyzer)
+    index = _index(NAMED, analyzer)
+    result = answer("付林林把谁送去了医院？", index, analyzer,
+                    _options(dictionary=small, strictness=0.0))
+    assert result.passages[0].hit.passage.doc_id == "d0"
+
+
+def test_a_name_the_collection_holds_as_written_or_not_at_all_is_kept(
+    analyzer: Analyzer,
+) -> None:
+    held = _named_query("付林林把谁送去了医院？", [*NAMED, "付林林开车送居民去医院。"], analyzer)
+    assert held is not None and ("付林林",) in held.concepts and ("fu",) not in held.concepts
+    # no passage spells "Linlin": nothing to search it as
+    absent = _named_query("付林林把谁送去了医院？", NAMED[1:], analyzer)
+    assert absent is not None
+    assert not {("fu",), ("linlin",)} & set(absent.concepts)

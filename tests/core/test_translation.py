@@ -153,3 +153,12 @@ def test_summed_frequencies_within_a_group() -> None:
     ranker = Ranker([["x", "y"], ["x", "z"], ["w"]])
     scores = dict(ranker.rank_groups([("x", "y")], 10))
     assert scores[0] > scores[1]  # two members present count as a higher frequency
+
+
+def test_surnames_are_romanised_as_cc_cedict_glosses_them(analyzer: Analyzer) -> None:
+    d = Dictionary([Entry("付", ("to pay",)), Entry("付", ("surname Fu",)),
+                    Entry("单", ("bill", "single")), Entry("单", ("surname Shan",)),
+                    Entry("欧阳", ("surname Ouyang",)), Entry("医院", ("hospital",))], analyzer)
+    assert (d.surname("付"), d.surname("单"), d.surname("欧阳")) == ("fu", "shan", "ouyang")
+    assert d.surname("医院") is None
+    assert Dictionary.from_tables(analyzer, d.tables).surname("单") == "shan"

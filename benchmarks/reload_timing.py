@@ -1,5 +1,6 @@
 """How long a reload takes when nothing changed and when one file changed, through the same
-QAService.reload that /reload, `bot reload` and start-up use.
+QAService.reload that /reload, `bot reload` and start-up use, and a restart to its first
+answer, syncing the folder first beside serving the saved index first.
 
     python benchmarks/reload_timing.py                       # the seed collection (knowledge/)
     python benchmarks/reload_timing.py --docs 10000 ../shared/data/*.json
@@ -71,6 +72,25 @@ async def measure(folder: Path, db: Path, repeats: int) -> None:
             print(f"one-file-changed reload #{n}: {time.perf_counter() - started:.3f} s")
     finally:
         await service.close()
+    await restarts(settings)
+
+
+async def restarts(settings: Settings) -> None:
+    """A restart with nothing changed, to its first answer: syncing the folder first (as `bot
+    ask` and piped questions do) beside serving the saved index first (the console at a
+    terminal, Telegram), then when the folder's sync is done."""
+    for serve_first, label in ((False, "sync first"), (True, "serve first")):
+        started = time.perf_counter()
+        service = await QAService.start(settings, serve_first=serve_first)
+        try:
+            service.ask("Who did Fu Linlin take to the hospital?")
+            answered = time.perf_counter() - started
+            await service.caught_up()
+            synced = time.perf_counter() - started
+        finally:
+            await service.close()
+        print(f"restart to the first answer, {label}: {answered:.3f} s "
+              f"(folder synced at {synced:.3f} s)")
 
 
 def main() -> None:

@@ -124,9 +124,13 @@ class QAService:
 
     @classmethod
     async def start(
-        cls, settings: Settings, sync: bool = True, progress: Callable[[str], None] | None = None
+        cls, settings: Settings, sync: bool = True, progress: Callable[[str], None] | None = None,
+        serve_first: bool = False,
     ) -> QAService:
-        """Open the database, bring it up to date with the knowledge folder, load the index."""
+        """Open the database, bring it up to date with the knowledge folder, load the index.
+        With `serve_first`, a saved index is served at once and the folder synced after, in
+        the background (`caught_up` waits for it): a large folder does not delay the first
+        answer of a restart. A first start, with nothing saved, syncs before it serves."""
         # jieba's dictionary takes a second to load: do it in a thread, once, at start-up.
         await asyncio.to_thread(prepare_jieba, settings.cache_folder)
         analyzer = analysis.Analyzer()
@@ -147,7 +151,7 @@ class QAService:
         try:
             service._stored_grants = await grants.stored(db)
             if sync:
-                await service._start_up_reload(progress)
+                await service._start_up_reload(progress, serve_first)
             else:
                 await service.load_index()
         except BaseException:
@@ -155,17 +159,26 @@ class QAService:
             raise
         return service
 
-    async def _start_up_reload(self, progress: Callable[[str], None] | None) -> None:
+    async def _start_up_reload(
+        self, progress: Callable[[str], None] | None, serve_first: bool = False
+    ) -> None:
         """Sync the folder; while another process reloads, serve what it saved before and
-        sync once it is done, rather than wait to serve (unless nothing is stored yet)."""
+        sync once it is done, rather than wait to serve (unless nothing is stored yet). With
+        `serve_first`, the saved index is served before this process's own sync too."""
         async with self._guard.hold(progress, wait=False) as held:
             if held:
-                if await self.db.passage_count():
+                stored = await self.db.passage_count()
+                if stored:
                     # The saved index, so that files changed while stopped update it in place.
                     await self.load_index()
-                report = await self._sync(progress)
-                log.info("knowledge folder synced: %s", report.summary())
-                return
+                if not (stored and serve_first):
+                    report = await self._sync(progress)
+                    log.info("knowledge folder synced: %s", report.summary())
+                    return
+        if held:
+            log.info("serving the saved index; syncing the knowledge folder in the background")
+            self._later = asyncio.create_task(self._reload_later(progress))
+            return
         if not await self.db.passage_count():  # nothing to serve meanwhile
             report = await self.reload(progress)
             log.info("knowledge folder synced: %s", report.summary())
@@ -176,7 +189,9 @@ class QAService:
         self._later = asyncio.create_task(self._reload_later(progress))
 
     async def _reload_later(self, progress: Callable[[str], None] | None) -> None:
-        """Start-up's reload, once the other process's is done; a failure keeps the index."""
+        """Start-up's reload, left for later while the saved index is served (another process
+        reloads, or the start serves first), once the reload lock is free; a failure keeps the
+        index."""
         try:
             async with self._guard.hold(progress):
                 self._later_began = True

@@ -7,6 +7,7 @@ import functools
 import io
 import json
 import logging
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -89,7 +90,9 @@ async def _console(settings: Settings, full: bool = False,
                    collections: tuple[str, ...] = ()) -> None:
     from bot.faces.console import run_console
 
-    service = await QAService.start(settings)
+    # At a terminal a restart answers from the saved index at once while the folder syncs;
+    # piped questions (a script's) wait for the sync, so their answers are the folder's now.
+    service = await QAService.start(settings, serve_first=sys.stdin.isatty())
     try:
         await run_console(service, full=full, scope=await _scope(service, collections))
     finally:

@@ -3,6 +3,7 @@ as a full rebuild, saved for the next start, and never half-applied to a questio
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,50 @@ async def test_a_start_after_a_change_updates_the_saved_index(
         assert "seven" in first.hit.passage.text
     finally:
         await again.close()
+
+
+async def test_a_restart_can_serve_the_saved_index_first_and_sync_the_folder_after(
+    settings: Settings, knowledge: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    service = await QAService.start(settings)
+    await service.close()
+    (knowledge / "pool.md").write_text(NOTE, encoding="utf-8")
+    returned, began, release = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    original = QAService._sync
+
+    async def held(self: QAService, progress: object = None) -> object:
+        if not returned.is_set():
+            raise AssertionError("the folder was synced before the start returned")
+        began.set()
+        await release.wait()
+        return await original(self, progress)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(QAService, "_sync", held)
+    again = await QAService.start(settings, serve_first=True)
+    returned.set()
+    try:
+        # answering before the folder is read: what was saved, not yet the new file
+        assert again.ask("Who did Fu Linlin take to the hospital?").passages
+        pool = again.ask("When does the swimming pool open?")
+        assert not any("seven" in c.hit.passage.text for c in pool.passages)
+        await began.wait()  # the folder's sync runs meanwhile, in the background
+        release.set()
+        await again.caught_up()
+        first = again.ask("When does the swimming pool open?").passages[0]
+        assert "seven" in first.hit.passage.text
+        await _same_as_rebuilt(again)
+    finally:
+        release.set()
+        await again.close()
+
+
+async def test_a_first_start_syncs_before_it_serves_even_when_asked_to_serve_first(
+    settings: Settings, knowledge: Path,
+) -> None:
+    (knowledge / "pool.md").write_text(NOTE, encoding="utf-8")
+    service = await QAService.start(settings, serve_first=True)  # nothing saved to serve
+    try:
+        first = service.ask("When does the swimming pool open?").passages[0]
+        assert "seven" in first.hit.passage.text
+    finally:
+        await service.close()

@@ -68,7 +68,8 @@ ADMIN_COMMANDS = [
 async def post_init(application: Application) -> None:
     """Open the database and load the index once, before the first update."""
     settings: Settings = application.bot_data[handlers.SETTINGS]
-    application.bot_data[handlers.SERVICE] = await QAService.start(settings)
+    # A restart serves the saved index at once and syncs the folder in the background.
+    application.bot_data[handlers.SERVICE] = await QAService.start(settings, serve_first=True)
     application.bot_data.update(throttle.limiters(settings.questions_per_minute))
     application.bot_data[handlers.RESULTS] = ResultStore()
     application.bot_data[handlers.CONVERSATIONS] = Conversations()

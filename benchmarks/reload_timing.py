@@ -4,6 +4,7 @@ answer, syncing the folder first beside serving the saved index first.
 
     python benchmarks/reload_timing.py                       # the seed collection (knowledge/)
     python benchmarks/reload_timing.py --docs 10000 ../shared/data/*.json
+    python benchmarks/reload_timing.py --docs 100000 --per-sentence ../shared/data/*.json
 
 With SQuAD-format files, each paragraph is cut at its middle sentence into two documents and
 the first DOCS of those are written as .txt files into a temporary knowledge folder (so Chinese
@@ -29,15 +30,19 @@ ROOT = Path(__file__).resolve().parent.parent
 _SENTENCE_END = re.compile(r"(?<=[。！？.!?])\s*")
 
 
-def write_documents(files: list[Path], count: int, folder: Path) -> int:
-    """Half-paragraph documents from SQuAD-format files; returns how many were written."""
+def write_documents(files: list[Path], count: int, folder: Path,
+                    per_sentence: bool = False) -> int:
+    """Half-paragraph documents (or one a sentence) from SQuAD-format files; returns how many
+    were written."""
     written = 0
     for file in files:
         for article in json.loads(file.read_text(encoding="utf-8"))["data"]:
             for paragraph in article["paragraphs"]:
                 sentences = [s for s in _SENTENCE_END.split(paragraph["context"]) if s.strip()]
                 middle = max(1, len(sentences) // 2)
-                for half in (sentences[:middle], sentences[middle:]):
+                pieces = ([[s] for s in sentences if len(s) >= 20] if per_sentence
+                          else [sentences[:middle], sentences[middle:]])
+                for half in pieces:
                     if not half or written >= count:
                         continue
                     title = article.get("title") or file.stem
@@ -100,12 +105,15 @@ def main() -> None:
     parser.add_argument("files", type=Path, nargs="*", help="SQuAD-format JSON files")
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--per-sentence", action="store_true",
+                        help="one document a sentence (of 20 characters or more), to reach "
+                             "100,000 files from the shared data")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "knowledge"
         folder.mkdir()
         if args.files:
-            written = write_documents(args.files, args.docs, folder)
+            written = write_documents(args.files, args.docs, folder, args.per_sentence)
             print(f"collection: {written} documents from {len(args.files)} files")
         else:
             for path in (ROOT / "knowledge").glob("*"):

@@ -193,12 +193,17 @@ async def test_an_update_that_cannot_be_saved_is_served_and_the_next_change_rebu
         await service.close()
 
 
-async def test_a_start_after_a_change_updates_the_saved_index(
-    settings: Settings, knowledge: Path, monkeypatch: pytest.MonkeyPatch,
-) -> None:
+async def _noted_while_stopped(settings: Settings, knowledge: Path) -> None:
+    """A start and a stop, then the note written into the folder while the bot is stopped."""
     service = await QAService.start(settings)
     await service.close()
     (knowledge / "pool.md").write_text(NOTE, encoding="utf-8")
+
+
+async def test_a_start_after_a_change_updates_the_saved_index(
+    settings: Settings, knowledge: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await _noted_while_stopped(settings, knowledge)
 
     def no_rebuild(*args: object) -> None:
         raise AssertionError("the whole index was built again")
@@ -216,9 +221,7 @@ async def test_a_start_after_a_change_updates_the_saved_index(
 async def test_a_restart_can_serve_the_saved_index_first_and_sync_the_folder_after(
     settings: Settings, knowledge: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    service = await QAService.start(settings)
-    await service.close()
-    (knowledge / "pool.md").write_text(NOTE, encoding="utf-8")
+    await _noted_while_stopped(settings, knowledge)
     returned, began, release = asyncio.Event(), asyncio.Event(), asyncio.Event()
     original = QAService._sync
 

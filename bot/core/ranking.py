@@ -239,9 +239,20 @@ class Ranker:
         return docs[alive], total
 
     def _union_frequency(self, group: Sequence[str]) -> int:
-        """In how many passages at least one of the alternatives occurs."""
+        """In how many passages at least one of the alternatives occurs: marks in an array
+        the collection's size, or a sort of their postings when they are very short for it
+        (measured: 20,000 postings sort in 1.6 ms, and are marked in 0.02 ms among 100,000
+        passages, 0.06 ms among a million; at a million, 500 sort as fast as they mark)."""
         lists = [self.postings.term(t)[0] for t in set(group)]
-        return len(np.unique(np.concatenate(lists))) if lists else 0
+        if len(lists) < 2:
+            return len(lists[0]) if lists else 0
+        total = sum(map(len, lists))
+        if total * 1000 < self.size:
+            return len(np.unique(np.concatenate(lists)))
+        marked = np.zeros(self.size, dtype=bool)
+        for ids in lists:
+            marked[ids] = True
+        return int(np.count_nonzero(marked))
 
     def group_idf(self, group: Sequence[str]) -> float:
         """How rare alternatives counted as one term are, as `idf` weighs one term: a passage
@@ -250,9 +261,10 @@ class Ranker:
             return self.idf(group[0])
         return lucene_idf(self.size, self._union_frequency(group))
 
-    def _scoring_idf(self, group: Sequence[str]) -> float:
+    def _scoring_idf(self, group: Sequence[str], union: int | None = None) -> float:
         """The IDF a group scores with under the ranker's variant: a single known term's own,
-        else the variant's IDF of the union of the alternatives' passages."""
+        else the variant's IDF of the union of the alternatives' passages (`union` passages,
+        when the caller has counted them)."""
         terms = [self.postings.vocabulary[t] for t in dict.fromkeys(group)
                  if t in self.postings.vocabulary]
         if len(terms) == 1 and len(set(group)) == 1:
@@ -260,8 +272,9 @@ class Ranker:
         if self.variant == "okapi" and self._okapi_floor is None:
             self._okapi_floor = corpus_okapi_floor(self.size,
                                                    self.postings.document_frequencies())
-        return group_idf(self.variant, self.size, self._union_frequency(group),
-                         self._okapi_floor or 0.0)
+        if union is None:
+            union = self._union_frequency(group)
+        return group_idf(self.variant, self.size, union, self._okapi_floor or 0.0)
 
     def rank_groups(
         self, groups: Sequence[Sequence[str]], limit: int,
@@ -284,6 +297,8 @@ class Ranker:
             weights = [w for w in weights if w > 0]
         if self.size == 0 or limit <= 0:
             return []
+        if self.variant != "plus":  # a group a passage lacks adds nothing to its score
+            return self._rank_groups_scattered(groups, limit, weights)
         docs = np.asarray(self.candidates([t for g in groups for t in g]), dtype=np.int64)
         if not len(docs):
             return []
@@ -300,6 +315,46 @@ class Ranker:
             # Unweighted, the sum is rounded exactly as it always was (no multiplication).
             scores += score if weights is None else weights[i] * score
         return _top(docs, scores, limit)
+
+    def _rank_groups_scattered(
+        self, groups: Sequence[Sequence[str]], limit: int, weights: Sequence[float] | None,
+    ) -> list[tuple[int, float]]:
+        """`rank_groups` from the postings alone, for variants where a group a passage lacks
+        weighs 0: each group's weighted frequencies are added into one array the size of
+        the collection at its passages, then weighed and added to theirs, so no passage
+        outside a group's postings is looked at for it, and no list is searched or sorted.
+
+        Exact, value for value: each passage's frequency is 0.0 plus its alternatives'
+        weighted counts in the group's order, and its score 0.0 plus its groups' weights in
+        query order, as `rank_groups` adds them (a lacking group added 0.0 there, which
+        changes no sum)."""
+        vocabulary = self.postings.vocabulary
+        frequency = np.zeros(self.size)
+        scores = np.zeros(self.size)
+        # Which group last took each passage into its union (groups counted from 1).
+        taken = np.zeros(self.size, dtype=np.int32)
+        for i, group in enumerate(groups, start=1):
+            alternatives = [(1.0 / max(n, 1), vocabulary[t])
+                            for n, t in enumerate(dict.fromkeys(group)) if t in vocabulary]
+            if not alternatives:
+                continue
+            parts = []
+            for share, t in alternatives:
+                ids, tf = self.postings.slice(t)
+                frequency[ids] += share * tf  # a term's passages are distinct
+                new = ids[taken[ids] != i]
+                taken[new] = i
+                parts.append(new)
+            union = np.concatenate(parts) if len(parts) > 1 else parts[0]
+            tf_union = frequency[union]
+            frequency[union] = 0.0
+            score = term_weight(self.variant, self._scoring_idf(group, len(union)), tf_union,
+                                self._norm[union], self.k1)
+            scores[union] += score if weights is None else weights[i - 1] * score
+        docs = np.flatnonzero(taken.astype(bool))  # six times faster than on the int32s
+        if not len(docs):
+            return []
+        return _top(docs, scores[docs], limit)
 
     def rank(self, query: Sequence[str], limit: int) -> list[tuple[int, float]]:
         """Best passages first as (index, score); ties go to the earlier passage."""

@@ -1,0 +1,115 @@
+"""What a cross-lingual question costs against a monolingual one, on the mixed collections
+`benchmarks/bench.py` grows (half English, half Chinese passages of about 330 characters).
+
+    python benchmarks/groups_timing.py --sizes 10000 100000
+    python benchmarks/groups_timing.py --sizes 100000 --compare HEAD~1
+
+Each sampled question (SQuAD and CMRC dev, both languages) is analysed as the bot analyses it,
+with the dictionary (`bot.core.answering.question_query`); those that find translations rank
+with their groups (`Ranker.rank_groups`, the structured cross-lingual path). Each is timed
+both ways, top 10, median of three rounds: "plain" ranks the question's own terms alone
+(`Ranker.rank`, the monolingual path, MaxScore), "grouped" its groups, so the ratio is what
+the translations cost. `--compare REV` adds "before": `rank_groups` of bot/core/ranking.py as
+commit REV has it, over the same postings, and checks that both give the same top 10.
+Reads `../shared/data/` unless given `--data DIR`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench import grow, make_pool, ranking_at, terms  # noqa: E402
+
+from bot.config import Settings  # noqa: E402
+from bot.core import analysis  # noqa: E402
+from bot.core.answering import AnswerOptions, question_query  # noqa: E402
+from bot.core.cleaning import clean_question  # noqa: E402
+from bot.core.index import SearchIndex  # noqa: E402
+from bot.core.language import detect_language  # noqa: E402
+from bot.sources.cedict import load_dictionary  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+LIMIT = 10
+ROUNDS = 3
+
+
+def medians(fn: object, items: list[object]) -> list[float]:
+    """Milliseconds per item, the median of ROUNDS rounds over every item."""
+    rounds = []
+    for _ in range(ROUNDS):
+        times = []
+        for item in items:
+            started = time.perf_counter()
+            fn(item)  # type: ignore[operator]
+            times.append(1000 * (time.perf_counter() - started))
+        rounds.append(times)
+    return [statistics.median(r[i] for r in rounds) for i in range(len(items))]
+
+
+def quantile(times: list[float], q: float) -> float:
+    return statistics.quantiles(times, n=100)[q - 1] if len(times) > 1 else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--questions", type=int, default=400)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--compare", metavar="REV")
+    args = parser.parse_args()
+    pool = make_pool(args.data, args.questions, args.seed)
+    analyzer = analysis.Analyzer()
+    dictionary = load_dictionary(analyzer, Settings().cache_folder)
+    options = AnswerOptions(dictionary=dictionary)
+    before = None
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.compare:
+            spec = importlib.util.spec_from_file_location(
+                "ranking_before", ranking_at(args.compare, Path(tmp)))
+            assert spec and spec.loader
+            before = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(before)
+    print("| passages | questions with translations | plain p50 / p95 ms | grouped p50 / p95 ms"
+          " | grouped / plain (p50) |" + (" before p50 / p95 ms | same top 10 |" if before
+                                           else ""))
+    print("|---:|---:|---|---|---:|" + ("---|---|" if before else ""))
+    for size in args.sizes:
+        passages, picks, offsets = grow(pool, size, args.seed)
+        index = SearchIndex.build(passages, list(terms(pool, picks, offsets)))
+        ranker = index.ranker
+        asked = []
+        for text in pool["questions"]:  # type: ignore[union-attr]
+            cleaned = clean_question(text)
+            query = question_query(cleaned, detect_language(cleaned)[0], index, analyzer,
+                                   options)
+            if query is not None and any(len(g) > 1 for g in query.groups):
+                asked.append(query)
+        plain = medians(lambda q: ranker.rank(list(q.terms), LIMIT), asked)
+        grouped = medians(lambda q: ranker.rank_groups(q.groups, LIMIT), asked)
+        line = (f"| {size:,} | {len(asked)} | {quantile(plain, 50):.3f} / "
+                f"{quantile(plain, 95):.3f} | {quantile(grouped, 50):.3f} / "
+                f"{quantile(grouped, 95):.3f} | "
+                f"{quantile(grouped, 50) / quantile(plain, 50):.2f} |")
+        if before is not None:
+            old = before.Ranker.from_postings(ranker.postings, ranker.variant, ranker.k1,
+                                              ranker.b, ranker.term_idf, ranker.best)
+            was = medians(lambda q: old.rank_groups(q.groups, LIMIT), asked)
+            same = sum(old.rank_groups(q.groups, LIMIT) == ranker.rank_groups(q.groups, LIMIT)
+                       for q in asked)
+            line += (f" {quantile(was, 50):.3f} / {quantile(was, 95):.3f} |"
+                     f" {same}/{len(asked)} |")
+        print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -47,6 +47,9 @@ _DENSE_BYTES = 48 * 2**20
 # per-passage sums), come to at most this many is scored in one pass without pruning: a dozen
 # numpy calls cost less than MaxScore's few hundred (measured with benchmarks/bench.py).
 _ONE_PASS = 1 << 17
+# The most (group, passage) pairs the grouped one-pass path counts in one array: a question's
+# groups times the collection's passages (about 26 groups at 10,000 passages, 2 at 100,000).
+_ONE_PASS_PAIRS = 1 << 18
 
 
 def best_weights(
@@ -298,6 +301,9 @@ class Ranker:
         if self.size == 0 or limit <= 0:
             return []
         if self.variant != "plus":  # a group a passage lacks adds nothing to its score
+            one_pass = self._rank_groups_in_one_pass(groups, limit, weights)
+            if one_pass is not None:
+                return one_pass
             return self._rank_groups_scattered(groups, limit, weights)
         docs = np.asarray(self.candidates([t for g in groups for t in g]), dtype=np.int64)
         if not len(docs):
@@ -315,6 +321,58 @@ class Ranker:
             # Unweighted, the sum is rounded exactly as it always was (no multiplication).
             scores += score if weights is None else weights[i] * score
         return _top(docs, scores, limit)
+
+    def _rank_groups_in_one_pass(
+        self, groups: Sequence[Sequence[str]], limit: int, weights: Sequence[float] | None,
+    ) -> list[tuple[int, float]] | None:
+        """`rank_groups` in a few calls whatever the number of groups, or None when the
+        groups' postings are long or there are too many (group, passage) pairs to count
+        (a large collection: `_rank_groups_scattered` then). Every posting of every
+        alternative at once: `np.bincount` adds each (group, passage)'s weighted frequencies
+        in the alternatives' order, then each passage's group weights in the groups' order,
+        from 0.0, as the scattered path adds them, so the scores are the same to the bit."""
+        vocabulary = self.postings.vocabulary
+        kept: list[int] = []  # the groups with an alternative the collection has
+        rows: list[tuple[int, float, int]] = []  # (kept group, share, term id)
+        for i, group in enumerate(groups):
+            alternatives = [(1.0 / max(n, 1), vocabulary[t])
+                            for n, t in enumerate(dict.fromkeys(group)) if t in vocabulary]
+            if alternatives:
+                rows += [(len(kept), share, t) for share, t in alternatives]
+                kept.append(i)
+        if not kept:
+            return []
+        pairs = len(kept) * self.size
+        terms = np.asarray([t for *_, t in rows], dtype=np.int64)
+        offsets = self.postings.offsets
+        starts = offsets[terms]
+        lengths = offsets[terms + 1] - starts
+        total = int(lengths.sum())
+        if pairs > _ONE_PASS_PAIRS or total > _ONE_PASS:
+            return None
+        ends = np.cumsum(lengths)
+        at = np.arange(total) + np.repeat(starts - ends + lengths, lengths)
+        ids = self.postings.passages[at].astype(np.int64)
+        shares = np.repeat(np.asarray([share for _, share, _ in rows]), lengths)
+        owner = np.repeat(np.asarray([g for g, *_ in rows], dtype=np.int64), lengths)
+        frequency = np.bincount(owner * self.size + ids,
+                                weights=shares * self.postings.frequencies[at],
+                                minlength=pairs)
+        unions = np.count_nonzero(frequency.reshape(len(kept), self.size), axis=1)
+        idf = np.asarray([self._scoring_idf(groups[i], int(unions[g]))
+                          for g, i in enumerate(kept)])
+        found = np.flatnonzero(frequency)  # by group, then passage
+        group_of = found // self.size
+        passage_of = found - group_of * self.size
+        score = term_weight(self.variant, idf[group_of], frequency[found],
+                            self._norm[passage_of], self.k1)
+        if weights is not None:
+            score = np.asarray(weights)[kept][group_of] * score
+        scores = np.bincount(passage_of, weights=score, minlength=self.size)
+        hit = np.zeros(self.size, dtype=bool)
+        hit[passage_of] = True
+        docs = np.flatnonzero(hit)
+        return _top(docs, scores[docs], limit)
 
     def _rank_groups_scattered(
         self, groups: Sequence[Sequence[str]], limit: int, weights: Sequence[float] | None,

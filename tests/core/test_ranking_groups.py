@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot.core.bm25 import IDF, L_DELTA, OKAPI_EPSILON, PLUS_DELTA
 from bot.core.bm25_constants import B, K1
+from bot.core import ranking
 from bot.core.ranking import VARIANTS, Ranker
 from tests.core.test_ranking import WORDS
 
@@ -81,7 +82,16 @@ def test_grouped_path_equals_a_brute_force_scorer(
     weights = (data.draw(st.lists(st.sampled_from([0.0, 0.25, 0.5, 1.0]),
                                   min_size=len(groups), max_size=len(groups)))
                if weighted else None)
-    got = Ranker(corpus, variant).rank_groups(groups, limit, weights)
+    ranker = Ranker(corpus, variant)
+    one_pass = ranker.rank_groups(groups, limit, weights)
+    saved = ranking._ONE_PASS_PAIRS
+    ranking._ONE_PASS_PAIRS = 0  # every question a large collection's: the scattered path
+    try:
+        scattered = ranker.rank_groups(groups, limit, weights)
+    finally:
+        ranking._ONE_PASS_PAIRS = saved
+    # both paths add the same numbers in the same order: equal to the bit
+    assert one_pass == scattered
     expected = brute_force_groups(corpus, variant, groups, limit, weights)
-    assert [i for i, _ in got] == [i for i, _ in expected]
-    assert [s for _, s in got] == pytest.approx([s for _, s in expected], rel=1e-12)
+    assert [i for i, _ in one_pass] == [i for i, _ in expected]
+    assert [s for _, s in one_pass] == pytest.approx([s for _, s in expected], rel=1e-12)

@@ -358,10 +358,11 @@ class Ranker:
         frequency = np.bincount(owner * self.size + ids,
                                 weights=shares * self.postings.frequencies[at],
                                 minlength=pairs)
-        unions = np.count_nonzero(frequency.reshape(len(kept), self.size), axis=1)
+        held = frequency != 0  # nonzero on booleans is several times faster than on floats
+        unions = np.count_nonzero(held.reshape(len(kept), self.size), axis=1)
         idf = np.asarray([self._scoring_idf(groups[i], int(unions[g]))
                           for g, i in enumerate(kept)])
-        found = np.flatnonzero(frequency)  # by group, then passage
+        found = np.flatnonzero(held)  # by group, then passage
         group_of = found // self.size
         passage_of = found - group_of * self.size
         score = term_weight(self.variant, idf[group_of], frequency[found],

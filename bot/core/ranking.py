@@ -308,12 +308,10 @@ class Ranker:
         docs = np.asarray(self.candidates([t for g in groups for t in g]), dtype=np.int64)
         if not len(docs):
             return []
-        vocabulary = self.postings.vocabulary
         norm = self._norm[docs]
         scores = np.zeros(len(docs), dtype=np.float64)
         for i, group in enumerate(groups):
-            weighted = [(1.0 / max(n, 1), vocabulary[t])
-                        for n, t in enumerate(dict.fromkeys(group)) if t in vocabulary]
+            weighted = self._alternatives(group)
             if not weighted:
                 continue
             tf = sum(w * self._frequencies(t, docs) for w, t in weighted)
@@ -321,6 +319,13 @@ class Ranker:
             # Unweighted, the sum is rounded exactly as it always was (no multiplication).
             scores += score if weights is None else weights[i] * score
         return _top(docs, scores, limit)
+
+    def _alternatives(self, group: Sequence[str]) -> list[tuple[float, int]]:
+        """(share, term id) of each of a group's alternatives the collection has: the n-th
+        counts 1/n, the word and its first translation fully."""
+        vocabulary = self.postings.vocabulary
+        return [(1.0 / max(n, 1), vocabulary[t])
+                for n, t in enumerate(dict.fromkeys(group)) if t in vocabulary]
 
     def _rank_groups_in_one_pass(
         self, groups: Sequence[Sequence[str]], limit: int, weights: Sequence[float] | None,
@@ -331,12 +336,10 @@ class Ranker:
         alternative at once: `np.bincount` adds each (group, passage)'s weighted frequencies
         in the alternatives' order, then each passage's group weights in the groups' order,
         from 0.0, as the scattered path adds them, so the scores are the same to the bit."""
-        vocabulary = self.postings.vocabulary
         kept: list[int] = []  # the groups with an alternative the collection has
         rows: list[tuple[int, float, int]] = []  # (kept group, share, term id)
         for i, group in enumerate(groups):
-            alternatives = [(1.0 / max(n, 1), vocabulary[t])
-                            for n, t in enumerate(dict.fromkeys(group)) if t in vocabulary]
+            alternatives = self._alternatives(group)
             if alternatives:
                 rows += [(len(kept), share, t) for share, t in alternatives]
                 kept.append(i)
@@ -387,14 +390,12 @@ class Ranker:
         weighted counts in the group's order, and its score 0.0 plus its groups' weights in
         query order, as `rank_groups` adds them (a lacking group added 0.0 there, which
         changes no sum)."""
-        vocabulary = self.postings.vocabulary
         frequency = np.zeros(self.size)
         scores = np.zeros(self.size)
         # Which group last took each passage into its union (groups counted from 1).
         taken = np.zeros(self.size, dtype=np.int32)
         for i, group in enumerate(groups, start=1):
-            alternatives = [(1.0 / max(n, 1), vocabulary[t])
-                            for n, t in enumerate(dict.fromkeys(group)) if t in vocabulary]
+            alternatives = self._alternatives(group)
             if not alternatives:
                 continue
             parts = []

@@ -7,7 +7,8 @@
 Each sampled question (SQuAD and CMRC dev, both languages) is analysed as the bot analyses it,
 with the dictionary (`bot.core.answering.question_query`); those that find translations rank
 with their groups (`Ranker.rank_groups`, the structured cross-lingual path). Each is timed
-both ways, top 10, median of three rounds: "plain" ranks the question's own terms alone
+both ways, top 10, median of three rounds (each round times every way in turn, the order
+turning round by round): "plain" ranks the question's own terms alone
 (`Ranker.rank`, the monolingual path, MaxScore), "grouped" its groups, so the ratio is what
 the translations cost. `--compare REV` adds "before": `rank_groups` of bot/core/ranking.py as
 commit REV has it, over the same postings, and checks that both give the same top 10.
@@ -41,17 +42,21 @@ LIMIT = 10
 ROUNDS = 3
 
 
-def medians(fn: object, items: list[object]) -> list[float]:
-    """Milliseconds per item, the median of ROUNDS rounds over every item."""
-    rounds = []
-    for _ in range(ROUNDS):
-        times = []
-        for item in items:
-            started = time.perf_counter()
-            fn(item)  # type: ignore[operator]
-            times.append(1000 * (time.perf_counter() - started))
-        rounds.append(times)
-    return [statistics.median(r[i] for r in rounds) for i in range(len(items))]
+def medians(fns: list[object], items: list[object]) -> list[list[float]]:
+    """Milliseconds per item for each of fns, the median of ROUNDS rounds over every item; in
+    each round every fn takes its turn, in an order that turns round by round, so neither
+    warms the caches for another or comes first every time."""
+    rounds: list[list[list[float]]] = [[] for _ in fns]
+    for n in range(ROUNDS):
+        for k in [(n + j) % len(fns) for j in range(len(fns))]:
+            times = []
+            for item in items:
+                started = time.perf_counter()
+                fns[k](item)  # type: ignore[operator]
+                times.append(1000 * (time.perf_counter() - started))
+            rounds[k].append(times)
+    return [[statistics.median(r[i] for r in runs) for i in range(len(items))]
+            for runs in rounds]
 
 
 def quantile(times: list[float], q: float) -> float:
@@ -94,19 +99,22 @@ def main() -> None:
                                    options)
             if query is not None and any(len(g) > 1 for g in query.groups):
                 asked.append(query)
-        plain = medians(lambda q: ranker.rank(list(q.terms), LIMIT), asked)
-        grouped = medians(lambda q: ranker.rank_groups(q.groups, LIMIT), asked)
+        fns = [lambda q: ranker.rank(list(q.terms), LIMIT),
+               lambda q: ranker.rank_groups(q.groups, LIMIT)]
+        old = None
+        if before is not None:
+            old = before.Ranker.from_postings(ranker.postings, ranker.variant, ranker.k1,
+                                              ranker.b, ranker.term_idf, ranker.best)
+            fns.append(lambda q: old.rank_groups(q.groups, LIMIT))
+        plain, grouped, *was = medians(fns, asked)
         line = (f"| {size:,} | {len(asked)} | {quantile(plain, 50):.3f} / "
                 f"{quantile(plain, 95):.3f} | {quantile(grouped, 50):.3f} / "
                 f"{quantile(grouped, 95):.3f} | "
                 f"{quantile(grouped, 50) / quantile(plain, 50):.2f} |")
-        if before is not None:
-            old = before.Ranker.from_postings(ranker.postings, ranker.variant, ranker.k1,
-                                              ranker.b, ranker.term_idf, ranker.best)
-            was = medians(lambda q: old.rank_groups(q.groups, LIMIT), asked)
+        if old is not None:
             same = sum(old.rank_groups(q.groups, LIMIT) == ranker.rank_groups(q.groups, LIMIT)
                        for q in asked)
-            line += (f" {quantile(was, 50):.3f} / {quantile(was, 95):.3f} |"
+            line += (f" {quantile(was[0], 50):.3f} / {quantile(was[0], 95):.3f} |"
                      f" {same}/{len(asked)} |")
         print(line, flush=True)
 

@@ -399,15 +399,20 @@ class Ranker:
             alternatives = self._alternatives(group)
             if not alternatives:
                 continue
-            parts = []
-            for share, t in alternatives:
-                ids, tf = self.postings.slice(t)
-                so_far = frequency[ids]
-                parts.append(ids[so_far == 0])  # the group's union grows by these
-                frequency[ids] = so_far + share * tf  # a term's passages are distinct
-            union = np.concatenate(parts) if len(parts) > 1 else parts[0]
-            tf_union = frequency[union]
-            frequency[union] = 0.0
+            if len(alternatives) == 1:  # its own postings: 0.0 + share x count, as below
+                share, t = alternatives[0]
+                union, tf = self.postings.slice(t)
+                tf_union = share * tf
+            else:
+                parts = []
+                for share, t in alternatives:
+                    ids, tf = self.postings.slice(t)
+                    so_far = frequency[ids]
+                    parts.append(ids[so_far == 0])  # the group's union grows by these
+                    frequency[ids] = so_far + share * tf  # a term's passages are distinct
+                union = np.concatenate(parts)
+                tf_union = frequency[union]
+                frequency[union] = 0.0
             hit[union] = True
             score = term_weight(self.variant, self._scoring_idf(group, len(union)), tf_union,
                                 self._norm[union], self.k1)

@@ -18,7 +18,6 @@ Reads `../shared/data/` unless given `--data DIR`.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import statistics
 import sys
 import tempfile
@@ -27,7 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import grow, make_pool, ranking_at, terms  # noqa: E402
+from bench import grow, make_pool, p, ranking_at, terms  # noqa: E402
+from peers import ROUNDS, ranking_module  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
 from bot.core import analysis  # noqa: E402
@@ -39,7 +39,6 @@ from bot.sources.cedict import load_dictionary  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMIT = 10
-ROUNDS = 3
 
 
 def medians(fns: list[object], items: list[object]) -> list[list[float]]:
@@ -59,10 +58,6 @@ def medians(fns: list[object], items: list[object]) -> list[list[float]]:
             for runs in rounds]
 
 
-def quantile(times: list[float], q: float) -> float:
-    return statistics.quantiles(times, n=100)[q - 1] if len(times) > 1 else float("nan")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -79,11 +74,7 @@ def main() -> None:
     before = None
     with tempfile.TemporaryDirectory() as tmp:
         if args.compare:
-            spec = importlib.util.spec_from_file_location(
-                "ranking_before", ranking_at(args.compare, Path(tmp)))
-            assert spec and spec.loader
-            before = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(before)
+            before = ranking_module(ranking_at(args.compare, Path(tmp)))
     print("| passages | questions with translations | plain p50 / p95 ms | grouped p50 / p95 ms"
           " | grouped / plain (p50) |" + (" before p50 / p95 ms | same top 10 |" if before
                                            else ""))
@@ -107,14 +98,14 @@ def main() -> None:
                                               ranker.b, ranker.term_idf, ranker.best)
             fns.append(lambda q: old.rank_groups(q.groups, LIMIT))
         plain, grouped, *was = medians(fns, asked)
-        line = (f"| {size:,} | {len(asked)} | {quantile(plain, 50):.3f} / "
-                f"{quantile(plain, 95):.3f} | {quantile(grouped, 50):.3f} / "
-                f"{quantile(grouped, 95):.3f} | "
-                f"{quantile(grouped, 50) / quantile(plain, 50):.2f} |")
+        line = (f"| {size:,} | {len(asked)} | {p(plain, 50):.3f} / "
+                f"{p(plain, 95):.3f} | {p(grouped, 50):.3f} / "
+                f"{p(grouped, 95):.3f} | "
+                f"{p(grouped, 50) / p(plain, 50):.2f} |")
         if old is not None:
             same = sum(old.rank_groups(q.groups, LIMIT) == ranker.rank_groups(q.groups, LIMIT)
                        for q in asked)
-            line += (f" {quantile(was[0], 50):.3f} / {quantile(was[0], 95):.3f} |"
+            line += (f" {p(was[0], 50):.3f} / {p(was[0], 95):.3f} |"
                      f" {same}/{len(asked)} |")
         print(line, flush=True)
 

@@ -346,12 +346,14 @@ class Ranker:
         if not kept:
             return []
         pairs = len(kept) * self.size
+        if pairs > _ONE_PASS_PAIRS:
+            return None
         terms = np.asarray([t for *_, t in rows], dtype=np.int64)
         offsets = self.postings.offsets
         starts = offsets[terms]
         lengths = offsets[terms + 1] - starts
         total = int(lengths.sum())
-        if pairs > _ONE_PASS_PAIRS or total > _ONE_PASS:
+        if total > _ONE_PASS:
             return None
         ends = np.cumsum(lengths)
         at = np.arange(total) + np.repeat(starts - ends + lengths, lengths)

@@ -2,10 +2,12 @@
 
 Pure: tokens in, ranked passage indices out. rank-bm25 loops in Python over every passage;
 `Ranker` reads only the postings of the question's terms and evaluates rank-bm25's own float64
-expressions on them (`bot.core.bm25`), in the same order, so scores are bit-identical. It scores the
-rarest terms' passages first and adds commoner terms only while even their best possible weight
-could still reach the current k-th score (MaxScore), so a common term's long postings are
-usually cut down or never touched.
+expressions on them (`bot.core.bm25`), in the same order, so scores are bit-identical. Commoner
+terms are looked up only while even their best possible weight could still bring a passage into
+the current top k (MaxScore), so a common term's long postings are usually skipped. A plain
+question goes through the compiled loop of `bot.core.topk`; BM25Plus (whose absent terms weigh
+something in every passage) and the grouped cross-lingual path use numpy: one pass over every
+posting for short postings, or MaxScore in batches of numpy calls.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Collection, Iterable, Sequence
 import numpy as np
 
 from bot.core.bm25 import (
+    L_DELTA,
     BM25Lucene,
     corpus_okapi_floor,
     group_idf,
@@ -24,8 +27,9 @@ from bot.core.bm25 import (
     term_weight,
     variant_idf,
 )
-from bot.core.bm25_constants import B, K1, VARIANT, VARIANTS, check_variant
+from bot.core.bm25_constants import K1, VARIANT, VARIANTS, B, check_variant
 from bot.core.postings import Postings
+from bot.core.topk import FORMS, best_grouped, best_passages, union_sizes
 
 __all__ = ["VARIANTS", "BM25Lucene", "Ranker", "make_bm25"]
 
@@ -50,6 +54,11 @@ _ONE_PASS = 1 << 17
 # The most (group, passage) pairs the grouped one-pass path counts in one array: a question's
 # groups times the collection's passages (about 26 groups at 10,000 passages, 2 at 100,000).
 _ONE_PASS_PAIRS = 1 << 18
+# Groups' union frequencies a ranker remembers at most (then it starts again).
+_UNIONS_KEPT = 100_000
+# Plain questions go through the compiled loop where it applies (tests turn it off to check
+# the numpy paths, which BM25Plus and an install without numba use, against rank-bm25).
+COMPILED = best_passages is not None
 
 
 def best_weights(
@@ -139,6 +148,14 @@ class Ranker:
             best_weights(postings, variant, self.term_idf, k1, b) if best is None else best
         )
         self._norm = length_norm(postings.lengths, b, postings.average_length)
+        # k1 x norm per passage, as term_weight computes it, for the compiled loop; which
+        # weight formula it applies, or None: BM25Plus, or a term weighing less than nothing
+        # (Okapi's floor in a tiny collection), which MaxScore's bounds do not allow for.
+        self._knorm = k1 * self._norm
+        self._form = FORMS.get(variant) if not len(self.term_idf) or (
+            float(self.term_idf.min()) > 0) else None
+        self._max_tf: np.ndarray | None = None  # each term's highest count, when needed
+        self._unions: dict[tuple[int, ...], int] = {}  # groups' union frequencies so far
         self._dense = _dense_frequencies(postings, df)
         self._shortest = np.full(len(_LEVELS), self._norm.min() if self.size else 1.0)
         self._okapi_floor: float | None = None  # computed when a group first needs it
@@ -300,6 +317,10 @@ class Ranker:
             weights = [w for w in weights if w > 0]
         if self.size == 0 or limit <= 0:
             return []
+        if COMPILED and self._form is not None:
+            compiled = self._rank_groups_compiled(groups, limit, weights)
+            if compiled is not None:
+                return compiled
         if self.variant != "plus":  # a group a passage lacks adds nothing to its score
             one_pass = self._rank_groups_in_one_pass(groups, limit, weights)
             if one_pass is not None:
@@ -326,6 +347,83 @@ class Ranker:
         vocabulary = self.postings.vocabulary
         return [(1.0 / max(n, 1), vocabulary[t])
                 for n, t in enumerate(dict.fromkeys(group)) if t in vocabulary]
+
+    def _rank_groups_compiled(
+        self, groups: Sequence[Sequence[str]], limit: int, weights: Sequence[float] | None,
+    ) -> list[tuple[int, float]] | None:
+        """`rank_groups` through the compiled loop (`topk.best_grouped`: MaxScore over the
+        groups, each bounded by its alternatives' highest counts in the shortest passage),
+        or None when a group's IDF is not positive (Okapi's floor), which bounds do not
+        allow for. The same sums in the same order as the other paths: the same scores."""
+        kept: list[int] = []
+        alternatives: list[tuple[float, int]] = []
+        starts = [0]
+        for i, group in enumerate(groups):
+            found = self._alternatives(group)
+            if found:
+                kept.append(i)
+                alternatives += found
+                starts.append(len(alternatives))
+        if not kept:
+            return []
+        terms = np.asarray([t for _, t in alternatives], dtype=np.int64)
+        shares = np.asarray([share for share, _ in alternatives])
+        unions = self._union_sizes(terms, starts)
+        idf = np.asarray([self._scoring_idf(groups[i], unions[g])
+                          for g, i in enumerate(kept)])
+        if float(idf.min()) <= 0:
+            return None
+        scale = np.ones(len(kept)) if weights is None else np.asarray(weights)[kept]
+        most = np.add.reduceat(shares * self._max_frequencies()[terms], starts[:-1])
+        bound = scale * term_weight(self.variant, idf, most, self._shortest[0], self.k1)
+        docs, scores = best_grouped(
+            terms, shares, np.asarray(starts, dtype=np.int64), idf, scale, bound,
+            self.postings.offsets, self.postings.passages, self.postings.frequencies,
+            self._norm, self._knorm, limit, self._form, self.k1 + 1, self.k1, L_DELTA)
+        return list(zip(docs.tolist(), scores.tolist(), strict=True))
+
+    def _union_sizes(self, terms: np.ndarray, starts: list[int]) -> list[int]:
+        """Each group's union frequency (its alternatives terms[starts[g]:starts[g + 1]]):
+        a lone term's own, else counted by the compiled merge once and remembered, since the
+        same words' translations come back question after question."""
+        offsets = self.postings.offsets
+        sizes: list[int] = []
+        missing: list[int] = []
+        keys: list[tuple[int, ...]] = []
+        for g in range(len(starts) - 1):
+            members = terms[starts[g]:starts[g + 1]]
+            if len(members) == 1:
+                sizes.append(int(offsets[members[0] + 1] - offsets[members[0]]))
+                keys.append(())
+                continue
+            key = tuple(sorted(members.tolist()))
+            keys.append(key)
+            known = self._unions.get(key)
+            sizes.append(-1 if known is None else known)
+            if known is None:
+                missing.append(g)
+        if missing:
+            parts = [terms[starts[g]:starts[g + 1]] for g in missing]
+            counted = union_sizes(np.concatenate(parts),
+                                  np.cumsum([0] + [len(x) for x in parts], dtype=np.int64),
+                                  offsets, self.postings.passages).tolist()
+            if len(self._unions) > _UNIONS_KEPT:
+                self._unions.clear()
+            for g, size in zip(missing, counted, strict=True):
+                sizes[g] = self._unions[keys[g]] = size
+        return sizes
+
+    def _max_frequencies(self) -> np.ndarray:
+        """Each term's highest count in any passage, by term id (computed once, when a
+        structured question first needs the bounds)."""
+        if self._max_tf is None:
+            offsets = self.postings.offsets
+            most = np.zeros(len(offsets) - 1, dtype=np.int64)
+            held = np.flatnonzero(np.diff(offsets))
+            if len(held):
+                most[held] = np.maximum.reduceat(self.postings.frequencies, offsets[held])
+            self._max_tf = most
+        return self._max_tf
 
     def _rank_groups_in_one_pass(
         self, groups: Sequence[Sequence[str]], limit: int, weights: Sequence[float] | None,
@@ -431,6 +529,12 @@ class Ranker:
         order = [vocabulary[term] for term in query if term in vocabulary]
         if not order or limit <= 0:
             return []
+        if COMPILED and self._form is not None:
+            docs, scores = best_passages(
+                np.asarray(order, dtype=np.int64), self.postings.offsets, self.postings.passages,
+                self.postings.frequencies, self._norm, self._knorm, self.term_idf, self.best,
+                limit, self._form, self.k1 + 1, self.k1, L_DELTA)
+            return list(zip(docs.tolist(), scores.tolist(), strict=True))
         one_pass = self._rank_in_one_pass(order, limit)
         if one_pass is not None:
             return one_pass

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import Settings
-from bot.core import analysis
+from bot.core import analysis, topk
 from bot.core.answering import AnswerOptions, answer
 from bot.core.collections import DEFAULT, EVERYTHING, Scope, check_name, collection_of, scope_for
 from bot.core.index import SearchIndex
@@ -131,8 +131,10 @@ class QAService:
         With `serve_first`, a saved index is served at once and the folder synced after, in
         the background (`caught_up` waits for it): a large folder does not delay the first
         answer of a restart. A first start, with nothing saved, syncs before it serves."""
-        # jieba's dictionary takes a second to load: do it in a thread, once, at start-up.
+        # jieba's dictionary takes a second to load, and the ranker's compiled loop a moment:
+        # both in a thread, once, at start-up.
         await asyncio.to_thread(prepare_jieba, settings.cache_folder)
+        await asyncio.to_thread(topk.warm)
         analyzer = analysis.Analyzer()
         dictionary = (
             await asyncio.to_thread(load_dictionary, analyzer, settings.cache_folder)

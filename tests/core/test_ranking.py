@@ -136,7 +136,8 @@ def assert_matches_on_zipf(
 def test_fast_path_equals_rank_bm25_on_a_skewed_collection(
     variant: str, dense: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Low thresholds, so 3,000 passages take the batching and pruning paths.
+    # Low thresholds, so 3,000 passages take numpy's batching and pruning paths.
+    monkeypatch.setattr(ranking, "COMPILED", False)
     monkeypatch.setattr(ranking, "_RARE", 64)
     monkeypatch.setattr(ranking, "_PRUNE_FROM", 50)
     monkeypatch.setattr(ranking, "_DENSE_BYTES", dense)
@@ -171,7 +172,9 @@ def test_common_terms_are_skipped_once_they_cannot_change_the_top(
 ) -> None:
     # 200 passages hold "common"; one holds the rare term too. Asking for one passage must
     # not score all 200: the rare term's passage already beats any "common"-only passage.
-    # (MaxScore's path: a collection this small is otherwise scored in one pass.)
+    # (numpy's MaxScore: a collection this small is otherwise scored in one pass, and plain
+    # questions go through the compiled loop.)
+    monkeypatch.setattr(ranking, "COMPILED", False)
     monkeypatch.setattr(ranking, "_ONE_PASS", 0)
     corpus = [["common", "rare"]] + [["common", "x"] for _ in range(200)]
     ranker = Ranker(corpus)

@@ -3,15 +3,16 @@ its structured formula (rank-bm25 has none to compare with)."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.bm25 import IDF, L_DELTA, OKAPI_EPSILON, PLUS_DELTA
-from bot.core.bm25_constants import B, K1
 from bot.core import ranking
+from bot.core.bm25 import IDF, L_DELTA, OKAPI_EPSILON, PLUS_DELTA
+from bot.core.bm25_constants import K1, B
 from bot.core.ranking import VARIANTS, Ranker
 from tests.core.test_ranking import WORDS
 
@@ -83,15 +84,42 @@ def test_grouped_path_equals_a_brute_force_scorer(
                                   min_size=len(groups), max_size=len(groups)))
                if weighted else None)
     ranker = Ranker(corpus, variant)
-    one_pass = ranker.rank_groups(groups, limit, weights)
-    saved = ranking._ONE_PASS_PAIRS
-    ranking._ONE_PASS_PAIRS = 0  # every question a large collection's: the scattered path
+    compiled = ranker.rank_groups(groups, limit, weights)
+    saved = ranking._ONE_PASS_PAIRS, ranking.COMPILED
+    ranking.COMPILED = False  # numpy's paths: in one pass, then scattered
     try:
+        one_pass = ranker.rank_groups(groups, limit, weights)
+        ranking._ONE_PASS_PAIRS = 0  # every question a large collection's: the scattered path
         scattered = ranker.rank_groups(groups, limit, weights)
     finally:
-        ranking._ONE_PASS_PAIRS = saved
-    # both paths add the same numbers in the same order: equal to the bit
-    assert one_pass == scattered
+        ranking._ONE_PASS_PAIRS, ranking.COMPILED = saved
+    # every path adds the same numbers in the same order: equal to the bit
+    assert compiled == one_pass == scattered
     expected = brute_force_groups(corpus, variant, groups, limit, weights)
     assert [i for i, _ in one_pass] == [i for i, _ in expected]
     assert [s for _, s in one_pass] == pytest.approx([s for _, s in expected], rel=1e-12)
+
+
+@pytest.mark.parametrize("variant", ["lucene", "okapi", "l"])
+def test_the_compiled_grouped_loop_equals_numpy_on_a_skewed_collection(variant: str) -> None:
+    # 3,000 passages of Zipf-like terms: the k-th score rises, common groups stop being
+    # looked up, and union frequencies are remembered between questions. Every top 10 is
+    # numpy's scattered path's to the bit, asked twice (the second time from the memory).
+    rng = random.Random(3)
+    words = [f"t{i}" for i in range(300)]
+    weights = [1 / (i + 1) for i in range(300)]
+    corpus = [rng.choices(words, weights, k=rng.randint(3, 60)) for _ in range(3000)]
+    ranker = Ranker(corpus, variant)
+    questions = [[rng.choices(words, weights, k=rng.randint(1, 4))
+                  for _ in range(rng.randint(1, 8))] for _ in range(40)]
+    compiled = [ranker.rank_groups(groups, 10) for groups in questions]
+    assert ranker._unions  # multi-term groups' unions were counted and kept
+    again = [ranker.rank_groups(groups, 10) for groups in questions]
+    saved = ranking.COMPILED, ranking._ONE_PASS_PAIRS
+    ranking.COMPILED, ranking._ONE_PASS_PAIRS = False, 0
+    try:
+        scattered = [ranker.rank_groups(groups, 10) for groups in questions]
+    finally:
+        ranking.COMPILED, ranking._ONE_PASS_PAIRS = saved
+    assert compiled == again == scattered
+    assert all(len(top) == 10 for top in compiled)

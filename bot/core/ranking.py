@@ -2,17 +2,19 @@
 
 Pure: tokens in, ranked passage indices out. rank-bm25 loops in Python over every passage;
 `Ranker` reads only the postings of the question's terms and evaluates rank-bm25's own float64
-expressions on them (`bot.core.bm25`), in the same order, so scores are bit-identical. Commoner
-terms are looked up only while even their best possible weight could still bring a passage into
-the current top k (MaxScore), so a common term's long postings are usually skipped. A plain
-question goes through the compiled loop of `bot.core.topk`; BM25Plus (whose absent terms weigh
-something in every passage) and the grouped cross-lingual path use numpy: one pass over every
-posting for short postings, or MaxScore in batches of numpy calls.
+expressions on them (`bot.core.bm25`), in the same order, so scores are bit-identical. Plain
+and cross-lingual questions go through the compiled loops of `bot.core.topk`: every posting at
+once while the postings are short, else pruned (WAND, MaxScore over groups), so a common
+term's long postings are mostly skipped. BM25Plus (whose absent terms weigh something in every
+passage), and an install without numba, use numpy: one pass over every posting for short
+postings, or MaxScore in batches of numpy calls.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -29,7 +31,14 @@ from bot.core.bm25 import (
 )
 from bot.core.bm25_constants import K1, VARIANT, VARIANTS, B, check_variant
 from bot.core.postings import Postings
-from bot.core.topk import FORMS, best_grouped, best_passages, union_sizes
+from bot.core.topk import (
+    FORMS,
+    every_group_posting,
+    every_posting,
+    grouped_maxscore,
+    union_sizes,
+    wand,
+)
 
 __all__ = ["VARIANTS", "BM25Lucene", "Ranker", "make_bm25"]
 
@@ -58,7 +67,14 @@ _ONE_PASS_PAIRS = 1 << 18
 _UNIONS_KEPT = 100_000
 # Plain questions go through the compiled loop where it applies (tests turn it off to check
 # the numpy paths, which BM25Plus and an install without numba use, against rank-bm25).
-COMPILED = best_passages is not None
+COMPILED = wand is not None
+# The compiled loops read every posting (no pruning, but no bookkeeping either) while a
+# question's postings are at most this many, fewer in a collection larger than _CACHED
+# passages, whose accumulator no longer stays in the processor's cache: measured on bench.py's
+# collections, every posting took 5.5 ns at 100,000 passages and 11 at a million, and WAND beat
+# it above about 16,000 postings at a million and never at 100,000.
+_EVERY_POSTING = 1 << 16
+_CACHED = 1 << 18
 
 
 def best_weights(
@@ -156,6 +172,7 @@ class Ranker:
             float(self.term_idf.min()) > 0) else None
         self._max_tf: np.ndarray | None = None  # each term's highest count, when needed
         self._unions: dict[tuple[int, ...], int] = {}  # groups' union frequencies so far
+        self._local = threading.local()  # each thread's accumulators (`_scratch`)
         self._dense = _dense_frequencies(postings, df)
         self._shortest = np.full(len(_LEVELS), self._norm.min() if self.size else 1.0)
         self._okapi_floor: float | None = None  # computed when a group first needs it
@@ -351,9 +368,9 @@ class Ranker:
     def _rank_groups_compiled(
         self, groups: Sequence[Sequence[str]], limit: int, weights: Sequence[float] | None,
     ) -> list[tuple[int, float]] | None:
-        """`rank_groups` through the compiled loop (`topk.best_grouped`: MaxScore over the
-        groups, each bounded by its alternatives' highest counts in the shortest passage),
-        or None when a group's IDF is not positive (Okapi's floor), which bounds do not
+        """`rank_groups` through the compiled loops (every posting while they are short, else
+        MaxScore over the groups, each bounded by its alternatives' highest counts in the
+        shortest passage), or None when a group's IDF is not positive (Okapi's floor), which bounds do not
         allow for. The same sums in the same order as the other paths: the same scores."""
         kept: list[int] = []
         alternatives: list[tuple[float, int]] = []
@@ -374,13 +391,36 @@ class Ranker:
         if float(idf.min()) <= 0:
             return None
         scale = np.ones(len(kept)) if weights is None else np.asarray(weights)[kept]
-        most = np.add.reduceat(shares * self._max_frequencies()[terms], starts[:-1])
-        bound = scale * term_weight(self.variant, idf, most, self._shortest[0], self.k1)
-        docs, scores = best_grouped(
-            terms, shares, np.asarray(starts, dtype=np.int64), idf, scale, bound,
-            self.postings.offsets, self.postings.passages, self.postings.frequencies,
-            self._norm, self._knorm, limit, self._form, self.k1 + 1, self.k1, L_DELTA)
+        p = self.postings
+        groups_at = np.asarray(starts, dtype=np.int64)
+        if self._every_posting(p.offsets, terms):
+            scratch = self._scratch()
+            docs, scores = every_group_posting(
+                terms, shares, groups_at, idf, scale, p.offsets, p.passages, p.frequencies,
+                self._norm, self._knorm, limit, self._form, self.k1 + 1, self.k1, L_DELTA,
+                scratch.scores, scratch.frequencies)
+        else:
+            most = np.add.reduceat(shares * self._max_frequencies()[terms], starts[:-1])
+            bound = scale * term_weight(self.variant, idf, most, self._shortest[0], self.k1)
+            docs, scores = grouped_maxscore(
+                terms, shares, groups_at, idf, scale, bound, p.offsets, p.passages,
+                p.frequencies, self._norm, self._knorm, limit, self._form, self.k1 + 1,
+                self.k1, L_DELTA)
         return list(zip(docs.tolist(), scores.tolist(), strict=True))
+
+    def _every_posting(self, offsets: np.ndarray, terms: np.ndarray) -> bool:
+        """Whether the compiled loops should read every posting of these terms (see
+        _EVERY_POSTING) rather than prune."""
+        budget = _EVERY_POSTING * _CACHED // max(self.size, _CACHED)
+        return int((offsets[terms + 1] - offsets[terms]).sum()) <= budget
+
+    def _scratch(self) -> _Scratch:
+        """This thread's accumulators, the collection's size, all zero (the compiled loops
+        leave them so); one set a thread, so questions ranked at once do not share them."""
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = _Scratch(np.zeros(self.size), np.zeros(self.size))
+        return scratch
 
     def _union_sizes(self, terms: np.ndarray, starts: list[int]) -> list[int]:
         """Each group's union frequency (its alternatives terms[starts[g]:starts[g + 1]]):
@@ -530,10 +570,17 @@ class Ranker:
         if not order or limit <= 0:
             return []
         if COMPILED and self._form is not None:
-            docs, scores = best_passages(
-                np.asarray(order, dtype=np.int64), self.postings.offsets, self.postings.passages,
-                self.postings.frequencies, self._norm, self._knorm, self.term_idf, self.best,
-                limit, self._form, self.k1 + 1, self.k1, L_DELTA)
+            terms = np.asarray(order, dtype=np.int64)
+            p = self.postings
+            if self._every_posting(p.offsets, terms):
+                docs, scores = every_posting(
+                    terms, p.offsets, p.passages, p.frequencies, self._norm, self._knorm,
+                    self.term_idf, limit, self._form, self.k1 + 1, self.k1, L_DELTA,
+                    self._scratch().scores)
+            else:
+                docs, scores = wand(
+                    terms, p.offsets, p.passages, p.frequencies, self._norm, self._knorm,
+                    self.term_idf, self.best, limit, self._form, self.k1 + 1, self.k1, L_DELTA)
             return list(zip(docs.tolist(), scores.tolist(), strict=True))
         one_pass = self._rank_in_one_pass(order, limit)
         if one_pass is not None:
@@ -688,6 +735,14 @@ def _bound(
     bound = sum(counts[t] * absent[t] for t in terms[:done])
     bound += sum(counts[t] * best[t] for t in terms[done:])
     return bound + _slop(bound)
+
+
+@dataclass(frozen=True)
+class _Scratch:
+    """A thread's accumulators for the compiled loops that read every posting."""
+
+    scores: np.ndarray  # float64, a passage's score so far
+    frequencies: np.ndarray  # float64, a passage's frequency of the group being added
 
 
 class _Leaders:

@@ -1,18 +1,24 @@
-"""A question's best passages by MaxScore, in compiled code: the ranker's inner loop.
+"""A question's best passages, in compiled code: the ranker's inner loops.
 
-Pure: postings arrays in, the top passages out. numba compiles `best_passages` to machine code
-once per machine (its cache: beside this file, or NUMBA_CACHE_DIR where the package folder is
-read-only, as under the systemd unit), so a question costs one call instead of the hundreds
-of numpy calls a Python-level MaxScore makes, and only the postings it needs are read.
+Pure: postings arrays in, the top passages out. numba compiles these loops to machine code once
+per machine (its cache: beside this file, or NUMBA_CACHE_DIR where the package folder is
+read-only, as under the systemd unit), so a question costs one call instead of the hundreds of
+numpy calls a Python-level MaxScore makes. Two ways, chosen by the caller from the postings'
+length:
 
-Document at a time, in ascending passage order: the terms are sorted by their best possible
-weight; the lowest ones, whose bounds together cannot reach the k-th score found so far, are
-"non-essential": they only are looked up (a galloping search forward in their postings) for a
-passage that an essential term holds, and only while its partial score plus their bounds can
-still beat the k-th. Each passage that survives is scored exactly: every term's weight is
-rank-bm25's float64 expression, summed in the question's order (a repeated term twice), from
-0.0, so the scores are rank-bm25's to the bit. Passages come in ascending order, so a later
-passage whose score ties the k-th loses, as ties go to the earlier passage.
+- every posting (term at a time): each weight added into an accumulator the size of the
+  collection, passages in the question's order of terms; cheapest while the postings are
+  short and the accumulator stays in the processor's cache;
+- WAND (document at a time, ascending passages): the terms' cursors are kept sorted by their
+  next passage, and the first passage whose terms' best possible weights could together beat
+  the k-th score so far (the pivot) is the next one scored; the cursors before it jump to it
+  (a galloping search), so a passage that holds only terms too weak to enter is never read.
+  Structured (cross-lingual) questions use MaxScore instead: groups whose bounds together
+  cannot reach the k-th are looked up only for passages that a stronger group holds.
+
+Either way each passage's score is exact: every weight is rank-bm25's float64 expression
+(`bot.core.bm25.term_weight`), summed in the question's order (a repeated term twice) from 0.0,
+so the scores are rank-bm25's to the bit, and ties go to the earlier passage.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ try:
 except ImportError:  # pragma: no cover - numba is a dependency; the numpy path stays exact
     njit = None
 
-# Variants' term weights as the loop computes them (bot.core.bm25.term_weight's expressions).
+# Variants' term weights as the loops compute them (bot.core.bm25.term_weight's expressions).
 OKAPI_FORM = 0  # lucene and okapi: idf * (tf * (k1 + 1) / (tf + k1 * norm))
 L_FORM = 1  # BM25L: idf * tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta), ctd = tf / norm
 FORMS = {"lucene": OKAPI_FORM, "okapi": OKAPI_FORM, "l": L_FORM}
@@ -77,10 +83,101 @@ def _advance(passages, at, end, target):  # type: ignore[no-untyped-def]
     return lo
 
 
-def _best_passages(order, offsets, passages, frequencies, norm, knorm, idf, best, limit,
-                   form, c, k1, delta):  # type: ignore[no-untyped-def]
-    """(passages, scores) of the `limit` best positive scores, best first, ties to the lower
-    passage, for the term ids `order` (the question's, repeats included)."""
+def _offer(top_docs, top_scores, filled, worst, doc, score):  # type: ignore[no-untyped-def]
+    """Let (doc, score) into the best len(top_docs) if it belongs there: a positive score,
+    above the worst kept, or equal to it from an earlier passage. Returns the new count and
+    the slot of the worst kept (lowest score, latest passage among ties)."""
+    limit = len(top_docs)
+    if filled < limit:
+        if score <= 0.0:
+            return filled, worst
+        top_docs[filled] = doc
+        top_scores[filled] = score
+        filled += 1
+        if filled < limit:
+            return filled, worst
+    elif score > top_scores[worst] or (score == top_scores[worst] and doc < top_docs[worst]):
+        top_docs[worst] = doc
+        top_scores[worst] = score
+    else:
+        return filled, worst
+    worst = 0
+    for s in range(1, limit):
+        if top_scores[s] < top_scores[worst] or (
+                top_scores[s] == top_scores[worst] and top_docs[s] > top_docs[worst]):
+            worst = s
+    return filled, worst
+
+
+def _sorted(top_docs, top_scores, filled):  # type: ignore[no-untyped-def]
+    """The first `filled` found, best first, ties to the lower passage (an insertion sort:
+    there are at most `limit`)."""
+    for s in range(1, filled):
+        d, v = top_docs[s], top_scores[s]
+        r = s - 1
+        while r >= 0 and (top_scores[r] < v or (top_scores[r] == v and top_docs[r] > d)):
+            top_docs[r + 1] = top_docs[r]
+            top_scores[r + 1] = top_scores[r]
+            r -= 1
+        top_docs[r + 1] = d
+        top_scores[r + 1] = v
+    return top_docs[:filled], top_scores[:filled]
+
+
+def _accumulated(acc, touched, count, limit):  # type: ignore[no-untyped-def]
+    """The best `limit` of the accumulated passages touched[:count], resetting acc to zero."""
+    top_docs = np.empty(limit, np.int64)
+    top_scores = np.empty(limit)
+    filled = 0
+    worst = 0
+    for x in range(count):
+        doc = touched[x]
+        score = acc[doc]
+        acc[doc] = 0.0
+        filled, worst = _offer(top_docs, top_scores, filled, worst, doc, score)
+    return _sorted(top_docs, top_scores, filled)
+
+
+def _every_posting(order, offsets, passages, frequencies, norm, knorm, idf, limit, form, c,
+                   k1, delta, acc):  # type: ignore[no-untyped-def]
+    """(passages, scores) of the `limit` best, from every posting of the term ids `order`
+    (the question's, repeats included), term after term in that order. `acc` is zero for
+    every passage and left so; every weight is positive, so a passage's first adds to 0.0."""
+    total = 0
+    for j in range(len(order)):
+        total += offsets[order[j] + 1] - offsets[order[j]]
+    touched = np.empty(total, np.int64)
+    count = 0
+    for j in range(len(order)):
+        t = order[j]
+        term_idf = idf[t]
+        for p in range(offsets[t], offsets[t + 1]):
+            doc = passages[p]
+            w = _weight(form, term_idf, float(frequencies[p]), norm[doc], knorm[doc], c, k1,
+                        delta)
+            if acc[doc] == 0.0:
+                touched[count] = doc
+                count += 1
+            acc[doc] += w
+    return _accumulated(acc, touched, count, limit)
+
+
+def _resort(rank, cur):  # type: ignore[no-untyped-def]
+    """rank (cursor numbers) in ascending order of their current passage: an insertion sort,
+    as only the cursors that moved are out of place."""
+    for q in range(1, len(rank)):
+        v = rank[q]
+        x = q - 1
+        while x >= 0 and cur[rank[x]] > cur[v]:
+            rank[x + 1] = rank[x]
+            x -= 1
+        rank[x + 1] = v
+
+
+def _wand(order, offsets, passages, frequencies, norm, knorm, idf, best, limit, form, c, k1,
+          delta):  # type: ignore[no-untyped-def]
+    """(passages, scores) of the `limit` best for the term ids `order`, by WAND over the
+    unique terms' postings, each bounded by its count in the question x its best weight."""
     m = len(order)
     unique = np.empty(m, np.int64)
     count = np.zeros(m, np.int64)
@@ -98,87 +195,57 @@ def _best_passages(order, offsets, passages, frequencies, norm, knorm, idf, best
             n += 1
         count[found] += 1
         slot[j] = found
+    none = np.iinfo(np.int64).max
     bound = np.empty(n)
-    for u in range(n):
-        bound[u] = count[u] * best[unique[u]]
-    by_bound = np.argsort(bound, kind="mergesort")  # lowest bound first
-    term = np.empty(n, np.int64)
-    times = np.empty(n, np.int64)
-    below = np.empty(n)  # the bounds of this term and every lower one, summed
     at = np.empty(n, np.int64)
     end = np.empty(n, np.int64)
-    total = 0.0
-    for i in range(n):
-        u = by_bound[i]
-        term[i] = unique[u]
-        times[i] = count[u]
-        total += bound[u]
-        below[i] = total
-        at[i] = offsets[unique[u]]
-        end[i] = offsets[unique[u] + 1]
-    weights = np.zeros(n)  # by unique term, for the passage being scored
+    cur = np.empty(n, np.int64)  # each term's current passage (none when done)
+    for u in range(n):
+        bound[u] = count[u] * best[unique[u]]
+        at[u] = offsets[unique[u]]
+        end[u] = offsets[unique[u] + 1]
+        cur[u] = passages[at[u]] if at[u] < end[u] else none
+    rank = np.argsort(cur, kind="mergesort")
+    weights = np.zeros(n)
     top_docs = np.empty(limit, np.int64)
     top_scores = np.empty(limit)
     filled = 0
-    threshold = 0.0
-    worst = 0  # the slot of the k-th: lowest score, the latest passage among ties
-    essential = 0  # terms[:essential] cannot bring a passage in alone
-    none = np.iinfo(np.int64).max
+    worst = 0
     while True:
-        doc = none
-        for i in range(essential, n):
-            if at[i] < end[i] and passages[at[i]] < doc:
-                doc = passages[at[i]]
-        if doc == none:
-            break
-        partial = 0.0
-        for u in range(n):
-            weights[u] = 0.0
-        for i in range(essential, n):
-            if at[i] < end[i] and passages[at[i]] == doc:
-                w = _weight(form, idf[term[i]], float(frequencies[at[i]]), norm[doc],
-                            knorm[doc], c, k1, delta)
-                weights[by_bound[i]] = w
-                partial += times[i] * w
-                at[i] += 1
-        dropped = False
-        for i in range(essential - 1, -1, -1):
-            reach = partial + below[i]
-            if reach + _slop(reach) < threshold:
-                dropped = True
+        threshold = top_scores[worst] if filled == limit else 0.0
+        reach = 0.0
+        pivot = -1
+        for r in range(n):
+            if cur[rank[r]] == none:
                 break
-            at[i] = _advance(passages, at[i], end[i], doc)
-            if at[i] < end[i] and passages[at[i]] == doc:
-                w = _weight(form, idf[term[i]], float(frequencies[at[i]]), norm[doc],
-                            knorm[doc], c, k1, delta)
-                weights[by_bound[i]] = w
-                partial += times[i] * w
-        if dropped:
-            continue
-        score = 0.0
-        for j in range(m):
-            score += weights[slot[j]]
-        if filled < limit:
-            if score <= 0.0:
-                continue
-            top_docs[filled] = doc
-            top_scores[filled] = score
-            filled += 1
-            if filled < limit:
-                continue
-        elif score > threshold:
-            top_docs[worst] = doc
-            top_scores[worst] = score
-        else:
-            continue
-        worst = 0
-        for s in range(1, limit):
-            if top_scores[s] < top_scores[worst] or (
-                    top_scores[s] == top_scores[worst] and top_docs[s] > top_docs[worst]):
-                worst = s
-        threshold = top_scores[worst]
-        while essential < n and below[essential] + _slop(below[essential]) < threshold:
-            essential += 1
+            reach += bound[rank[r]]
+            if filled < limit or reach + _slop(reach) >= threshold:
+                pivot = r
+                break
+        if pivot < 0:  # no passage left can enter
+            break
+        doc = cur[rank[pivot]]
+        if cur[rank[0]] == doc:  # every cursor before the pivot is at it: score it
+            for u in range(n):
+                weights[u] = 0.0
+            r = 0
+            while r < n and cur[rank[r]] == doc:
+                u = rank[r]
+                weights[u] = _weight(form, idf[unique[u]], float(frequencies[at[u]]),
+                                     norm[doc], knorm[doc], c, k1, delta)
+                at[u] += 1
+                cur[u] = passages[at[u]] if at[u] < end[u] else none
+                r += 1
+            score = 0.0
+            for j in range(m):
+                score += weights[slot[j]]
+            filled, worst = _offer(top_docs, top_scores, filled, worst, doc, score)
+        else:  # no passage before the pivot's can enter: the cursors before it jump to it
+            for r in range(pivot):
+                u = rank[r]
+                at[u] = _advance(passages, at[u], end[u], doc)
+                cur[u] = passages[at[u]] if at[u] < end[u] else none
+        _resort(rank, cur)
     return _sorted(top_docs, top_scores, filled)
 
 
@@ -211,27 +278,62 @@ def _union_sizes(alternatives, starts, offsets, passages):  # type: ignore[no-un
     return sizes
 
 
-def _best_grouped(alternatives, shares, starts, group_idf, group_weight, bound, offsets,
-                  passages, frequencies, norm, knorm, limit, form, c, k1,
-                  delta):  # type: ignore[no-untyped-def]
-    """`_best_passages` for a structured question: group g's alternatives are
-    alternatives[starts[g]:starts[g + 1]] (term ids, each with its share), its frequency in
-    a passage 0.0 plus share x count of each alternative there, in order, its weight
-    group_weight[g] x the weight of that frequency at group_idf[g], at most bound[g]; a
-    passage's score is 0.0 plus its groups' weights in order, as `Ranker.rank_groups` adds
-    them."""
+def _every_group_posting(alternatives, shares, starts, group_idf, group_weight, offsets,
+                         passages, frequencies, norm, knorm, limit, form, c, k1, delta, acc,
+                         frequency):  # type: ignore[no-untyped-def]
+    """`_every_posting` for a structured question (as `_grouped_maxscore` reads its
+    arguments): group by group, its alternatives' shares of their counts are summed into
+    `frequency` (zero everywhere, and left so), then its weight at each passage it holds is
+    added into `acc`, groups in order."""
+    total = 0
+    for a in range(len(alternatives)):
+        total += offsets[alternatives[a] + 1] - offsets[alternatives[a]]
+    touched = np.empty(total, np.int64)
+    union = np.empty(total, np.int64)
+    count = 0
+    for g in range(len(group_idf)):
+        held = 0
+        for a in range(starts[g], starts[g + 1]):
+            t = alternatives[a]
+            for p in range(offsets[t], offsets[t + 1]):
+                doc = passages[p]
+                if frequency[doc] == 0.0:
+                    union[held] = doc
+                    held += 1
+                frequency[doc] += shares[a] * frequencies[p]
+        for x in range(held):
+            doc = union[x]
+            w = group_weight[g] * _weight(form, group_idf[g], frequency[doc], norm[doc],
+                                          knorm[doc], c, k1, delta)
+            frequency[doc] = 0.0
+            if acc[doc] == 0.0:
+                touched[count] = doc
+                count += 1
+            acc[doc] += w
+    return _accumulated(acc, touched, count, limit)
+
+
+def _grouped_maxscore(alternatives, shares, starts, group_idf, group_weight, bound, offsets,
+                      passages, frequencies, norm, knorm, limit, form, c, k1,
+                      delta):  # type: ignore[no-untyped-def]
+    """(passages, scores) of the `limit` best for a structured question: group g's
+    alternatives are alternatives[starts[g]:starts[g + 1]] (term ids, each with its share),
+    its frequency in a passage 0.0 plus share x count of each alternative there, in order,
+    its weight group_weight[g] x the weight of that frequency at group_idf[g], at most
+    bound[g]; a passage's score is 0.0 plus its groups' weights in order, as
+    `Ranker.rank_groups` adds them. MaxScore, document at a time: the groups of lowest
+    bounds, which together cannot reach the k-th, are looked up only for passages a
+    stronger group holds, and only while the passage can still enter."""
     n = len(group_idf)
     by_bound = np.argsort(bound, kind="mergesort")  # lowest bound first
-    below = np.empty(n)
+    below = np.empty(n)  # the bounds of this group and every lower one, summed
     total = 0.0
     for i in range(n):
         total += bound[by_bound[i]]
         below[i] = total
-    # Each alternative's cursor, grouped as by_bound orders the groups: group i (in bound
-    # order) owns cursors first[i]:first[i + 1].
+    # Each alternative's cursor, grouped in bound order: group i owns first[i]:first[i + 1].
     cursors = starts[-1] - starts[0]
     first = np.empty(n + 1, np.int64)
-    term = np.empty(cursors, np.int64)
     share = np.empty(cursors)
     at = np.empty(cursors, np.int64)
     end = np.empty(cursors, np.int64)
@@ -240,7 +342,6 @@ def _best_grouped(alternatives, shares, starts, group_idf, group_weight, bound, 
         first[i] = k
         g = by_bound[i]
         for a in range(starts[g], starts[g + 1]):
-            term[k] = alternatives[a]
             share[k] = shares[a]
             at[k] = offsets[alternatives[a]]
             end[k] = offsets[alternatives[a] + 1]
@@ -250,9 +351,8 @@ def _best_grouped(alternatives, shares, starts, group_idf, group_weight, bound, 
     top_docs = np.empty(limit, np.int64)
     top_scores = np.empty(limit)
     filled = 0
-    threshold = 0.0
     worst = 0
-    essential = 0
+    essential = 0  # groups[:essential] cannot bring a passage in alone
     none = np.iinfo(np.int64).max
     while True:
         doc = none
@@ -278,6 +378,7 @@ def _best_grouped(alternatives, shares, starts, group_idf, group_weight, bound, 
                                               c, k1, delta)
                 weights[g] = w
                 partial += w
+        threshold = top_scores[worst] if filled == limit else 0.0
         dropped = False
         for i in range(essential - 1, -1, -1):
             reach = partial + below[i]
@@ -302,71 +403,50 @@ def _best_grouped(alternatives, shares, starts, group_idf, group_weight, bound, 
         score = 0.0
         for g in range(n):
             score += weights[g]
-        if filled < limit:
-            if score <= 0.0:
-                continue
-            top_docs[filled] = doc
-            top_scores[filled] = score
-            filled += 1
-            if filled < limit:
-                continue
-        elif score > threshold:
-            top_docs[worst] = doc
-            top_scores[worst] = score
-        else:
-            continue
-        worst = 0
-        for s in range(1, limit):
-            if top_scores[s] < top_scores[worst] or (
-                    top_scores[s] == top_scores[worst] and top_docs[s] > top_docs[worst]):
-                worst = s
-        threshold = top_scores[worst]
-        while essential < n and below[essential] + _slop(below[essential]) < threshold:
-            essential += 1
+        filled, worst = _offer(top_docs, top_scores, filled, worst, doc, score)
+        if filled == limit:
+            threshold = top_scores[worst]
+            while essential < n and below[essential] + _slop(below[essential]) < threshold:
+                essential += 1
     return _sorted(top_docs, top_scores, filled)
-
-
-def _sorted(top_docs, top_scores, filled):  # type: ignore[no-untyped-def]
-    """The first `filled` found, best first, ties to the lower passage (an insertion sort:
-    there are at most `limit`)."""
-    for s in range(1, filled):
-        d, v = top_docs[s], top_scores[s]
-        r = s - 1
-        while r >= 0 and (top_scores[r] < v or (top_scores[r] == v and top_docs[r] > d)):
-            top_docs[r + 1] = top_docs[r]
-            top_scores[r + 1] = top_scores[r]
-            r -= 1
-        top_docs[r + 1] = d
-        top_scores[r + 1] = v
-    return top_docs[:filled], top_scores[:filled]
-
-
-def warm() -> None:
-    """Compile (or load from numba's cache) the loops for the arrays an index holds, so that
-    the first question does not wait for them: a few seconds once per install, a fraction of
-    a second from the cache."""
-    if best_passages is None:  # pragma: no cover
-        return
-    one = np.ones(1)
-    first = np.zeros(1, np.int64)
-    offsets = np.array([0, 1], np.int64)
-    passages = np.zeros(1, np.int32)
-    for counts in (np.uint16, np.int32):  # `Postings.build` widens counts past 65,535
-        frequencies = np.ones(1, counts)
-        best_passages(first, offsets, passages, frequencies, one, one, one, one, 1,
-                      OKAPI_FORM, 1.9, 0.9, 0.5)
-        best_grouped(first, one, offsets, one, one, one, offsets, passages, frequencies,
-                     one, one, 1, OKAPI_FORM, 1.9, 0.9, 0.5)
-    union_sizes(first, offsets, offsets, passages)
 
 
 if njit is not None:
     _weight = _compile(_weight)
     _slop = _compile(_slop)
     _advance = _compile(_advance)
+    _offer = _compile(_offer)
     _sorted = _compile(_sorted)
-    best_passages = _compile(_best_passages)
-    best_grouped = _compile(_best_grouped)
+    _accumulated = _compile(_accumulated)
+    _resort = _compile(_resort)
+    every_posting = _compile(_every_posting)
+    wand = _compile(_wand)
     union_sizes = _compile(_union_sizes)
+    every_group_posting = _compile(_every_group_posting)
+    grouped_maxscore = _compile(_grouped_maxscore)
 else:  # pragma: no cover
-    best_passages = best_grouped = union_sizes = None
+    every_posting = wand = union_sizes = every_group_posting = grouped_maxscore = None
+
+
+def warm() -> None:
+    """Compile (or load from numba's cache) the loops for the arrays an index holds, so that
+    the first question does not wait for them: several seconds once per install, a fraction
+    of a second from the cache."""
+    if wand is None:  # pragma: no cover
+        return
+    one = np.ones(1)
+    zero = np.zeros(1)
+    first = np.zeros(1, np.int64)
+    offsets = np.array([0, 1], np.int64)
+    passages = np.zeros(1, np.int32)
+    for counts in (np.uint16, np.int32):  # `Postings.build` widens counts past 65,535
+        frequencies = np.ones(1, counts)
+        args = (offsets, passages, frequencies, one, one, one)
+        every_posting(first, *args, 1, OKAPI_FORM, 1.9, 0.9, 0.5, zero)
+        wand(first, *args, one, 1, OKAPI_FORM, 1.9, 0.9, 0.5)
+        grouped = (first, one, offsets, one, one)
+        every_group_posting(*grouped, offsets, passages, frequencies, one, one, 1, OKAPI_FORM,
+                            1.9, 0.9, 0.5, zero, zero)
+        grouped_maxscore(*grouped, one, offsets, passages, frequencies, one, one, 1,
+                         OKAPI_FORM, 1.9, 0.9, 0.5)
+    union_sizes(first, offsets, offsets, passages)

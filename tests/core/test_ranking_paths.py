@@ -3,6 +3,7 @@ MaxScore in batches) equals rank-bm25."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import numpy as np
@@ -14,17 +15,34 @@ from bot.core import ranking
 from bot.core.ranking import VARIANTS, Ranker
 from tests.core.test_ranking import WORDS, assert_matches_on_zipf, reference_rank
 
-# With the compiled loop off, 0: every question pruned in numpy (MaxScore); 2**40: every
-# question in one pass; None: the compiled loop (BM25Plus still takes numpy's MaxScore).
-PATHS = {"maxscore": 0, "one pass": 2**40, "compiled": None}
+# Each path as (compiled, budget): numpy's, where 0 prunes every question (MaxScore) and 2**40
+# scores every one in one pass; the compiled loops', where 0 prunes every question (WAND) and
+# 2**40 reads every posting of every one. BM25Plus always takes numpy's paths.
+PATHS = {"maxscore": (False, 0), "one pass": (False, 2**40), "wand": (True, 0),
+         "every posting": (True, 2**40)}
+
+
+def take(path: tuple[bool, int]) -> tuple[bool, int, int]:
+    """Set the ranker's path; returns the settings it replaced, for `restore`."""
+    saved = ranking.COMPILED, ranking._ONE_PASS, ranking._EVERY_POSTING
+    compiled, budget = path
+    ranking.COMPILED = compiled
+    if compiled:
+        ranking._EVERY_POSTING = budget
+    else:
+        ranking._ONE_PASS = budget
+    return saved
+
+
+def restore(saved: tuple[bool, int, int]) -> None:
+    ranking.COMPILED, ranking._ONE_PASS, ranking._EVERY_POSTING = saved
 
 
 @pytest.fixture(params=list(PATHS))
-def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    if PATHS[request.param] is not None:
-        monkeypatch.setattr(ranking, "COMPILED", False)
-        monkeypatch.setattr(ranking, "_ONE_PASS", PATHS[request.param])
+def path(request: pytest.FixtureRequest) -> Iterator[str]:
+    saved = take(PATHS[request.param])
     yield request.param
+    restore(saved)
 
 
 @settings(max_examples=150, deadline=None)
@@ -33,18 +51,17 @@ def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Ite
     query=st.lists(st.one_of(WORDS, st.just("unseen")), min_size=1, max_size=6),
     limit=st.integers(1, 15),
     variant=st.sampled_from(VARIANTS),
-    budget=st.sampled_from(list(PATHS.values())),
+    way=st.sampled_from(list(PATHS.values())),
 )
 def test_each_path_equals_rank_bm25_on_generated_collections(
-    corpus: list[list[str]], query: list[str], limit: int, variant: str, budget: int,
+    corpus: list[list[str]], query: list[str], limit: int, variant: str,
+    way: tuple[bool, int],
 ) -> None:
-    saved = ranking._ONE_PASS, ranking.COMPILED
-    if budget is not None:
-        ranking._ONE_PASS, ranking.COMPILED = budget, False
+    saved = take(way)
     try:
         got = Ranker(corpus, variant).rank(query, limit)
     finally:
-        ranking._ONE_PASS, ranking.COMPILED = saved
+        restore(saved)
     assert got == reference_rank(corpus, variant, query, limit)
 
 
@@ -66,20 +83,26 @@ def test_the_one_pass_path_is_taken_and_agrees_with_maxscore(
     assert Ranker(corpus).rank(["common", "rare", "x"], 5) == one_pass
 
 
+@pytest.mark.parametrize("budget", [0, 2**40])  # WAND; every posting
 @pytest.mark.parametrize("variant", ["lucene", "okapi", "l"])
-def test_the_compiled_loop_ranks_plain_questions(
-    variant: str, monkeypatch: pytest.MonkeyPatch
+def test_the_compiled_loops_rank_plain_questions(
+    variant: str, budget: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Neither numpy path runs: the top passages come from bot.core.topk alone, and equal
     # rank-bm25's on a collection where the k-th score rises and common terms are skipped.
+    monkeypatch.setattr(ranking, "_EVERY_POSTING", budget)
     monkeypatch.setattr(Ranker, "_rank_in_one_pass",
                         lambda *args: pytest.fail("the numpy one pass ran"))
     monkeypatch.setattr(Ranker, "score", lambda *args: pytest.fail("numpy's MaxScore ran"))
     assert_matches_on_zipf(variant, 11, 300, 4000, 60, 60, [1, 3, 10, 50])
 
 
-def test_the_compiled_loop_reads_wide_counts() -> None:
+@pytest.mark.parametrize("budget", [0, 2**40])
+def test_the_compiled_loops_read_wide_counts(
+    budget: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # A passage of more than 65,535 terms: counts are int32, not uint16, and still exact.
+    monkeypatch.setattr(ranking, "_EVERY_POSTING", budget)
     corpus = [["long"] * 70_000 + ["rare"], ["long", "rare", "rare"], ["long"], ["other"]]
     ranker = Ranker(corpus)
     assert ranker.postings.frequencies.dtype != np.uint16
@@ -87,9 +110,33 @@ def test_the_compiled_loop_reads_wide_counts() -> None:
         assert ranker.rank(query, 3) == reference_rank(corpus, "lucene", query, 3)
 
 
-def test_the_compiled_loop_breaks_ties_towards_the_earlier_passage() -> None:
+@pytest.mark.parametrize("budget", [0, 2**40])
+def test_the_compiled_loops_break_ties_towards_the_earlier_passage(
+    budget: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Forty copies of one passage tie: the first ten of them, in order, as rank-bm25 sorts.
+    monkeypatch.setattr(ranking, "_EVERY_POSTING", budget)
     corpus = [["filler", "x"]] * 5 + [["tie", "word"]] * 40 + [["tie"]] * 5
     ranked = Ranker(corpus).rank(["tie", "word"], 10)
     assert [i for i, _ in ranked] == list(range(5, 15))
     assert ranked == reference_rank(corpus, "lucene", ["tie", "word"], 10)
+
+
+def test_the_accumulators_are_left_at_zero_and_kept_per_thread() -> None:
+    # Reading every posting adds into an accumulator the collection's size: it must be all
+    # zero again after each question, or the next question's scores would be wrong; and two
+    # threads must not share one.
+    corpus = [["a", "b"], ["b"], ["a", "c", "c"], ["d"]] * 50
+    ranker = Ranker(corpus)
+    first = ranker.rank(["a", "c"], 5)
+    scratch = ranker._local.scratch  # made by that question, which read every posting
+    assert not scratch.scores.any() and not scratch.frequencies.any()
+    assert ranker.rank(["a", "c"], 5) == first == reference_rank(corpus, "lucene",
+                                                                 ["a", "c"], 5)
+    ranker.rank_groups([("a", "c"), ("b",)], 5)
+    assert not scratch.scores.any() and not scratch.frequencies.any()
+    other: list[object] = []
+    thread = threading.Thread(target=lambda: other.append(ranker._scratch()))
+    thread.start()
+    thread.join()
+    assert other[0] is not scratch

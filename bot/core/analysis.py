@@ -261,15 +261,30 @@ class Analyzer:
         terms among its Latin words, and a wanted term that could be pinyin ("xiaorong", not
         "community") among the pinyin of the text's runs of one to four Han characters, where
         the pinyin of a name (`index_terms` gives rare words theirs) would be."""
-        norm, latin_words = self._sentence(text)
-        found = {t for t in wanted if t in norm and has_han(t)}
-        latin = {t for t in wanted if not has_han(t)}
-        if latin:
-            found.update(latin.intersection(latin_words))
-            missing = {t for t in latin - found if _PINYIN.fullmatch(t)}
-            if self.pinyin and missing and has_han(norm):
-                found.update(missing.intersection(self._pinyin_spans(norm)))
-        return found
+        return self.present_each([text], wanted)[0]
+
+    def present_each(self, texts: Iterable[str], wanted: Collection[str]) -> list[set[str]]:
+        """`present` of each text (a passage's sentences), the wanted terms sorted by script
+        once for all of them."""
+        han: list[str] = []
+        latin: set[str] = set()
+        for t in wanted:
+            if has_han(t):
+                han.append(t)
+            else:
+                latin.add(t)
+        spelled = {t for t in latin if _PINYIN.fullmatch(t)} if self.pinyin else set()
+        out = []
+        for text in texts:
+            norm, latin_words = self._sentence(text)
+            found = {t for t in han if t in norm}
+            if latin:
+                found.update(latin.intersection(latin_words))
+                missing = spelled - found
+                if missing and has_han(norm):
+                    found.update(missing.intersection(self._pinyin_spans(norm)))
+            out.append(found)
+        return out
 
     def _sentence_uncached(self, text: str) -> tuple[str, frozenset[str]]:
         """The normalised text and the terms of its Latin words: what `present` needs of a

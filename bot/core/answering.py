@@ -5,6 +5,7 @@ sentence that answers. Pure: the index and analyzer are passed in.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -61,11 +62,19 @@ class Candidate:
     other_language: bool = False  # the passage is not in the question's language
 
 
+@functools.lru_cache(maxsize=4096)
 def _fingerprint(text: str) -> frozenset[str]:
     """The passage's runs of letters and digits (an English word, a Han run between two
     punctuation marks): how much two passages' text overlaps, in any language, found by one
-    regular expression rather than a loop over every character."""
+    regular expression rather than a loop over every character. Kept for the passages ranked
+    lately, as `_passage_language` and `sentence_spans`: the same ones come back."""
     return frozenset(_WORD_RUN.findall(text.casefold()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _passage_language(text: str) -> str:
+    """The language a passage is written in ("zh" or "en"), as a question's is told."""
+    return detect_language(text)[0]
 
 
 def _repeats(new: frozenset[str], earlier: frozenset[str]) -> bool:
@@ -187,9 +196,9 @@ def candidates(
             continue
         prints.append(fp)
         following = found[n + 1][1] if n + 1 < len(found) else 0.0
-        sentences = [analyzer.present(text[s.start : s.end], present)
-                     for s in sentence_spans(text)] if present else []
-        other = detect_language(text)[0] != language
+        sentences = analyzer.present_each(
+            [text[s.start : s.end] for s in sentence_spans(text)], present) if present else []
+        other = _passage_language(text) != language
         values = features(weighted, present, score, best_possible, top, following, translated,
                           names, len(out) + 1, index.size, sentences, other, language == "zh")
         confidence = decision.probability(values) if decision else None
@@ -300,7 +309,7 @@ def best_sentence(
     the earlier question already found."""
     wanted = set(terms)
     spans = sentence_spans(text)
-    present = [analyzer.present(text[s.start : s.end], wanted) for s in spans]
+    present = analyzer.present_each([text[s.start : s.end] for s in spans], wanted)
     holding: dict[str, int] = {}
     for found in present:
         for t in found:

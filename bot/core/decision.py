@@ -129,7 +129,13 @@ def matched(concept: Sequence[str], present: Collection[str]) -> tuple[bool, boo
     is found in nearly every Chinese passage, so it never counts on its own."""
     if concept[0] in present:
         return True, True
-    return any(t in present and not _HAN_CHAR.match(t) for t in concept[1:]), False
+    return any(t in present for t in _countable(tuple(concept))), False
+
+
+@functools.lru_cache(maxsize=4096)
+def _countable(concept: tuple[str, ...]) -> tuple[str, ...]:
+    """A concept's translations that may count on their own: not one Han character."""
+    return tuple(t for t in concept[1:] if not _HAN_CHAR.match(t))
 
 
 def features(
@@ -141,15 +147,17 @@ def features(
 ) -> list[float]:
     """The FEATURES of one candidate: `weighted` are the question's concepts with their IDF,
     `present` the terms the passage holds, `names` the indices of concepts that are names,
-    `passages` the collection's size, `sentences` the terms each of its sentences holds
-    (a passage that answers usually holds much of the question in one sentence; one that
-    merely shares its words has them scattered). Weights and scores are taken over the rarest possible
-    term's IDF, so the features mean the same in a collection of ten passages or a million."""
+    `passages` the collection's size, `sentences` the terms (of `present`) each of its
+    sentences holds (a passage that answers usually holds much of the question in one
+    sentence; one that merely shares its words has them scattered). Weights and scores are
+    taken over the rarest possible term's IDF, so the features mean the same in a collection
+    of ten passages or a million."""
     rarest = math.log1p(max(passages, 1))
     total = own = found = 0.0
     top = missing = present_weight = 0.0
     count = 0
     names_hit = 0
+    held: list[tuple[Sequence[str], float]] = []  # the concepts the passage holds, in order
     for i, (concept, weight) in enumerate(weighted):
         total += weight
         top = max(top, weight)
@@ -160,6 +168,7 @@ def features(
             present_weight = max(present_weight, weight)
             own += weight if direct else 0.0
             names_hit += i in names
+            held.append((concept, weight))
         else:
             missing = max(missing, weight)
     n = len(weighted)
@@ -179,7 +188,9 @@ def features(
         found / rarest,
         (total - found) / rarest,
         float(min(rank, RANKS)),
-        max((share_of(weighted, held, total) for held in sentences), default=0.0),
+        # A sentence holds only terms of its passage, so only the concepts the passage holds
+        # are looked for in it (the same sum, in the same order, as over every concept).
+        max((share_of(held, terms, total) for terms in sentences), default=0.0),
         1.0 if other_language else 0.0,
         1.0 if chinese else 0.0,
     ]

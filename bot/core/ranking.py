@@ -12,9 +12,10 @@ postings, or MaxScore in batches of numpy calls.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import threading
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -172,8 +173,7 @@ class Ranker:
             float(self.term_idf.min()) > 0) else None
         self._max_tf: np.ndarray | None = None  # each term's highest count, when needed
         self._unions: dict[tuple[int, ...], int] = {}  # groups' union frequencies so far
-        self._local = threading.local()  # each thread's accumulators (`_scratch`)
-        self._dense = _dense_frequencies(postings, df)
+        self._accumulators = _Accumulators(self.size)
         self._shortest = np.full(len(_LEVELS), self._norm.min() if self.size else 1.0)
         self._okapi_floor: float | None = None  # computed when a group first needs it
         # What a term adds to a passage without it: zero but for BM25Plus's delta.
@@ -205,6 +205,13 @@ class Ranker:
 
     def _weights(self, t: int, tf: np.ndarray, norm: np.ndarray) -> np.ndarray:
         return term_weight(self.variant, float(self.term_idf[t]), tf, norm, self.k1)
+
+    @functools.cached_property
+    def _dense(self) -> dict[int, np.ndarray]:
+        """The commonest terms' frequencies in every passage (`_dense_frequencies`), made when
+        numpy's MaxScore first needs them: the compiled loops never do, so most rankers never
+        hold these (up to _DENSE_BYTES)."""
+        return _dense_frequencies(self.postings, self.postings.document_frequencies())
 
     def _frequencies(self, t: int, docs: np.ndarray) -> np.ndarray:
         """Term t's frequency in each of the ascending passages docs (0 where absent)."""
@@ -394,11 +401,11 @@ class Ranker:
         p = self.postings
         groups_at = np.asarray(starts, dtype=np.int64)
         if self._every_posting(p.offsets, terms):
-            scratch = self._scratch()
-            docs, scores = every_group_posting(
-                terms, shares, groups_at, idf, scale, p.offsets, p.passages, p.frequencies,
-                self._norm, self._knorm, limit, self._form, self.k1 + 1, self.k1, L_DELTA,
-                scratch.scores, scratch.frequencies)
+            with self._accumulators.lend() as sums, self._accumulators.lend() as frequency:
+                docs, scores = every_group_posting(
+                    terms, shares, groups_at, idf, scale, p.offsets, p.passages,
+                    p.frequencies, self._norm, self._knorm, limit, self._form, self.k1 + 1,
+                    self.k1, L_DELTA, sums, frequency)
         else:
             most = np.add.reduceat(shares * self._max_frequencies()[terms], starts[:-1])
             bound = scale * term_weight(self.variant, idf, most, self._shortest[0], self.k1)
@@ -413,14 +420,6 @@ class Ranker:
         _EVERY_POSTING) rather than prune."""
         budget = _EVERY_POSTING * _CACHED // max(self.size, _CACHED)
         return int((offsets[terms + 1] - offsets[terms]).sum()) <= budget
-
-    def _scratch(self) -> _Scratch:
-        """This thread's accumulators, the collection's size, all zero (the compiled loops
-        leave them so); one set a thread, so questions ranked at once do not share them."""
-        scratch = getattr(self._local, "scratch", None)
-        if scratch is None:
-            scratch = self._local.scratch = _Scratch(np.zeros(self.size), np.zeros(self.size))
-        return scratch
 
     def _union_sizes(self, terms: np.ndarray, starts: list[int]) -> list[int]:
         """Each group's union frequency (its alternatives terms[starts[g]:starts[g + 1]]):
@@ -573,10 +572,10 @@ class Ranker:
             terms = np.asarray(order, dtype=np.int64)
             p = self.postings
             if self._every_posting(p.offsets, terms):
-                docs, scores = every_posting(
-                    terms, p.offsets, p.passages, p.frequencies, self._norm, self._knorm,
-                    self.term_idf, limit, self._form, self.k1 + 1, self.k1, L_DELTA,
-                    self._scratch().scores)
+                with self._accumulators.lend() as sums:
+                    docs, scores = every_posting(
+                        terms, p.offsets, p.passages, p.frequencies, self._norm, self._knorm,
+                        self.term_idf, limit, self._form, self.k1 + 1, self.k1, L_DELTA, sums)
             else:
                 docs, scores = wand(
                     terms, p.offsets, p.passages, p.frequencies, self._norm, self._knorm,
@@ -737,12 +736,26 @@ def _bound(
     return bound + _slop(bound)
 
 
-@dataclass(frozen=True)
-class _Scratch:
-    """A thread's accumulators for the compiled loops that read every posting."""
+class _Accumulators:
+    """float64 arrays the collection's size, all zero, for the compiled loops that read every
+    posting (a passage's score so far, its frequency of the group being added): each lent to
+    one question at a time and given back zero, as the loops leave it, so questions ranked at
+    once in several threads never share one, and no more are made than ever ran at once."""
 
-    scores: np.ndarray  # float64, a passage's score so far
-    frequencies: np.ndarray  # float64, a passage's frequency of the group being added
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._free: list[np.ndarray] = []
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def lend(self) -> Iterator[np.ndarray]:
+        with self._lock:
+            array = self._free.pop() if self._free else None
+        if array is None:
+            array = np.zeros(self.size)
+        yield array  # not given back if the loop failed: it may not be zero any more
+        with self._lock:
+            self._free.append(array)
 
 
 class _Leaders:

@@ -3,7 +3,6 @@ MaxScore in batches) equals rank-bm25."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import numpy as np
@@ -122,21 +121,19 @@ def test_the_compiled_loops_break_ties_towards_the_earlier_passage(
     assert ranked == reference_rank(corpus, "lucene", ["tie", "word"], 10)
 
 
-def test_the_accumulators_are_left_at_zero_and_kept_per_thread() -> None:
-    # Reading every posting adds into an accumulator the collection's size: it must be all
-    # zero again after each question, or the next question's scores would be wrong; and two
-    # threads must not share one.
+def test_the_accumulators_are_given_back_zero_and_never_shared() -> None:
+    # Reading every posting adds into arrays the collection's size: each must be all zero
+    # again after a question, or the next question's scores would be wrong, and two
+    # questions ranked at once must not add into the same one.
     corpus = [["a", "b"], ["b"], ["a", "c", "c"], ["d"]] * 50
     ranker = Ranker(corpus)
     first = ranker.rank(["a", "c"], 5)
-    scratch = ranker._local.scratch  # made by that question, which read every posting
-    assert not scratch.scores.any() and not scratch.frequencies.any()
+    ranker.rank_groups([("a", "c"), ("b",)], 5)
+    pool = ranker._accumulators
+    assert len(pool._free) == 2  # made by those questions, which read every posting
+    assert not any(array.any() for array in pool._free)
     assert ranker.rank(["a", "c"], 5) == first == reference_rank(corpus, "lucene",
                                                                  ["a", "c"], 5)
-    ranker.rank_groups([("a", "c"), ("b",)], 5)
-    assert not scratch.scores.any() and not scratch.frequencies.any()
-    other: list[object] = []
-    thread = threading.Thread(target=lambda: other.append(ranker._scratch()))
-    thread.start()
-    thread.join()
-    assert other[0] is not scratch
+    with pool.lend() as one, pool.lend() as two, pool.lend() as three:
+        assert len({id(one), id(two), id(three)}) == 3
+    assert len(pool._free) == 3

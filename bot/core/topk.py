@@ -313,6 +313,25 @@ def _every_group_posting(alternatives, shares, starts, group_idf, group_weight, 
     return _accumulated(acc, touched, count, limit)
 
 
+def _group_at(first, last, at, end, share, passages, frequencies, doc, seek, scale, idf,
+              norm, knorm, form, c, k1, delta):  # type: ignore[no-untyped-def]
+    """A group's weight at passage doc (0.0 if none of its alternatives, cursors
+    at[first:last], is there): its frequency 0.0 plus share x count of each alternative there,
+    in order. With `seek` the cursors first jump to doc (a group looked up for a passage that
+    a stronger one holds); without, they are at it or past it, and those at it step on."""
+    tf = 0.0
+    held = False
+    for a in range(first, last):
+        if seek:
+            at[a] = _advance(passages, at[a], end[a], doc)
+        if at[a] < end[a] and passages[at[a]] == doc:
+            tf += share[a] * frequencies[at[a]]
+            held = True
+            if not seek:
+                at[a] += 1
+    return scale * _weight(form, idf, tf, norm, knorm, c, k1, delta) if held else 0.0
+
+
 def _grouped_maxscore(alternatives, shares, starts, group_idf, group_weight, bound, offsets,
                       passages, frequencies, norm, knorm, limit, form, c, k1,
                       delta):  # type: ignore[no-untyped-def]
@@ -365,19 +384,12 @@ def _grouped_maxscore(alternatives, shares, starts, group_idf, group_weight, bou
             weights[g] = 0.0
         partial = 0.0
         for i in range(essential, n):
-            tf = 0.0
-            held = False
-            for a in range(first[i], first[i + 1]):
-                if at[a] < end[a] and passages[at[a]] == doc:
-                    tf += share[a] * frequencies[at[a]]
-                    held = True
-                    at[a] += 1
-            if held:
-                g = by_bound[i]
-                w = group_weight[g] * _weight(form, group_idf[g], tf, norm[doc], knorm[doc],
-                                              c, k1, delta)
-                weights[g] = w
-                partial += w
+            g = by_bound[i]
+            w = _group_at(first[i], first[i + 1], at, end, share, passages, frequencies, doc,
+                          False, group_weight[g], group_idf[g], norm[doc], knorm[doc], form, c,
+                          k1, delta)
+            weights[g] = w
+            partial += w
         threshold = top_scores[worst] if filled == limit else 0.0
         dropped = False
         for i in range(essential - 1, -1, -1):
@@ -385,19 +397,12 @@ def _grouped_maxscore(alternatives, shares, starts, group_idf, group_weight, bou
             if reach + _slop(reach) < threshold:
                 dropped = True
                 break
-            tf = 0.0
-            held = False
-            for a in range(first[i], first[i + 1]):
-                at[a] = _advance(passages, at[a], end[a], doc)
-                if at[a] < end[a] and passages[at[a]] == doc:
-                    tf += share[a] * frequencies[at[a]]
-                    held = True
-            if held:
-                g = by_bound[i]
-                w = group_weight[g] * _weight(form, group_idf[g], tf, norm[doc], knorm[doc],
-                                              c, k1, delta)
-                weights[g] = w
-                partial += w
+            g = by_bound[i]
+            w = _group_at(first[i], first[i + 1], at, end, share, passages, frequencies, doc,
+                          True, group_weight[g], group_idf[g], norm[doc], knorm[doc], form, c,
+                          k1, delta)
+            weights[g] = w
+            partial += w
         if dropped:
             continue
         score = 0.0
@@ -419,6 +424,7 @@ if njit is not None:
     _sorted = _compile(_sorted)
     _accumulated = _compile(_accumulated)
     _resort = _compile(_resort)
+    _group_at = _compile(_group_at)
     every_posting = _compile(_every_posting)
     wand = _compile(_wand)
     union_sizes = _compile(_union_sizes)

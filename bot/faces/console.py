@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import sys
+from collections.abc import Iterator
 from typing import TextIO
 
 from bot.core.collections import EVERYTHING, Scope
@@ -16,6 +19,58 @@ HELP = """Type a question in English or Chinese and press Enter.
 Evidence is folded as on a phone ("…"): /full shows the last answer whole.
 Commands: /sources lists the documents, /reload re-reads the knowledge folder, /quit leaves.
 输入中文或英文问题后按回车。/full 展开上一个回答，/sources 查看文档，/reload 重新加载，/quit 退出。"""
+PROMPT = "? "
+# At a terminal: back to the line's start and clear it, where the prompt waits.
+_CLEAR_LINE = "\r\x1b[K"
+
+
+class _Prompt:
+    """Whether the console waits at its prompt, so a log line written meanwhile (start-up's
+    background sync ends while the person types) goes above the prompt, not after it."""
+
+    def __init__(self, stdout: TextIO) -> None:
+        self.stdout = stdout
+        self.waiting = False
+
+
+class _AbovePrompt:
+    """A terminal stream that, while the prompt waits, clears the prompt's line, writes, and
+    shows the prompt again."""
+
+    def __init__(self, stream: TextIO, prompt: _Prompt) -> None:
+        self._stream = stream
+        self._prompt = prompt
+
+    def write(self, text: str) -> int:
+        if not self._prompt.waiting:
+            return self._stream.write(text)
+        written = self._stream.write(_CLEAR_LINE + text)
+        self._stream.flush()
+        if text.endswith("\n"):
+            self._prompt.stdout.write(PROMPT)
+            self._prompt.stdout.flush()
+        return written
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _logs_above(prompt: _Prompt) -> Iterator[None]:
+    """Route the root logger's terminal streams through _AbovePrompt while the console runs;
+    streams to files or pipes are left as they are."""
+    swapped: list[tuple[logging.StreamHandler, TextIO]] = []
+    for handler in logging.getLogger().handlers:
+        stream = getattr(handler, "stream", None)
+        if (type(handler) is logging.StreamHandler and stream is not None
+                and getattr(stream, "isatty", lambda: False)()):
+            swapped.append((handler, stream))
+            handler.setStream(_AbovePrompt(stream, prompt))  # type: ignore[arg-type]
+    try:
+        yield
+    finally:
+        for handler, stream in swapped:
+            handler.setStream(stream)
 
 
 async def sources_text(service: QAService, scope: Scope = EVERYTHING) -> str:
@@ -39,17 +94,34 @@ async def run_console(
     Answers are folded as Telegram shows them before a tap, or whole with `full`; `scope`
     is what a chat granted those collections would see."""
     interactive = stdin.isatty()
+    if not interactive:
+        await _answer_lines(service, stdin, stdout, full, scope, None)
+        return
+    documents, passages = service.counts(scope)
+    shown = "" if scope.everything else f" in {scope.describe()}"
+    print(f"{documents} documents, {passages} passages{shown}.", file=stdout)
+    print(HELP, file=stdout)
+    prompt = _Prompt(stdout)
+    with _logs_above(prompt):
+        await _answer_lines(service, stdin, stdout, full, scope, prompt)
+
+
+async def _answer_lines(
+    service: QAService, stdin: TextIO, stdout: TextIO, full: bool, scope: Scope,
+    prompt: _Prompt | None,
+) -> None:
+    """The console's loop: with a `prompt` (at a terminal) one is shown before each line."""
     mark = ANSI_BOLD if stdout.isatty() else PLAIN_MARK
-    if interactive:
-        documents, passages = service.counts(scope)
-        shown = "" if scope.everything else f" in {scope.describe()}"
-        print(f"{documents} documents, {passages} passages{shown}.", file=stdout)
-        print(HELP, file=stdout)
     last: Answer | None = None
     while True:
-        if interactive:
-            print("\n? ", end="", file=stdout, flush=True)
-        line = await asyncio.to_thread(stdin.readline)
+        if prompt is not None:
+            print("\n" + PROMPT, end="", file=stdout, flush=True)
+            prompt.waiting = True
+        try:
+            line = await asyncio.to_thread(stdin.readline)
+        finally:
+            if prompt is not None:
+                prompt.waiting = False
         if not line:
             break
         command = line.strip().lower()
@@ -67,5 +139,5 @@ async def run_console(
             last = await asyncio.to_thread(service.ask, line.rstrip("\n"), scope=scope)
             reply = render_text(last, mark, full)
         print(reply, file=stdout, flush=True)
-        if not interactive:
+        if prompt is None:
             print(file=stdout)

@@ -107,6 +107,12 @@ def _person(name: str) -> bool:
     return bool(pieces) and pieces[0].flag == "nr"
 
 
+def warm_lemmas() -> None:
+    """Load lemminflect's lemma tables now (about 0.3 s) rather than in the first question's
+    answer, which stems the words of the passages it ranks, in either language."""
+    getAllLemmas("was")
+
+
 def _verb_lemma(word: str) -> str:
     """The lemma of an English verb form ("won" -> "win", "took" -> "take"), which no stemmer
     finds, or the word itself. Only verbs: a noun's lemma can merge words a reader keeps apart

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +13,7 @@ from bot.core.models import Status
 from bot.engine import reload as reload_module
 from bot.engine.service import QAService
 from bot.store.database import Database
-from tests.conftest import EN_SEED
+from tests.conftest import EN_SEED, ROOT
 from tests.faces.telegram.fake_bot_api import until
 
 QUESTION = "Who did Fu Linlin take to the hospital?"
@@ -183,3 +186,31 @@ async def test_a_follow_up_is_asked_with_the_question_its_answer_replied_to(
     # small talk in reply is still small talk, and counted as such
     thanks = service.ask("thanks!", earlier=earlier)
     assert thanks.status is Status.SMALL_TALK and thanks.context is None
+
+
+def test_start_up_loads_the_lemma_tables_not_the_first_question(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """In a fresh process (this one has loaded them long ago): lemminflect's tables are
+    loaded by the time a started service is closed, no question asked (and no dictionary,
+    whose first build would load them too)."""
+    script = tmp_path / "start.py"
+    script.write_text(
+        "import asyncio, sys\n"
+        "from lemminflect import Lemmatizer\n"
+        "from bot.config import Settings\n"
+        "from bot.engine.service import QAService\n"
+        "async def main():\n"
+        "    before = hasattr(Lemmatizer(), 'lemma_dict')\n"
+        f"    s = await QAService.start(Settings(database_path={str(tmp_path / 'l.db')!r},\n"
+        "        cross_lingual=False,\n"
+        f"        knowledge_dir={str(settings.knowledge_dir)!r},\n"
+        f"        cache_dir={str(settings.cache_folder)!r}), sync=False)\n"
+        "    await s.close()\n"
+        "    print(before, hasattr(Lemmatizer(), 'lemma_dict'))\n"
+        "asyncio.run(main())\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          env=env, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True"]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 
 import jieba
 import Stemmer
-from lemminflect import getAllLemmas
+from lemminflect.core.Lemmatizer import Lemmatizer
 from pypinyin import Style, lazy_pinyin
 
 from bot.core import stopwords
@@ -27,6 +27,8 @@ ANALYZER_VERSION = "2"
 
 # Letters and digits that are not Han: English words, numbers, pinyin, other scripts.
 _RUNS = re.compile(f"[{HAN}]+|[^\\W_{HAN}]+")
+# The second kind of run alone: what `_RUNS` finds between Han runs.
+_OTHER_RUN = re.compile(f"[^\\W_{HAN}]+")
 _ASCII_WORD = re.compile(r"[a-z]+")
 # Lone surrogates cannot be encoded (OpenCC and jieba would fail on them); they carry no text.
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -110,15 +112,31 @@ def _person(name: str) -> bool:
 def warm_lemmas() -> None:
     """Load lemminflect's lemma tables now (about 0.3 s) rather than in the first question's
     answer, which stems the words of the passages it ranks, in either language."""
-    getAllLemmas("was")
+    _verb_lemmas()
+
+
+@functools.cache
+def _verb_lemmas() -> dict[str, str]:
+    """Each lower-case English verb form lemminflect knows, with its first verb lemma: what
+    `getAllLemmas(word)["VERB"][0]` gives, read once out of its tables (its overrides over its
+    lookup table, as it merges them). Its public call deep-copies both entries each time,
+    about 15 us a word: most of the stemming of a passage's words never seen before, and a
+    whole answer's largest cost the first time its passages are met. Case-folded words only,
+    which is all `_stem` sees (getAllLemmas lower-cases its word before looking it up)."""
+    lemmatizer = Lemmatizer()
+    table: dict[str, str] = {}
+    for entries in (lemmatizer._getLemmaDict(), lemmatizer._getOverridesDict()):
+        for word, lemmas in entries.items():
+            if word == word.lower() and (verb := lemmas.get("VERB")):
+                table[word] = verb[0]
+    return table
 
 
 def _verb_lemma(word: str) -> str:
     """The lemma of an English verb form ("won" -> "win", "took" -> "take"), which no stemmer
     finds, or the word itself. Only verbs: a noun's lemma can merge words a reader keeps apart
     ("media" -> "medium"), while Snowball already joins regular plurals."""
-    lemmas = getAllLemmas(word).get("VERB")
-    return lemmas[0] if lemmas else word
+    return _verb_lemmas().get(word, word)
 
 
 def _normalise(text: str) -> str:
@@ -296,23 +314,39 @@ class Analyzer:
         """The normalised text and the terms of its Latin words: what `present` needs of a
         sentence whatever the question, kept for the sentences of passages shown lately."""
         norm = _normalise(text)
-        latin: set[str] = set()
-        for match in _RUNS.finditer(norm):
-            run = match.group()
-            if not HAN_RUN.fullmatch(run):
-                latin.update(self._other_words(run))
-        return norm, frozenset(latin)
+        return norm, frozenset(self._run_terms(set(_OTHER_RUN.findall(norm))))
+
+    def _run_terms(self, runs: set[str]) -> set[str]:
+        """`_other_words` of each run, the words stemmed by `_stem_each`."""
+        runs -= self._stop
+        words = [run for run in runs if _ASCII_WORD.fullmatch(run)]
+        out = runs.difference(words)
+        out.update(self._stem_each(words))
+        return out
+
+    def _stem_each(self, words: Sequence[str]) -> list[str]:
+        """`_stem` of each word, those never stemmed before in one call of the stemmer: a
+        passage's sentences are read the first time it is ranked, most of an answer's cost."""
+        stems = self._stems
+        new = [w for w in dict.fromkeys(words) if w not in stems]
+        if not new:
+            return [stems[w] for w in words]
+        found = dict(zip(new, self._stemmer.stemWords([_verb_lemma(w) for w in new])
+                         if self._stemmer else new, strict=True))
+        if len(stems) < 200_000:
+            stems.update(found)
+        return [stems[w] if w in stems else found[w] for w in words]
 
     def _pinyin_spans_uncached(self, norm: str) -> frozenset[str]:
-        out: set[str] = set()
+        spans: list[str] = []
         for match in HAN_RUN.finditer(norm):
             syllables = [toneless_pinyin(c) for c in match.group()]
             for i in range(len(syllables)):
                 joined = ""
                 for syllable in syllables[i : i + 4]:
                     joined += syllable
-                    out.update((joined, self._stem(joined)))
-        return frozenset(out)
+                    spans.append(joined)
+        return frozenset((*spans, *self._stem_each(spans)))
 
     def _analyse(self, text: str, han: str, pinyin: bool = False) -> list[str]:
         text = _normalise(text)

@@ -8,16 +8,16 @@ import dataclasses
 import functools
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core import messages
 from bot.core.analysis import Analyzer
 from bot.core.cleaning import clean_question
-from bot.core.decision import DecisionModel, features
+from bot.core.decision import FEATURES, DecisionModel, features
 from bot.core.follow_up import EARLIER_WEIGHT, Query, combine, needs_context
 from bot.core.index import SearchIndex
-from bot.core.language import detect_language, to_simplified
+from bot.core.language import detect_language, language_of, to_simplified
 from bot.core.models import Answer, CitedPassage, Hit, Span, Status
 from bot.core.smalltalk import classify, without_opening
 from bot.core.splitting import sentence_spans
@@ -31,6 +31,9 @@ _WORD_CHAR = re.compile(r"[^\W_]")
 CANDIDATES = 10
 # Extra hits fetched beyond the candidates wanted, so dropping duplicates still leaves them.
 _EXTRA = 5
+# The features a candidate's sentences change, and the most that one can be.
+_SENTENCE_SHARE = FEATURES.index("sentence_share")
+_SHARE = FEATURES.index("share")
 _WORD_RUN = re.compile(r"\w+")
 # How much a question word that names the document's subject counts towards choosing the
 # answering sentence (best_sentence); chosen on the tuning sets among 0, 0.1 and 0.3.
@@ -74,7 +77,7 @@ def _fingerprint(text: str) -> frozenset[str]:
 @functools.lru_cache(maxsize=4096)
 def _passage_language(text: str) -> str:
     """The language a passage is written in ("zh" or "en"), as a question's is told."""
-    return detect_language(text)[0]
+    return language_of(text)
 
 
 def _repeats(new: frozenset[str], earlier: frozenset[str]) -> bool:
@@ -162,19 +165,28 @@ def candidates(
     concepts: Sequence[tuple[str, ...]], index: SearchIndex, analyzer: Analyzer,
     language: str, names: Sequence[int], decision: DecisionModel | None,
     limit: int = CANDIDATES, group_weights: Sequence[float] | None = None,
-) -> list[Candidate]:
+    reaching: float | None = None,
+) -> Iterator[Candidate]:
     """The ranked passages of a question whose ranking groups and relevance concepts are made
     (`query_groups`), each shown once even if another document repeats it (and not at all
     when it repeats one ranked above it), with the evidence about each and the decision's
     confidence that it answers. `group_weights`, when given, scale each group's part of the
-    score (a follow-up's earlier question counts less)."""
+    score (a follow-up's earlier question counts less).
+
+    Made one at a time, as they are taken: a reply takes candidates only until it has the
+    passages it shows, and reading a candidate's sentences is most of a whole answer's cost
+    the first time its passage is met. A candidate's evidence is the same however many are
+    taken (its rank and the next score come from the ranked list). With `reaching` (a
+    reply's strictness), a candidate whose confidence could not reach it whatever its
+    sentences hold (`DecisionModel.highest`, one sentence holding anything from none of the
+    question to all the passage holds of it) is left out unread, still counted in the ranks."""
     translated = any(len(g) > 1 for g in groups)
     # A few more than wanted, so dropping near-duplicates still leaves `limit`.
     fetch = limit + _EXTRA
     found = (index.search_groups(groups, fetch, group_weights)
              if translated or group_weights is not None else index.search(terms, fetch))
     if not found:
-        return []
+        return
     # Each concept's weight once per question, not once per candidate passage.
     idf = index.ranker.group_idf
     weighted = [(c, idf(c)) for c in concepts]
@@ -184,11 +196,11 @@ def candidates(
         else sum(w * idf(g) for g, w in zip(groups, group_weights, strict=True)))
     wanted = {t for c in concepts for t in c}
     holding = index.terms_in_rows([row for row, _ in found], wanted)
-    out: list[Candidate] = []
+    made = 0
     prints: list[frozenset[str]] = []
     top = found[0][1]
     for n, ((row, score), present) in enumerate(zip(found, holding, strict=True)):
-        if len(out) == limit:
+        if made == limit:
             break
         text = index.text(row)
         fp = _fingerprint(text)
@@ -196,15 +208,19 @@ def candidates(
             continue
         prints.append(fp)
         following = found[n + 1][1] if n + 1 < len(found) else 0.0
+        other = _passage_language(text) != language
+        evidence = (weighted, present, score, best_possible, top, following, translated, names,
+                    made + 1, index.size)
+        made += 1
+        if reaching is not None and decision is not None and present:
+            unread = features(*evidence, (), other, language == "zh")
+            if decision.highest(unread, _SENTENCE_SHARE, unread[_SHARE]) < reaching:
+                continue
         sentences = analyzer.present_each(
             [text[s.start : s.end] for s in sentence_spans(text)], present) if present else []
-        other = _passage_language(text) != language
-        values = features(weighted, present, score, best_possible, top, following, translated,
-                          names, len(out) + 1, index.size, sentences, other, language == "zh")
+        values = features(*evidence, sentences, other, language == "zh")
         confidence = decision.probability(values) if decision else None
-        out.append(Candidate(index.hit(row, score, len(out) + 1), tuple(values), confidence,
-                             other))
-    return out
+        yield Candidate(index.hit(row, score, made), tuple(values), confidence, other)
 
 
 def question_query(
@@ -233,12 +249,13 @@ def question_query(
 
 def query_candidates(
     query: Query, language: str, index: SearchIndex, analyzer: Analyzer,
-    options: AnswerOptions,
-) -> list[Candidate]:
-    """The ranked candidates of a query, as `answer` ranks them."""
+    options: AnswerOptions, shown_only: bool = False,
+) -> Iterator[Candidate]:
+    """The ranked candidates of a query, as `answer` ranks them, made as they are taken;
+    with `shown_only`, only those that could pass its strictness (`candidates`' reaching)."""
     return candidates(query.terms, query.groups, query.concepts, index, analyzer, language,
                       query.names, options.decision, max(CANDIDATES, options.k),
-                      query.group_weights)
+                      query.group_weights, options.strictness if shown_only else None)
 
 
 def question_candidates(
@@ -250,7 +267,8 @@ def question_candidates(
     query = question_query(cleaned, language, index, analyzer, options)
     if query is None:
         return [], []
-    return list(query.groups), query_candidates(query, language, index, analyzer, options)
+    return list(query.groups), list(query_candidates(query, language, index, analyzer,
+                                                     options))
 
 
 def follow_up_query(
@@ -272,7 +290,7 @@ def follow_up_query(
 
 
 def rank_and_filter(
-    found: Sequence[Candidate], k: int, strictness: float
+    found: Iterable[Candidate], k: int, strictness: float
 ) -> list[Candidate]:
     """The first k candidates the decision is sure enough answer, renumbered: a second or
     third passage passes the same test as the first."""
@@ -404,7 +422,8 @@ def answer(
         return refused
     query, joined = follow_up_query(cleaned, earlier, language, index, analyzer, options)
     context = earlier if joined else None
-    found = query_candidates(query, language, index, analyzer, options) if query else []
+    found = (query_candidates(query, language, index, analyzer, options, shown_only=True)
+             if query else [])
     hits = rank_and_filter(found, options.k, options.strictness)
     if query is None or not hits:
         message = messages.text("no_match", language, traditional, documents=index.documents)

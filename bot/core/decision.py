@@ -83,12 +83,48 @@ class Logistic:
 
     def probability(self, values: Sequence[float]) -> float:
         """The estimated probability that a passage with these features answers."""
+        return _logistic(self._z(np.asarray(values, dtype=float)))
+
+    def _z(self, x: np.ndarray) -> float:
         coef, intercept = self._weights
-        x = np.asarray(values, dtype=float)
         if self.products:
             x = np.concatenate([x, np.outer(x, x)[_upper(len(x))]])
-        z = intercept + float(coef @ x)
-        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+        return intercept + float(coef @ x)
+
+    def highest(self, values: Sequence[float], feature: int, top: float) -> float:
+        """The highest probability these features reach with values[feature] anywhere in
+        [0, top] and the others as they are (a little above, for rounding): the logit is
+        linear in one feature, or with products quadratic (b x + c x^2, b from the products
+        with the other features), so its highest is at an end of the range or the vertex."""
+        x = np.asarray(values, dtype=float)
+        x[feature] = 0.0
+        z = self._z(x)
+        coef, _ = self._weights
+        b, c = float(coef[feature]), 0.0
+        if self.products:
+            others, at, square = _pairs_with(len(x), feature)
+            b += float(coef[at] @ x[others])
+            c = float(coef[square])
+        reach = max(z, z + b * top + c * top * top)
+        if c < 0.0 and 0.0 < -b / (2 * c) < top:
+            reach = max(reach, z - b * b / (4 * c))
+        return _logistic(reach + 1e-9 * (1.0 + abs(reach)))
+
+
+def _logistic(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
+@functools.lru_cache(maxsize=64)
+def _pairs_with(n: int, feature: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Of `expand`'s inputs for n features: the other feature of each product of `feature`
+    with another, that product's position, and the position of its square."""
+    rows, cols = _upper(n)
+    mine = np.flatnonzero((rows == feature) | (cols == feature))
+    square = int(mine[(rows[mine] == feature) & (cols[mine] == feature)][0])
+    mine = mine[mine != square]
+    others = np.where(rows[mine] == feature, cols[mine], rows[mine])
+    return others, n + mine, n + square
 
 
 # The kinds of candidate the decision has one regression for: how much of a question a passage
@@ -121,6 +157,11 @@ class DecisionModel:
     def probability(self, values: Sequence[float]) -> float:
         """The estimated probability that a passage with these features answers."""
         return self.cases[case_of(values)].probability(values)
+
+    def highest(self, values: Sequence[float], feature: int, top: float) -> float:
+        """The highest `probability` with values[feature] anywhere in [0, top] (not a
+        feature that chooses the case)."""
+        return self.cases[case_of(values)].highest(values, feature, top)
 
 
 def matched(concept: Sequence[str], present: Collection[str]) -> tuple[bool, bool]:
@@ -157,7 +198,8 @@ def features(
     top = missing = present_weight = 0.0
     count = 0
     names_hit = 0
-    held: list[tuple[Sequence[str], float]] = []  # the concepts the passage holds, in order
+    # The concepts the passage holds, in order, each as the terms that find it (`matched`).
+    held: list[tuple[frozenset[str], float]] = []
     for i, (concept, weight) in enumerate(weighted):
         total += weight
         top = max(top, weight)
@@ -168,7 +210,7 @@ def features(
             present_weight = max(present_weight, weight)
             own += weight if direct else 0.0
             names_hit += i in names
-            held.append((concept, weight))
+            held.append((_finders(tuple(concept)), weight))
         else:
             missing = max(missing, weight)
     n = len(weighted)
@@ -190,16 +232,24 @@ def features(
         float(min(rank, RANKS)),
         # A sentence holds only terms of its passage, so only the concepts the passage holds
         # are looked for in it (the same sum, in the same order, as over every concept).
-        max((share_of(held, terms, total) for terms in sentences), default=0.0),
+        max((share_of(held, terms, total) for terms in sentences if terms), default=0.0),
         1.0 if other_language else 0.0,
         1.0 if chinese else 0.0,
     ]
 
 
-def share_of(
-    weighted: Sequence[tuple[Sequence[str], float]], present: Collection[str], total: float
-) -> float:
-    """The share of `total` (the question's IDF weight) whose concepts `present` holds."""
+@functools.lru_cache(maxsize=4096)
+def _finders(concept: tuple[str, ...]) -> frozenset[str]:
+    """The terms whose presence finds a concept (`matched`): its word, and its translations
+    that count on their own."""
+    return frozenset((concept[0], *_countable(concept)))
+
+
+def share_of(held: Sequence[tuple[frozenset[str], float]], present: Collection[str],
+             total: float) -> float:
+    """The share of `total` (the question's IDF weight) whose concepts, each given by its
+    `_finders` with its weight, `present` holds: one set test a concept, since the best
+    sentence's share is looked for in every sentence of every candidate."""
     if not total:
         return 0.0
-    return sum(w for concept, w in weighted if matched(concept, present)[0]) / total
+    return sum(w for finders, w in held if not finders.isdisjoint(present)) / total

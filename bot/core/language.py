@@ -31,15 +31,17 @@ def to_simplified(text: str) -> str:
     return _converter().convert(text)
 
 
-def detect_language(question: str) -> tuple[str, bool]:
-    """("zh" or "en", written in traditional characters?) for the reply.
+def language_of(text: str) -> str:
+    """"zh" or "en": Chinese when Han characters outnumber Latin words two to one, so
+    "Fu Linlin 送谁去了医院" is Chinese and "Who is 王小容?" English."""
+    han = sum(map(len, HAN_RUN.findall(text)))
+    return "zh" if han and han >= 2 * len(_LATIN_WORD.findall(text)) else "en"
 
-    Chinese when Han characters outnumber Latin words two to one, so "Fu Linlin 送谁去了医院"
-    is Chinese and "Who is 王小容?" English.
-    """
-    han = HAN_CHAR.findall(question)
-    words = len(_LATIN_WORD.findall(question))
-    if not han or len(han) < 2 * words:
+
+def detect_language(question: str) -> tuple[str, bool]:
+    """("zh" or "en" as `language_of` tells them, written in traditional characters?) for
+    the reply."""
+    if language_of(question) == "en":
         return "en", False
-    han_text = "".join(han)
+    han_text = "".join(HAN_CHAR.findall(question))
     return "zh", to_simplified(han_text) != han_text

@@ -98,6 +98,26 @@ def test_irregular_verb_forms_are_indexed_as_their_lemma(analyzer: Analyzer) -> 
     assert analyzer.tokens("media medium") == ["media", "medium"]
 
 
+def test_verb_lemmas_read_from_the_tables_are_what_lemminflect_gives() -> None:
+    # `_verb_lemma` reads lemminflect's tables once instead of calling getAllLemmas per word:
+    # for every lower-case word in them (irregular forms, overrides, words that are not verbs)
+    # and for words they lack, it must give what the public call gives.
+    from lemminflect import getAllLemmas
+    from lemminflect.core.Lemmatizer import Lemmatizer
+
+    from bot.core import analysis
+
+    lemmatizer = Lemmatizer()
+    words = [w for table in (lemmatizer._getLemmaDict(), lemmatizer._getOverridesDict())
+             for w in table if w == w.lower()]
+    assert len(words) > 50_000
+    words += ["qwzx", "xiaorong", "volunteers"]
+    for word in words:
+        verbs = getAllLemmas(word).get("VERB")
+        assert analysis._verb_lemma(word) == (verbs[0] if verbs else word), word
+    assert analysis._verb_lemma("went") == "go" and analysis._verb_lemma("anyone") == "anyone"
+
+
 def test_word_frequencies_come_from_jiebas_public_accessor(analyzer: Analyzer) -> None:
     import jieba
 

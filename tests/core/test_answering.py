@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -9,9 +10,11 @@ from bot.core.answering import (
     AnswerOptions,
     Candidate,
     answer,
+    query_candidates,
     question_query,
     rank_and_filter,
 )
+from bot.core.cleaning import clean_question
 from bot.core.decision import (
     CASES,
     FEATURES,
@@ -24,10 +27,14 @@ from bot.core.decision import (
 )
 from bot.core.follow_up import Query
 from bot.core.index import SearchIndex
+from bot.core.language import detect_language
 from bot.core.models import Hit, Status, StoredPassage
 from bot.core.translation import Dictionary, Entry
+from bot.faces.evaluation import load_squad
+from bot.sources.cedict import load_dictionary
 from bot.sources.decision import load_decision_model
-
+from tests.conftest import DATA
+from tests.core.test_follow_up import seeds_among_slices
 
 DECISION = load_decision_model()
 
@@ -206,6 +213,26 @@ def test_the_model_is_a_logistic_function_of_standardised_features() -> None:
     assert both.probability(values) == pytest.approx(1 / (1 + math.exp(-z)))
 
 
+def test_the_highest_probability_over_one_feature_is_found_exactly() -> None:
+    # A candidate whose best sentence cannot lift it to the strictness is left unread: the
+    # bound must be at or above every value the feature can give, and reached by one.
+    n = len(FEATURES)
+    m = len(expand([0.0] * n, True))
+    bowl = tuple(0.3 * math.sin(i) for i in range(m))  # mixed signs: vertices inside too
+    linear = Logistic((0.1,) * n, (0.7,) * n, tuple(math.cos(i) for i in range(n)), -0.2)
+    models = [DECISION.cases[c] for c in CASES] + [
+        Logistic((0.0,) * m, (1.0,) * m, bowl, 0.1, products=True), linear]
+    feature = FEATURES.index("sentence_share")
+    for model in models:
+        for k in range(40):
+            values = [abs(math.sin(k * 7 + i)) * 2 for i in range(n)]
+            top = abs(math.cos(k))
+            best = model.highest(values, feature, top)
+            seen = max(model.probability([*values[:feature], top * t / 400,
+                                          *values[feature + 1:]]) for t in range(401))
+            assert seen <= best <= seen + 1e-4
+
+
 def test_each_case_has_its_own_regression() -> None:
     n = len(FEATURES)
     sure, unsure = (Logistic((0.0,) * n, (1.0,) * n, (0.0,) * n, z) for z in (5.0, -5.0))
@@ -306,3 +333,41 @@ def test_a_name_the_collection_holds_as_written_or_not_at_all_is_kept(
     absent = _named_query("付林林把谁送去了医院？", NAMED[1:], analyzer)
     assert absent is not None
     assert not {("fu",), ("linlin",)} & set(absent.concepts)
+
+
+@pytest.fixture(scope="module")
+def slices(analyzer: Analyzer) -> SearchIndex:
+    return seeds_among_slices(analyzer)
+
+
+@pytest.mark.parametrize("strictness", [0.1, 0.5])
+def test_a_reply_leaves_unread_only_candidates_it_would_not_show(
+    analyzer: Analyzer, cache_dir: Path, slices: SearchIndex, strictness: float
+) -> None:
+    # The seeds among the test slices, asked the slices' questions in both languages (many of
+    # them of passages in the other language): what a reply takes of the ranked candidates.
+    collection = slices
+    options = AnswerOptions(decision=DECISION, dictionary=load_dictionary(analyzer, cache_dir),
+                            strictness=strictness)
+    every = unread = 0
+    for name in ("squad_v1.1_dev_slice.json", "cmrc2018_dev_slice.json", "xquad_zh_slice.json"):
+        _, questions = load_squad(DATA / name)
+        for item in questions[:40]:
+            cleaned = clean_question(item.text)
+            language = detect_language(cleaned)[0]
+            query = question_query(cleaned, language, collection, analyzer, options)
+            assert query is not None
+            full = list(query_candidates(query, language, collection, analyzer, options))
+            taken = list(query_candidates(query, language, collection, analyzer, options,
+                                          shown_only=True))
+            # the same candidates with the same evidence, less only some that are not shown
+            assert all(c in full for c in taken)
+            assert [c for c in full if c.confidence >= strictness] == [
+                c for c in taken if c.confidence >= strictness]
+            shown = answer(item.text, collection, analyzer, options).passages
+            assert [(p.hit.row, p.confidence) for p in shown] == [
+                (c.hit.row, c.confidence) for c in rank_and_filter(full, options.k,
+                                                                    strictness)]
+            every += len(full)
+            unread += len(full) - len(taken)
+    assert unread > every // 4  # most candidates that are not shown are never read

@@ -2,10 +2,10 @@
 start the service over a saved index, to answer the first question, and that question's own
 time (which pays for anything loaded lazily), each run in a new Python process.
 
-    python benchmarks/first_answer.py --docs 100000 --per-sentence ../shared/data/*.json
+    python benchmarks/first_answer.py --docs 100000 ../shared/data/*.json
     python benchmarks/first_answer.py --runs 5 --serve-first no ...
 
-The folder is written once (one `.txt` a sentence, or a half paragraph, as
+The folder is written once (one `.txt` a clause, a sentence or a half paragraph, as
 `reload_timing.py` writes them) and built by a first process, whose figures are printed but
 are a first start's (a build, and the compiled loops' cache filled); the runs after it are
 restarts with nothing changed. Serving first is what Telegram and the console at a terminal
@@ -54,7 +54,9 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="*", type=Path, help="SQuAD-format files to write from")
     parser.add_argument("--docs", type=int, default=100_000)
-    parser.add_argument("--per-sentence", action="store_true")
+    # reload_timing.PIECES, not imported before a restart's figures: it imports the bot.
+    parser.add_argument("--piece", choices=("half", "sentence", "clause"), default="clause",
+                        help="what one document holds (the shared data gives 100,000 clauses)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--serve-first", choices=("yes", "no"), default="yes")
     parser.add_argument("--question", default=QUESTIONS[0])
@@ -68,7 +70,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bot-first-answer-") as tmp:
         folder, db = Path(tmp) / "knowledge", Path(tmp) / "bot.sqlite3"
         folder.mkdir()
-        written = (write_documents(args.files, args.docs, folder, args.per_sentence)
+        written = (write_documents(args.files, args.docs, folder, args.piece)
                    if args.files else 0)
         for seed in (ROOT / "knowledge").iterdir():
             if seed.is_file() and not seed.name.startswith("."):

@@ -46,7 +46,7 @@ from bot.core.models import (
     VoteResult,
 )
 from bot.core.translation import Dictionary
-from bot.engine import refresh
+from bot.engine import memory, refresh
 from bot.engine.metrics import Metrics
 from bot.engine.reload import ANALYZER_KEY, SyncReport, store_documents, sync_folder
 from bot.engine.reload_guard import ReloadGuard
@@ -272,6 +272,8 @@ class QAService:
             )
         # The views the grants need are cut before the swap, so no question waits for one.
         await self._swap(index, generation, version)
+        del index
+        await asyncio.to_thread(memory.release_freed)  # the index served before, freed
 
     async def _swap(self, index: SearchIndex, generation: str | None, version: str | None,
                     replacing: SearchIndex | None = None, views: Views | None = None) -> None:
@@ -323,6 +325,9 @@ class QAService:
         if folder is not None:
             self._saving = asyncio.create_task(
                 self._save(folder, index, self._index_key(version), self._saving))
+        else:
+            del index
+            await asyncio.to_thread(memory.release_freed)
 
     async def _save(self, folder: Path, index: SearchIndex, key: str,
                     previous: asyncio.Task[None] | None) -> None:
@@ -340,6 +345,9 @@ class QAService:
         if self.index is index:
             mapped = SearchIndex.of(dataclasses.replace(index.table, texts=texts), index.ranker)
             await self._swap(mapped, self._generation, self._version, replacing=index)
+        # The texts served until now (views of the index before) go with the last reference.
+        del index
+        await asyncio.to_thread(memory.release_freed)
 
     async def _saved(self) -> None:
         """Return once the updated index last swapped in is saved."""

@@ -16,18 +16,19 @@ from __future__ import annotations
 import functools
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
-from bot.core.bm25_constants import B, K1, VARIANT
+from bot.core.bm25_constants import K1, VARIANT, B
 from bot.core.collections import DEFAULT
 from bot.core.models import Hit, StoredPassage
 from bot.core.ranking import Ranker
 
 
-@dataclass(frozen=True)
-class Citation:
-    """A document's citation data, shared by all its passages."""
+class Citation(NamedTuple):
+    """A document's citation data, shared by all its passages. A named tuple, not a frozen
+    dataclass: a saved index makes one a document at every start, three times as fast."""
 
     doc_id: str
     title: str

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
 
@@ -66,6 +67,9 @@ _ONE_PASS = 1 << 17
 _ONE_PASS_PAIRS = 1 << 18
 # Groups' union frequencies a ranker remembers at most (then it starts again).
 _UNIONS_KEPT = 100_000
+# Groups' alternatives and IDFs a ranker remembers at most (about 600 bytes each: 12 MB).
+_GROUPS_KEPT = 20_000
+_UNSEEN = object()  # a group not looked at yet (None is a group the collection lacks)
 # Plain questions go through the compiled loop where it applies (tests turn it off to check
 # the numpy paths, which BM25Plus and an install without numba use, against rank-bm25).
 COMPILED = wand is not None
@@ -173,6 +177,8 @@ class Ranker:
             float(self.term_idf.min()) > 0) else None
         self._max_tf: np.ndarray | None = None  # each term's highest count, when needed
         self._unions: dict[tuple[int, ...], int] = {}  # groups' union frequencies so far
+        # Groups' alternatives and scoring IDFs so far (`_group_setups`).
+        self._groups: dict[tuple[str, ...], tuple[list[tuple[float, int]], float] | None] = {}
         self._accumulators = _Accumulators(self.size)
         self._shortest = np.full(len(_LEVELS), self._norm.min() if self.size else 1.0)
         self._okapi_floor: float | None = None  # computed when a group first needs it
@@ -379,22 +385,16 @@ class Ranker:
         MaxScore over the groups, each bounded by its alternatives' highest counts in the
         shortest passage), or None when a group's IDF is not positive (Okapi's floor), which bounds do not
         allow for. The same sums in the same order as the other paths: the same scores."""
-        kept: list[int] = []
-        alternatives: list[tuple[float, int]] = []
-        starts = [0]
-        for i, group in enumerate(groups):
-            found = self._alternatives(group)
-            if found:
-                kept.append(i)
-                alternatives += found
-                starts.append(len(alternatives))
+        setups = self._group_setups(groups)
+        kept = [i for i, setup in enumerate(setups) if setup is not None]
         if not kept:
             return []
+        found = [setup for setup in setups if setup is not None]
+        alternatives = [a for members, _ in found for a in members]
+        starts = [0, *itertools.accumulate(len(members) for members, _ in found)]
         terms = np.asarray([t for _, t in alternatives], dtype=np.int64)
         shares = np.asarray([share for share, _ in alternatives])
-        unions = self._union_sizes(terms, starts)
-        idf = np.asarray([self._scoring_idf(groups[i], unions[g])
-                          for g, i in enumerate(kept)])
+        idf = np.asarray([group_idf for _, group_idf in found])
         if float(idf.min()) <= 0:
             return None
         scale = np.ones(len(kept)) if weights is None else np.asarray(weights)[kept]
@@ -420,6 +420,32 @@ class Ranker:
         _EVERY_POSTING) rather than prune."""
         budget = _EVERY_POSTING * _CACHED // max(self.size, _CACHED)
         return int((offsets[terms + 1] - offsets[terms]).sum()) <= budget
+
+    def _group_setups(
+        self, groups: Sequence[Sequence[str]],
+    ) -> list[tuple[list[tuple[float, int]], float] | None]:
+        """Each group's alternatives the collection has (`_alternatives`) and the IDF it
+        scores with, or None when it has none of them: remembered by group, as the union
+        frequencies are, since the same words and their translations come back question
+        after question, and at 10,000 passages making them cost more than the ranking."""
+        keys = [tuple(g) for g in groups]
+        out = [self._groups.get(key, _UNSEEN) for key in keys]
+        new = [i for i, setup in enumerate(out) if setup is _UNSEEN]
+        if new:
+            found = {i: self._alternatives(groups[i]) for i in new}
+            present = [i for i in new if found[i]]
+            terms = np.asarray([t for i in present for _, t in found[i]], dtype=np.int64)
+            starts = [0, *itertools.accumulate(len(found[i]) for i in present)]
+            unions = self._union_sizes(terms, starts) if present else []
+            if len(self._groups) > _GROUPS_KEPT:
+                self._groups.clear()
+            for i in new:
+                out[i] = None
+            for g, i in enumerate(present):
+                out[i] = (found[i], self._scoring_idf(groups[i], unions[g]))
+            for i in new:
+                self._groups[keys[i]] = out[i]
+        return out  # type: ignore[return-value]
 
     def _union_sizes(self, terms: np.ndarray, starts: list[int]) -> list[int]:
         """Each group's union frequency (its alternatives terms[starts[g]:starts[g + 1]]):

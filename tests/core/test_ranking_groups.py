@@ -110,7 +110,8 @@ def test_the_compiled_grouped_loops_equal_numpy_on_a_skewed_collection(
 ) -> None:
     # 3,000 passages of Zipf-like terms: the k-th score rises, common groups stop being
     # looked up, and union frequencies are remembered between questions. Every top 10 is
-    # numpy's scattered path's to the bit, asked twice (the second time from the memory).
+    # numpy's scattered path's to the bit, asked twice (the second time from the memory of
+    # unions and of groups' alternatives and IDFs).
     monkeypatch.setattr(ranking, "_EVERY_POSTING", budget)
     rng = random.Random(3)
     words = [f"t{i}" for i in range(300)]
@@ -120,7 +121,9 @@ def test_the_compiled_grouped_loops_equal_numpy_on_a_skewed_collection(
     questions = [[rng.choices(words, weights, k=rng.randint(1, 4))
                   for _ in range(rng.randint(1, 8))] for _ in range(40)]
     compiled = [ranker.rank_groups(groups, 10) for groups in questions]
-    assert ranker._unions  # multi-term groups' unions were counted and kept
+    # multi-term groups' unions were counted and kept, and every group's setup
+    assert ranker._unions and len(ranker._groups) >= len({tuple(g) for q in questions
+                                                          for g in q})
     again = [ranker.rank_groups(groups, 10) for groups in questions]
     saved = ranking.COMPILED, ranking._ONE_PASS_PAIRS
     ranking.COMPILED, ranking._ONE_PASS_PAIRS = False, 0

@@ -90,6 +90,8 @@ _PINYIN = re.compile(
 # Han sentences whose pinyin runs are kept (up to 70 KB each for a long one: at most 70 MB).
 SENTENCE_CACHE = 10_000
 PINYIN_CACHE = 1_000
+# Words whose stems an analyzer keeps (then it stems new ones each time).
+STEMS_KEPT = 200_000
 
 # Words at most this frequent in jieba's dictionary count as rare (names, small places).
 RARE_WORD = 20
@@ -178,7 +180,7 @@ class Analyzer:
         stem = self._stems.get(word)
         if stem is None:
             stem = self._stemmer.stemWord(_verb_lemma(word)) if self._stemmer else word
-            if len(self._stems) < 200_000:
+            if len(self._stems) < STEMS_KEPT:
                 self._stems[word] = stem
         return stem
 
@@ -333,7 +335,7 @@ class Analyzer:
             return [stems[w] for w in words]
         found = dict(zip(new, self._stemmer.stemWords([_verb_lemma(w) for w in new])
                          if self._stemmer else new, strict=True))
-        if len(stems) < 200_000:
+        if len(stems) < STEMS_KEPT:
             stems.update(found)
         return [stems[w] if w in stems else found[w] for w in words]
 

@@ -406,11 +406,18 @@ def run_engines(args: argparse.Namespace, size: int, pool_file: Path,
 
 
 def ranking_at(rev: str, folder: Path) -> Path:
-    """bot/core/ranking.py as commit rev has it, saved in folder."""
+    """bot/core/ranking.py as commit rev has it, saved in folder, with its compiled loops
+    (bot/core/topk.py) as that commit has them beside it, where it imports them from."""
+    def show(path: str) -> str:
+        return subprocess.run(["git", "show", f"{rev}:{path}"], check=True,
+                              capture_output=True, text=True,
+                              cwd=Path(__file__).resolve().parents[1]).stdout
+    ranking = show("bot/core/ranking.py")
+    if "from bot.core.topk import" in ranking:
+        (folder / "topk_compared.py").write_text(show("bot/core/topk.py"))
+        ranking = ranking.replace("from bot.core.topk import", "from topk_compared import")
     path = folder / "ranking_compared.py"
-    path.write_text(subprocess.run(
-        ["git", "show", f"{rev}:bot/core/ranking.py"], check=True, capture_output=True,
-        text=True, cwd=Path(__file__).resolve().parents[1]).stdout)
+    path.write_text(ranking)
     return path
 
 

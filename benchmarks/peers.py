@@ -102,7 +102,10 @@ def tantivy_engine(tokens: list[tuple[str, ...]], k1: float, b: float) -> Search
 
 
 def ranking_module(path: Path) -> ModuleType:
-    """bot/core/ranking.py as another commit has it (`git show REV:...` saved to path)."""
+    """bot/core/ranking.py as another commit has it (`bench.ranking_at`), importing that
+    commit's compiled loops from beside it."""
+    if str(path.parent) not in sys.path:
+        sys.path.insert(0, str(path.parent))
     spec = importlib.util.spec_from_file_location("ranking_compared", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

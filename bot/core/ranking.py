@@ -3,11 +3,11 @@
 Pure: tokens in, ranked passage indices out. rank-bm25 loops in Python over every passage;
 `Ranker` reads only the postings of the question's terms and evaluates rank-bm25's own float64
 expressions on them (`bot.core.bm25`), in the same order, so scores are bit-identical. Plain
-and cross-lingual questions go through the compiled loops of `bot.core.topk`: every posting at
-once while the postings are short, else pruned (WAND, MaxScore over groups), so a common
-term's long postings are mostly skipped. BM25Plus (whose absent terms weigh something in every
-passage), and an install without numba, use numpy: one pass over every posting for short
-postings, or MaxScore in batches of numpy calls.
+and cross-lingual questions go through the compiled loop of `bot.core.topk` (MaxScore term at
+a time: a common term's long postings are read only where a passage is still in contention).
+BM25Plus (whose absent terms weigh something in every passage), and an install without numba,
+use numpy: one pass over every posting for short postings, or MaxScore in batches of numpy
+calls.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import functools
 import itertools
 import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -33,14 +34,7 @@ from bot.core.bm25 import (
 )
 from bot.core.bm25_constants import K1, VARIANT, VARIANTS, B, check_variant
 from bot.core.postings import Postings
-from bot.core.topk import (
-    FORMS,
-    every_group_posting,
-    every_posting,
-    grouped_maxscore,
-    union_sizes,
-    wand,
-)
+from bot.core.topk import FORMS, GALLOP, OKAPI_FORM, ranked, ranked_terms, union_sizes
 
 __all__ = ["VARIANTS", "BM25Lucene", "Ranker", "make_bm25"]
 
@@ -72,14 +66,7 @@ _GROUPS_KEPT = 20_000
 _UNSEEN = object()  # a group not looked at yet (None is a group the collection lacks)
 # Plain questions go through the compiled loop where it applies (tests turn it off to check
 # the numpy paths, which BM25Plus and an install without numba use, against rank-bm25).
-COMPILED = wand is not None
-# The compiled loops read every posting (no pruning, but no bookkeeping either) while a
-# question's postings are at most this many, fewer in a collection larger than _CACHED
-# passages, whose accumulator no longer stays in the processor's cache: measured on bench.py's
-# collections, every posting took 5.5 ns at 100,000 passages and 11 at a million, and WAND beat
-# it above about 16,000 postings at a million and never at 100,000.
-_EVERY_POSTING = 1 << 16
-_CACHED = 1 << 18
+COMPILED = ranked is not None
 
 
 def best_weights(
@@ -178,7 +165,7 @@ class Ranker:
         self._max_tf: np.ndarray | None = None  # each term's highest count, when needed
         self._unions: dict[tuple[int, ...], int] = {}  # groups' union frequencies so far
         # Groups' alternatives and scoring IDFs so far (`_group_setups`).
-        self._groups: dict[tuple[str, ...], tuple[list[tuple[float, int]], float] | None] = {}
+        self._groups: dict[tuple[str, ...], _Group | None] = {}
         self._accumulators = _Accumulators(self.size)
         self._shortest = np.full(len(_LEVELS), self._norm.min() if self.size else 1.0)
         self._okapi_floor: float | None = None  # computed when a group first needs it
@@ -381,53 +368,51 @@ class Ranker:
     def _rank_groups_compiled(
         self, groups: Sequence[Sequence[str]], limit: int, weights: Sequence[float] | None,
     ) -> list[tuple[int, float]] | None:
-        """`rank_groups` through the compiled loops (every posting while they are short, else
-        MaxScore over the groups, each bounded by its alternatives' highest counts in the
-        shortest passage), or None when a group's IDF is not positive (Okapi's floor), which bounds do not
-        allow for. The same sums in the same order as the other paths: the same scores."""
+        """`rank_groups` through the compiled loop, each group a unit bounded as `_group`
+        bounds it, or None when a group's IDF is not positive (Okapi's floor), which bounds
+        do not allow for. The same sums in the same order as the other paths: the same
+        scores."""
         setups = self._group_setups(groups)
         kept = [i for i, setup in enumerate(setups) if setup is not None]
         if not kept:
             return []
-        found = [setup for setup in setups if setup is not None]
-        alternatives = [a for members, _ in found for a in members]
-        starts = [0, *itertools.accumulate(len(members) for members, _ in found)]
-        terms = np.asarray([t for _, t in alternatives], dtype=np.int64)
-        shares = np.asarray([share for share, _ in alternatives])
-        idf = np.asarray([group_idf for _, group_idf in found])
+        found = [setups[i] for i in kept]
+        idf = np.fromiter((g.idf for g in found), np.float64, len(found))  # type: ignore[union-attr]
         if float(idf.min()) <= 0:
             return None
-        scale = np.ones(len(kept)) if weights is None else np.asarray(weights)[kept]
+        starts = np.zeros(len(found) + 1, dtype=np.int64)
+        np.cumsum([len(g.terms) for g in found], out=starts[1:])  # type: ignore[union-attr]
+        bound = np.fromiter((g.bound for g in found), np.float64, len(found))  # type: ignore[union-attr]
+        ones = np.ones(len(found))
+        scale = ones
+        if weights is not None:
+            scale = np.asarray(weights)[kept]
+            bound *= scale
+        return self._ranked(np.concatenate([g.terms for g in found]),  # type: ignore[union-attr]
+                            np.concatenate([g.shares for g in found]),  # type: ignore[union-attr]
+                            starts, idf, scale, ones, bound,
+                            np.arange(len(found), dtype=np.int64), limit)
+
+    def _ranked(
+        self, terms: np.ndarray, shares: np.ndarray, starts: np.ndarray, idf: np.ndarray,
+        scale: np.ndarray, count: np.ndarray, bound: np.ndarray, positions: np.ndarray,
+        limit: int,
+    ) -> list[tuple[int, float]]:
+        """The compiled loop's best `limit` for these units (`bot.core.topk.ranked`), with
+        accumulators lent for the question."""
         p = self.postings
-        groups_at = np.asarray(starts, dtype=np.int64)
-        if self._every_posting(p.offsets, terms):
-            with self._accumulators.lend() as sums, self._accumulators.lend() as frequency:
-                docs, scores = every_group_posting(
-                    terms, shares, groups_at, idf, scale, p.offsets, p.passages,
-                    p.frequencies, self._norm, self._knorm, limit, self._form, self.k1 + 1,
-                    self.k1, L_DELTA, sums, frequency)
-        else:
-            most = np.add.reduceat(shares * self._max_frequencies()[terms], starts[:-1])
-            bound = scale * term_weight(self.variant, idf, most, self._shortest[0], self.k1)
-            docs, scores = grouped_maxscore(
-                terms, shares, groups_at, idf, scale, bound, p.offsets, p.passages,
-                p.frequencies, self._norm, self._knorm, limit, self._form, self.k1 + 1,
-                self.k1, L_DELTA)
+        with self._accumulators.lend() as (sums, frequency):
+            docs, scores, _ = ranked(
+                terms, shares, starts, idf, scale, count, bound, positions, p.offsets,
+                p.passages, p.frequencies, self._norm, self._knorm, limit, self._form,
+                self.k1 + 1, self.k1, L_DELTA, sums, frequency, GALLOP)
         return list(zip(docs.tolist(), scores.tolist(), strict=True))
 
-    def _every_posting(self, offsets: np.ndarray, terms: np.ndarray) -> bool:
-        """Whether the compiled loops should read every posting of these terms (see
-        _EVERY_POSTING) rather than prune."""
-        budget = _EVERY_POSTING * _CACHED // max(self.size, _CACHED)
-        return int((offsets[terms + 1] - offsets[terms]).sum()) <= budget
-
-    def _group_setups(
-        self, groups: Sequence[Sequence[str]],
-    ) -> list[tuple[list[tuple[float, int]], float] | None]:
-        """Each group's alternatives the collection has (`_alternatives`) and the IDF it
-        scores with, or None when it has none of them: remembered by group, as the union
-        frequencies are, since the same words and their translations come back question
-        after question, and at 10,000 passages making them cost more than the ranking."""
+    def _group_setups(self, groups: Sequence[Sequence[str]]) -> list[_Group | None]:
+        """Each group as the compiled loop reads it (`_group`), or None when the collection
+        has none of its alternatives: remembered by group, as the union frequencies are,
+        since the same words and their translations come back question after question, and
+        at 10,000 passages making them cost more than the ranking."""
         keys = [tuple(g) for g in groups]
         out = [self._groups.get(key, _UNSEEN) for key in keys]
         new = [i for i, setup in enumerate(out) if setup is _UNSEEN]
@@ -442,10 +427,24 @@ class Ranker:
             for i in new:
                 out[i] = None
             for g, i in enumerate(present):
-                out[i] = (found[i], self._scoring_idf(groups[i], unions[g]))
+                out[i] = self._group(found[i], self._scoring_idf(groups[i], unions[g]))
             for i in new:
                 self._groups[keys[i]] = out[i]
         return out  # type: ignore[return-value]
+
+    def _group(self, alternatives: list[tuple[float, int]], idf: float) -> _Group:
+        """A group's alternatives (share, term id) and IDF, and the most its weight can be in
+        any passage: its alternatives' highest counts together in the shortest passage, or
+        for Okapi's weights, whose tf x (k1 + 1) / (tf + k1 x norm) grows with tf and is
+        concave from 0, the sum of its alternatives' highest (each share is at most 1), far
+        tighter when a translation is common."""
+        terms = np.asarray([t for _, t in alternatives], dtype=np.int64)
+        shares = np.asarray([share for share, _ in alternatives])
+        most = float(shares @ self._max_frequencies()[terms])
+        bound = float(term_weight(self.variant, idf, most, self._shortest[0], self.k1))
+        if self._form == OKAPI_FORM:
+            bound = min(bound, idf * float((self.best[terms] / self.term_idf[terms]).sum()))
+        return _Group(terms, shares, idf, bound)
 
     def _union_sizes(self, terms: np.ndarray, starts: list[int]) -> list[int]:
         """Each group's union frequency (its alternatives terms[starts[g]:starts[g + 1]]):
@@ -595,17 +594,12 @@ class Ranker:
         if not order or limit <= 0:
             return []
         if COMPILED and self._form is not None:
-            terms = np.asarray(order, dtype=np.int64)
             p = self.postings
-            if self._every_posting(p.offsets, terms):
-                with self._accumulators.lend() as sums:
-                    docs, scores = every_posting(
-                        terms, p.offsets, p.passages, p.frequencies, self._norm, self._knorm,
-                        self.term_idf, limit, self._form, self.k1 + 1, self.k1, L_DELTA, sums)
-            else:
-                docs, scores = wand(
-                    terms, p.offsets, p.passages, p.frequencies, self._norm, self._knorm,
-                    self.term_idf, self.best, limit, self._form, self.k1 + 1, self.k1, L_DELTA)
+            with self._accumulators.lend() as (sums, frequency):
+                docs, scores, _ = ranked_terms(
+                    np.asarray(order, dtype=np.int64), p.offsets, p.passages, p.frequencies,
+                    self._norm, self._knorm, self.term_idf, self.best, limit, self._form,
+                    self.k1 + 1, self.k1, L_DELTA, sums, frequency, GALLOP)
             return list(zip(docs.tolist(), scores.tolist(), strict=True))
         one_pass = self._rank_in_one_pass(order, limit)
         if one_pass is not None:
@@ -762,26 +756,37 @@ def _bound(
     return bound + _slop(bound)
 
 
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """A group of a structured question as the compiled loop reads it: its alternatives'
+    term ids and shares, the IDF it scores with, the most it adds to a passage unweighted."""
+
+    terms: np.ndarray
+    shares: np.ndarray
+    idf: float
+    bound: float
+
+
 class _Accumulators:
-    """float64 arrays the collection's size, all zero, for the compiled loops that read every
-    posting (a passage's score so far, its frequency of the group being added): each lent to
-    one question at a time and given back zero, as the loops leave it, so questions ranked at
+    """Pairs of float64 arrays the collection's size, all zero, for the compiled loop (each
+    passage's sum so far, and its frequency of the group being added): each pair lent to one
+    question at a time and given back zero, as the loop leaves it, so questions ranked at
     once in several threads never share one, and no more are made than ever ran at once."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._free: list[np.ndarray] = []
+        self._free: list[tuple[np.ndarray, np.ndarray]] = []
         self._lock = threading.Lock()
 
     @contextlib.contextmanager
-    def lend(self) -> Iterator[np.ndarray]:
+    def lend(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         with self._lock:
-            array = self._free.pop() if self._free else None
-        if array is None:
-            array = np.zeros(self.size)
-        yield array  # not given back if the loop failed: it may not be zero any more
+            pair = self._free.pop() if self._free else None
+        if pair is None:
+            pair = np.zeros(self.size), np.zeros(self.size)
+        yield pair  # not given back if the loop failed: it may not be zero any more
         with self._lock:
-            self._free.append(array)
+            self._free.append(pair)
 
 
 class _Leaders:

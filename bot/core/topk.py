@@ -3,21 +3,19 @@
 Pure: postings arrays in, the top passages out. numba compiles these loops to machine code once
 per machine (its cache: beside this file, or NUMBA_CACHE_DIR where the package folder is
 read-only, as under the systemd unit), so a question costs one call instead of the hundreds of
-numpy calls a Python-level MaxScore makes. Two ways, chosen by the caller from the postings'
-length:
+numpy calls a Python-level MaxScore makes.
 
-- every posting (term at a time): each weight added into an accumulator the size of the
-  collection, passages in the question's order of terms; cheapest while the postings are
-  short and the accumulator stays in the processor's cache;
-- WAND (document at a time, ascending passages): the terms' cursors are kept sorted by their
-  next passage, and the first passage whose terms' best possible weights could together beat
-  the k-th score so far (the pivot) is the next one scored; the cursors before it jump to it
-  (a galloping search), so a passage that holds only terms too weak to enter is never read.
-  Structured (cross-lingual) questions use MaxScore instead: groups whose bounds together
-  cannot reach the k-th are looked up only for passages that a stronger group holds.
+One loop ranks every question, plain or cross-lingual (`ranked`): MaxScore term at a time.
+The question's units (terms, or groups of a word and its translations) are added into an
+accumulator the size of the collection rarest first, every posting, until the units left
+could not together lift a passage not yet seen to the k-th sum so far; the common units'
+long postings are then read only at the passages still in contention, which are dropped as
+soon as they cannot reach the k-th. Rare terms decide most of a score, so most of a common
+term's postings are never weighed.
 
-Either way each passage's score is exact: every weight is rank-bm25's float64 expression
-(`bot.core.bm25.term_weight`), summed in the question's order (a repeated term twice) from 0.0,
+Each score returned is exact: the sums in rarity order only choose the contenders; the few
+within float rounding of the k-th are scored again with rank-bm25's float64 expression
+(`bot.core.bm25.term_weight`), units in the question's order (a repeated term twice) from 0.0,
 so the scores are rank-bm25's to the bit, and ties go to the earlier passage.
 """
 
@@ -34,6 +32,10 @@ except ImportError:  # pragma: no cover - numba is a dependency; the numpy path 
 OKAPI_FORM = 0  # lucene and okapi: idf * (tf * (k1 + 1) / (tf + k1 * norm))
 L_FORM = 1  # BM25L: idf * tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta), ctd = tf / norm
 FORMS = {"lucene": OKAPI_FORM, "okapi": OKAPI_FORM, "l": L_FORM}
+# A unit is looked up passage by passage (galloping) while its contenders are fewer than its
+# postings / GALLOP, else read off its postings: measured on bench.py's collections, 16 was as
+# fast as any of 4 to 64 at 10,000, 100,000 and a million passages.
+GALLOP = 16
 
 
 def _compile(function):  # type: ignore[no-untyped-def]
@@ -46,12 +48,13 @@ def _compile(function):  # type: ignore[no-untyped-def]
         return njit(cache=False, nogil=True)(function)
 
 
-def _weight(form, idf, tf, norm, knorm, c, k1, delta):  # type: ignore[no-untyped-def]
-    """One posting's weight, operation for operation as `term_weight` evaluates it (c is
-    k1 + 1 and knorm k1 * norm, computed as numpy computes them)."""
+def _weight(form, idf, tf, norm, knorm, doc, c, k1, delta):  # type: ignore[no-untyped-def]
+    """A weight at passage doc, operation for operation as `term_weight` evaluates it (c is
+    k1 + 1 and knorm k1 * norm, computed as numpy computes them). Each formula reads only the
+    array it needs: a passage's entry is mostly a cache miss in a large collection."""
     if form == OKAPI_FORM:
-        return idf * (tf * c / (tf + knorm))
-    ctd = tf / norm
+        return idf * (tf * c / (tf + knorm[doc]))
+    ctd = tf / norm[doc]
     return idf * tf * c * (ctd + delta) / (k1 + ctd + delta)
 
 
@@ -124,129 +127,243 @@ def _sorted(top_docs, top_scores, filled):  # type: ignore[no-untyped-def]
     return top_docs[:filled], top_scores[:filled]
 
 
-def _accumulated(acc, touched, count, limit):  # type: ignore[no-untyped-def]
-    """The best `limit` of the accumulated passages touched[:count], resetting acc to zero."""
-    top_docs = np.empty(limit, np.int64)
-    top_scores = np.empty(limit)
-    filled = 0
-    worst = 0
+def _kth(acc, docs, count, limit):  # type: ignore[no-untyped-def]
+    """The limit-th highest of acc over the passages docs[:count] (0.0 if there are fewer):
+    a lower bound of the limit-th score, as every sum only rises."""
+    best = np.zeros(limit)
+    low = 0
     for x in range(count):
-        doc = touched[x]
-        score = acc[doc]
-        acc[doc] = 0.0
-        filled, worst = _offer(top_docs, top_scores, filled, worst, doc, score)
-    return _sorted(top_docs, top_scores, filled)
+        v = acc[docs[x]]
+        if v > best[low]:
+            best[low] = v
+            for s in range(limit):
+                if best[s] < best[low]:
+                    low = s
+    return best[low]
 
 
-def _every_posting(order, offsets, passages, frequencies, norm, knorm, idf, limit, form, c,
-                   k1, delta, acc):  # type: ignore[no-untyped-def]
-    """(passages, scores) of the `limit` best, from every posting of the term ids `order`
-    (the question's, repeats included), term after term in that order. `acc` is zero for
-    every passage and left so; every weight is positive, so a passage's first adds to 0.0."""
-    total = 0
-    for j in range(len(order)):
-        total += offsets[order[j] + 1] - offsets[order[j]]
-    touched = np.empty(total, np.int64)
-    count = 0
-    for j in range(len(order)):
-        t = order[j]
-        term_idf = idf[t]
+def _unit_weight(first, last, alternatives, shares, at, end, offsets, passages, frequencies,
+                 doc, seek, scale, idf, norm, knorm, form, c, k1,
+                 delta):  # type: ignore[no-untyped-def]
+    """A unit's weight at passage doc, 0.0 if none of its alternatives
+    (alternatives[first:last]) is there: its frequency 0.0 plus share x count of each one
+    there, in order, weighed at idf and scaled. With `seek` each alternative's cursor
+    (at[a], end[a]) jumps to doc, else each is searched from its postings' start."""
+    tf = 0.0
+    held = False
+    for a in range(first, last):
+        t = alternatives[a]
+        if seek:
+            at[a] = _advance(passages, at[a], end[a], doc)
+            p = at[a]
+            stop = end[a]
+        else:
+            stop = offsets[t + 1]
+            p = _advance(passages, offsets[t], stop, doc)
+        if p < stop and passages[p] == doc:
+            tf += shares[a] * frequencies[p]
+            held = True
+    return scale * _weight(form, idf, tf, norm, knorm, doc, c, k1, delta) if held else 0.0
+
+
+def _add_unit(g, alternatives, shares, starts, unit_idf, unit_scale, count, offsets, passages,
+              frequencies, norm, knorm, form, c, k1, delta, acc, frequency, touched, seen,
+              live):  # type: ignore[no-untyped-def]
+    """Adds unit g's weight (times its count) into acc at every passage it holds, from every
+    posting: where `live`, only at passages whose sum is positive (the contenders), else at
+    every one, those that held nothing noted in touched[seen:]. Returns the new `seen` and
+    the highest sum reached."""
+    top = 0.0
+    first, last = starts[g], starts[g + 1]
+    scale = count[g] * unit_scale[g]
+    idf = unit_idf[g]
+    if last - first == 1:  # one alternative: no frequencies to sum first
+        t = alternatives[first]
+        share = shares[first]
         for p in range(offsets[t], offsets[t + 1]):
             doc = passages[p]
-            w = _weight(form, term_idf, float(frequencies[p]), norm[doc], knorm[doc], c, k1,
-                        delta)
-            if acc[doc] == 0.0:
-                touched[count] = doc
-                count += 1
-            acc[doc] += w
-    return _accumulated(acc, touched, count, limit)
+            if live and acc[doc] <= 0.0:
+                continue
+            v = acc[doc]
+            if v == 0.0:
+                touched[seen] = doc
+                seen += 1
+            v += scale * _weight(form, idf, share * frequencies[p], norm, knorm, doc, c, k1,
+                                 delta)
+            acc[doc] = v
+            top = max(top, v)
+        return seen, top
+    held = 0
+    for a in range(first, last):
+        held += offsets[alternatives[a] + 1] - offsets[alternatives[a]]
+    union = np.empty(min(held, len(acc)), np.int32)
+    held = 0
+    for a in range(first, last):
+        t = alternatives[a]
+        for p in range(offsets[t], offsets[t + 1]):
+            doc = passages[p]
+            if live and acc[doc] <= 0.0:
+                continue
+            if frequency[doc] == 0.0:
+                union[held] = doc
+                held += 1
+            frequency[doc] += shares[a] * frequencies[p]
+    for x in range(held):
+        doc = union[x]
+        v = acc[doc]
+        if v == 0.0:
+            touched[seen] = doc
+            seen += 1
+        v += scale * _weight(form, idf, frequency[doc], norm, knorm, doc, c, k1, delta)
+        frequency[doc] = 0.0
+        acc[doc] = v
+        top = max(top, v)
+    return seen, top
 
 
-def _resort(rank, cur):  # type: ignore[no-untyped-def]
-    """rank (cursor numbers) in ascending order of their current passage: an insertion sort,
-    as only the cursors that moved are out of place."""
-    for q in range(1, len(rank)):
-        v = rank[q]
-        x = q - 1
-        while x >= 0 and cur[rank[x]] > cur[v]:
-            rank[x + 1] = rank[x]
-            x -= 1
-        rank[x + 1] = v
+def _ranked(alternatives, shares, starts, unit_idf, unit_scale, count, bound, positions,
+            offsets, passages, frequencies, norm, knorm, limit, form, c, k1, delta, acc,
+            frequency, gallop):  # type: ignore[no-untyped-def]
+    """(passages, scores, postings added everywhere) of the `limit` best for a question of
+    units, by MaxScore term at a time.
 
+    Unit g is a term, or a group of alternatives (alternatives[starts[g]:starts[g + 1]], term
+    ids, each with its share): its frequency in a passage is 0.0 plus share x count of each
+    alternative there, in order, its weight unit_scale[g] x the weight of that frequency at
+    unit_idf[g], and it occurs count[g] times in the question, adding at most bound[g]
+    (count included) to any passage; `positions` are the units in the question's order, a
+    repeated one each time. `acc` and `frequency` are zero for every passage, and left so.
 
-def _wand(order, offsets, passages, frequencies, norm, knorm, idf, best, limit, form, c, k1,
-          delta):  # type: ignore[no-untyped-def]
-    """(passages, scores) of the `limit` best for the term ids `order`, by WAND over the
-    unique terms' postings, each bounded by its count in the question x its best weight."""
-    m = len(order)
-    unique = np.empty(m, np.int64)
-    count = np.zeros(m, np.int64)
-    slot = np.empty(m, np.int64)  # each question position's unique term
-    n = 0
-    for j in range(m):
-        found = -1
-        for u in range(n):
-            if unique[u] == order[j]:
-                found = u
-                break
-        if found < 0:
-            unique[n] = order[j]
-            found = n
-            n += 1
-        count[found] += 1
-        slot[j] = found
-    none = np.iinfo(np.int64).max
-    bound = np.empty(n)
-    at = np.empty(n, np.int64)
-    end = np.empty(n, np.int64)
-    cur = np.empty(n, np.int64)  # each term's current passage (none when done)
-    for u in range(n):
-        bound[u] = count[u] * best[unique[u]]
-        at[u] = offsets[unique[u]]
-        end[u] = offsets[unique[u] + 1]
-        cur[u] = passages[at[u]] if at[u] < end[u] else none
-    rank = np.argsort(cur, kind="mergesort")
-    weights = np.zeros(n)
-    top_docs = np.empty(limit, np.int64)
-    top_scores = np.empty(limit)
+    Units are added into acc rarest first, at every posting, until the units left could not
+    together lift a passage not yet seen to the limit-th sum so far; from
+    then on they are added only at the contenders, the passages whose sum plus what the units
+    left could add still reaches it (each looked up, galloping, while they are fewer than a
+    unit's postings / `gallop`, else read off its postings), and a contender is dropped once
+    it cannot. Sums in rarity order only choose: the passages within float rounding of the
+    limit-th are scored again exactly, units in question order, and those scores decide."""
+    n = len(count)
+    size = np.zeros(n, np.int64)  # each unit's postings, its cost to read
+    for g in range(n):
+        for a in range(starts[g], starts[g + 1]):
+            size[g] += offsets[alternatives[a] + 1] - offsets[alternatives[a]]
+    rarest = np.argsort(size, kind="mergesort")
+    rest = np.zeros(n + 1)  # what the units from the i-th rarest on could add, at most
+    for i in range(n - 1, -1, -1):
+        rest[i] = rest[i + 1] + bound[rarest[i]]
+    touched = np.empty(min(size.sum(), len(acc)), np.int32)
+    seen = 0
+    high = 0.0  # the highest sum so far
+    threshold = 0.0  # the limit-th sum so far, when it was last needed
+    added = 0
+    i = 0
+    while i < n:
+        seen, top = _add_unit(rarest[i], alternatives, shares, starts, unit_idf, unit_scale,
+                              count, offsets, passages, frequencies, norm, knorm, form, c, k1,
+                              delta, acc, frequency, touched, seen, False)
+        added += size[rarest[i]]
+        high = max(high, top)
+        i += 1
+        left = rest[i] + _slop(rest[i])
+        if i < n and left < high:  # else no limit-th sum can exceed what the rest could add
+            threshold = _kth(acc, touched, seen, limit)
+            if left < threshold:
+                break  # no passage not seen yet can enter
+    contenders = touched
+    kept = seen
+    at = np.empty(len(alternatives), np.int64)  # the alternatives' cursors, when galloping
+    end = np.empty(len(alternatives), np.int64)
+    if i < n:
+        contenders = np.empty(seen, np.int32)
+        kept = _contenders(acc, touched, seen, contenders, rest[i], threshold)
+        ascending = False
+        for j in range(i, n):
+            g = rarest[j]
+            if kept * gallop < size[g]:
+                if not ascending:
+                    contenders[:kept] = np.sort(contenders[:kept])
+                    ascending = True
+                for a in range(starts[g], starts[g + 1]):
+                    at[a] = offsets[alternatives[a]]
+                    end[a] = offsets[alternatives[a] + 1]
+                scale = count[g] * unit_scale[g]
+                for x in range(kept):
+                    doc = contenders[x]
+                    acc[doc] += _unit_weight(starts[g], starts[g + 1], alternatives, shares,
+                                             at, end, offsets, passages, frequencies, doc,
+                                             True, scale, unit_idf[g], norm, knorm, form, c,
+                                             k1, delta)
+            else:
+                _add_unit(g, alternatives, shares, starts, unit_idf, unit_scale, count,
+                          offsets, passages, frequencies, norm, knorm, form, c, k1, delta,
+                          acc, frequency, touched, seen, True)
+            threshold = max(threshold, _kth(acc, contenders, kept, limit))
+            kept = _contenders(acc, contenders, kept, contenders, rest[j + 1], threshold)
+    cut = _kth(acc, contenders, kept, limit)
+    cut -= 2 * _slop(cut)
+    best_docs = np.empty(limit, np.int64)
+    best_scores = np.empty(limit)
     filled = 0
     worst = 0
-    while True:
-        threshold = top_scores[worst] if filled == limit else 0.0
-        reach = 0.0
-        pivot = -1
-        for r in range(n):
-            if cur[rank[r]] == none:
-                break
-            reach += bound[rank[r]]
-            if filled < limit or reach + _slop(reach) >= threshold:
-                pivot = r
-                break
-        if pivot < 0:  # no passage left can enter
-            break
-        doc = cur[rank[pivot]]
-        if cur[rank[0]] == doc:  # every cursor before the pivot is at it: score it
-            for u in range(n):
-                weights[u] = 0.0
-            r = 0
-            while r < n and cur[rank[r]] == doc:
-                u = rank[r]
-                weights[u] = _weight(form, idf[unique[u]], float(frequencies[at[u]]),
-                                     norm[doc], knorm[doc], c, k1, delta)
-                at[u] += 1
-                cur[u] = passages[at[u]] if at[u] < end[u] else none
-                r += 1
+    for x in range(kept):
+        doc = contenders[x]
+        if acc[doc] >= cut:
             score = 0.0
-            for j in range(m):
-                score += weights[slot[j]]
-            filled, worst = _offer(top_docs, top_scores, filled, worst, doc, score)
-        else:  # no passage before the pivot's can enter: the cursors before it jump to it
-            for r in range(pivot):
-                u = rank[r]
-                at[u] = _advance(passages, at[u], end[u], doc)
-                cur[u] = passages[at[u]] if at[u] < end[u] else none
-        _resort(rank, cur)
-    return _sorted(top_docs, top_scores, filled)
+            for j in range(len(positions)):
+                g = positions[j]
+                score += _unit_weight(starts[g], starts[g + 1], alternatives, shares, at, end,
+                                      offsets, passages, frequencies, doc, False,
+                                      unit_scale[g], unit_idf[g], norm, knorm, form, c, k1,
+                                      delta)
+            filled, worst = _offer(best_docs, best_scores, filled, worst, doc, score)
+    for x in range(seen):
+        acc[touched[x]] = 0.0
+    docs, scores = _sorted(best_docs, best_scores, filled)
+    return docs, scores, added
+
+
+def _ranked_terms(order, offsets, passages, frequencies, norm, knorm, idf, best, limit, form,
+                  c, k1, delta, acc, frequency, gallop):  # type: ignore[no-untyped-def]
+    """`_ranked` for a plain question, the term ids `order` (repeats included): each distinct
+    term a unit of its count, bounded by count x its best weight."""
+    m = len(order)
+    terms = np.empty(m, np.int64)
+    count = np.zeros(m)
+    positions = np.empty(m, np.int64)
+    n = 0
+    for j in range(m):
+        u = 0
+        while u < n and terms[u] != order[j]:
+            u += 1
+        if u == n:
+            terms[n] = order[j]
+            n += 1
+        count[u] += 1.0
+        positions[j] = u
+    terms = terms[:n]
+    count = count[:n]
+    ones = np.ones(n)
+    return _ranked(terms, ones, np.arange(n + 1), idf[terms], ones, count, count * best[terms],
+                   positions, offsets, passages, frequencies, norm, knorm, limit, form, c, k1,
+                   delta, acc, frequency, gallop)
+
+
+def _contenders(acc, docs, count, out, left, threshold):  # type: ignore[no-untyped-def]
+    """Copies into out those of docs[:count] whose sum plus `left` could still reach the
+    threshold, in order, marking the others' sums -1.0 so no unit adds to them again;
+    returns how many it kept (docs and out may be one array)."""
+    kept = 0
+    for x in range(count):
+        doc = docs[x]
+        v = acc[doc]
+        if v <= 0.0:
+            continue
+        reach = v + left
+        if reach + _slop(reach) >= threshold:
+            out[kept] = doc
+            kept += 1
+        else:
+            acc[doc] = -1.0
+    return kept
 
 
 def _union_sizes(alternatives, starts, offsets, passages):  # type: ignore[no-untyped-def]
@@ -278,167 +395,29 @@ def _union_sizes(alternatives, starts, offsets, passages):  # type: ignore[no-un
     return sizes
 
 
-def _every_group_posting(alternatives, shares, starts, group_idf, group_weight, offsets,
-                         passages, frequencies, norm, knorm, limit, form, c, k1, delta, acc,
-                         frequency):  # type: ignore[no-untyped-def]
-    """`_every_posting` for a structured question (as `_grouped_maxscore` reads its
-    arguments): group by group, its alternatives' shares of their counts are summed into
-    `frequency` (zero everywhere, and left so), then its weight at each passage it holds is
-    added into `acc`, groups in order."""
-    total = 0
-    for a in range(len(alternatives)):
-        total += offsets[alternatives[a] + 1] - offsets[alternatives[a]]
-    touched = np.empty(total, np.int64)
-    union = np.empty(total, np.int64)
-    count = 0
-    for g in range(len(group_idf)):
-        held = 0
-        for a in range(starts[g], starts[g + 1]):
-            t = alternatives[a]
-            for p in range(offsets[t], offsets[t + 1]):
-                doc = passages[p]
-                if frequency[doc] == 0.0:
-                    union[held] = doc
-                    held += 1
-                frequency[doc] += shares[a] * frequencies[p]
-        for x in range(held):
-            doc = union[x]
-            w = group_weight[g] * _weight(form, group_idf[g], frequency[doc], norm[doc],
-                                          knorm[doc], c, k1, delta)
-            frequency[doc] = 0.0
-            if acc[doc] == 0.0:
-                touched[count] = doc
-                count += 1
-            acc[doc] += w
-    return _accumulated(acc, touched, count, limit)
-
-
-def _group_at(first, last, at, end, share, passages, frequencies, doc, seek, scale, idf,
-              norm, knorm, form, c, k1, delta):  # type: ignore[no-untyped-def]
-    """A group's weight at passage doc (0.0 if none of its alternatives, cursors
-    at[first:last], is there): its frequency 0.0 plus share x count of each alternative there,
-    in order. With `seek` the cursors first jump to doc (a group looked up for a passage that
-    a stronger one holds); without, they are at it or past it, and those at it step on."""
-    tf = 0.0
-    held = False
-    for a in range(first, last):
-        if seek:
-            at[a] = _advance(passages, at[a], end[a], doc)
-        if at[a] < end[a] and passages[at[a]] == doc:
-            tf += share[a] * frequencies[at[a]]
-            held = True
-            if not seek:
-                at[a] += 1
-    return scale * _weight(form, idf, tf, norm, knorm, c, k1, delta) if held else 0.0
-
-
-def _grouped_maxscore(alternatives, shares, starts, group_idf, group_weight, bound, offsets,
-                      passages, frequencies, norm, knorm, limit, form, c, k1,
-                      delta):  # type: ignore[no-untyped-def]
-    """(passages, scores) of the `limit` best for a structured question: group g's
-    alternatives are alternatives[starts[g]:starts[g + 1]] (term ids, each with its share),
-    its frequency in a passage 0.0 plus share x count of each alternative there, in order,
-    its weight group_weight[g] x the weight of that frequency at group_idf[g], at most
-    bound[g]; a passage's score is 0.0 plus its groups' weights in order, as
-    `Ranker.rank_groups` adds them. MaxScore, document at a time: the groups of lowest
-    bounds, which together cannot reach the k-th, are looked up only for passages a
-    stronger group holds, and only while the passage can still enter."""
-    n = len(group_idf)
-    by_bound = np.argsort(bound, kind="mergesort")  # lowest bound first
-    below = np.empty(n)  # the bounds of this group and every lower one, summed
-    total = 0.0
-    for i in range(n):
-        total += bound[by_bound[i]]
-        below[i] = total
-    # Each alternative's cursor, grouped in bound order: group i owns first[i]:first[i + 1].
-    cursors = starts[-1] - starts[0]
-    first = np.empty(n + 1, np.int64)
-    share = np.empty(cursors)
-    at = np.empty(cursors, np.int64)
-    end = np.empty(cursors, np.int64)
-    k = 0
-    for i in range(n):
-        first[i] = k
-        g = by_bound[i]
-        for a in range(starts[g], starts[g + 1]):
-            share[k] = shares[a]
-            at[k] = offsets[alternatives[a]]
-            end[k] = offsets[alternatives[a] + 1]
-            k += 1
-    first[n] = k
-    weights = np.zeros(n)  # by group, for the passage being scored
-    top_docs = np.empty(limit, np.int64)
-    top_scores = np.empty(limit)
-    filled = 0
-    worst = 0
-    essential = 0  # groups[:essential] cannot bring a passage in alone
-    none = np.iinfo(np.int64).max
-    while True:
-        doc = none
-        for a in range(first[essential], k):
-            if at[a] < end[a] and passages[at[a]] < doc:
-                doc = passages[at[a]]
-        if doc == none:
-            break
-        for g in range(n):
-            weights[g] = 0.0
-        partial = 0.0
-        for i in range(essential, n):
-            g = by_bound[i]
-            w = _group_at(first[i], first[i + 1], at, end, share, passages, frequencies, doc,
-                          False, group_weight[g], group_idf[g], norm[doc], knorm[doc], form, c,
-                          k1, delta)
-            weights[g] = w
-            partial += w
-        threshold = top_scores[worst] if filled == limit else 0.0
-        dropped = False
-        for i in range(essential - 1, -1, -1):
-            reach = partial + below[i]
-            if reach + _slop(reach) < threshold:
-                dropped = True
-                break
-            g = by_bound[i]
-            w = _group_at(first[i], first[i + 1], at, end, share, passages, frequencies, doc,
-                          True, group_weight[g], group_idf[g], norm[doc], knorm[doc], form, c,
-                          k1, delta)
-            weights[g] = w
-            partial += w
-        if dropped:
-            continue
-        score = 0.0
-        for g in range(n):
-            score += weights[g]
-        filled, worst = _offer(top_docs, top_scores, filled, worst, doc, score)
-        if filled == limit:
-            threshold = top_scores[worst]
-            while essential < n and below[essential] + _slop(below[essential]) < threshold:
-                essential += 1
-    return _sorted(top_docs, top_scores, filled)
-
-
 if njit is not None:
     _weight = _compile(_weight)
     _slop = _compile(_slop)
     _advance = _compile(_advance)
     _offer = _compile(_offer)
     _sorted = _compile(_sorted)
-    _accumulated = _compile(_accumulated)
-    _resort = _compile(_resort)
-    _group_at = _compile(_group_at)
-    every_posting = _compile(_every_posting)
-    wand = _compile(_wand)
+    _kth = _compile(_kth)
+    _unit_weight = _compile(_unit_weight)
+    _add_unit = _compile(_add_unit)
+    _contenders = _compile(_contenders)
+    _ranked = _compile(_ranked)
+    ranked = _ranked
+    ranked_terms = _compile(_ranked_terms)
     union_sizes = _compile(_union_sizes)
-    every_group_posting = _compile(_every_group_posting)
-    grouped_maxscore = _compile(_grouped_maxscore)
 else:  # pragma: no cover
-    every_posting = wand = union_sizes = every_group_posting = grouped_maxscore = None
+    ranked = ranked_terms = union_sizes = None
 
 
 def warm() -> None:
     """Compile (or load from numba's cache) the loops for the arrays an index holds, so that
     the first question does not wait for them: several seconds once per install, a fraction
     of a second from the cache."""
-    if wand is None:  # pragma: no cover
+    if ranked is None:  # pragma: no cover
         return
     one = np.ones(1)
     zero = np.zeros(1)
@@ -447,12 +426,8 @@ def warm() -> None:
     passages = np.zeros(1, np.int32)
     for counts in (np.uint16, np.int32):  # `Postings.build` widens counts past 65,535
         frequencies = np.ones(1, counts)
-        args = (offsets, passages, frequencies, one, one, one)
-        every_posting(first, *args, 1, OKAPI_FORM, 1.9, 0.9, 0.5, zero)
-        wand(first, *args, one, 1, OKAPI_FORM, 1.9, 0.9, 0.5)
-        grouped = (first, one, offsets, one, one)
-        every_group_posting(*grouped, offsets, passages, frequencies, one, one, 1, OKAPI_FORM,
-                            1.9, 0.9, 0.5, zero, zero)
-        grouped_maxscore(*grouped, one, offsets, passages, frequencies, one, one, 1,
-                         OKAPI_FORM, 1.9, 0.9, 0.5)
+        ranked(first, one, offsets, one, one, one, one, first, offsets, passages, frequencies,
+               one, one, 1, OKAPI_FORM, 1.9, 0.9, 0.5, zero, zero.copy(), GALLOP)
+        ranked_terms(first, offsets, passages, frequencies, one, one, one, one, 1, OKAPI_FORM,
+                     1.9, 0.9, 0.5, zero, zero.copy(), GALLOP)
     union_sizes(first, offsets, offsets, passages)

@@ -84,26 +84,26 @@ def test_grouped_path_equals_a_brute_force_scorer(
                                   min_size=len(groups), max_size=len(groups)))
                if weighted else None)
     ranker = Ranker(corpus, variant)
-    saved = ranking._ONE_PASS_PAIRS, ranking.COMPILED, ranking._EVERY_POSTING
+    saved = ranking._ONE_PASS_PAIRS, ranking.COMPILED, ranking.GALLOP
     try:
-        ranking._EVERY_POSTING = 2**40  # the compiled loops: every posting, then MaxScore
-        every_posting = ranker.rank_groups(groups, limit, weights)
-        ranking._EVERY_POSTING = 0
+        ranking.GALLOP = 2**40  # the compiled loop: contenders read off the postings
+        reading = ranker.rank_groups(groups, limit, weights)
+        ranking.GALLOP = 0  # then looked up one by one
         compiled = ranker.rank_groups(groups, limit, weights)
         ranking.COMPILED = False  # numpy's paths: in one pass, then scattered
         one_pass = ranker.rank_groups(groups, limit, weights)
         ranking._ONE_PASS_PAIRS = 0  # every question a large collection's: the scattered path
         scattered = ranker.rank_groups(groups, limit, weights)
     finally:
-        ranking._ONE_PASS_PAIRS, ranking.COMPILED, ranking._EVERY_POSTING = saved
+        ranking._ONE_PASS_PAIRS, ranking.COMPILED, ranking.GALLOP = saved
     # every path adds the same numbers in the same order: equal to the bit
-    assert every_posting == compiled == one_pass == scattered
+    assert reading == compiled == one_pass == scattered
     expected = brute_force_groups(corpus, variant, groups, limit, weights)
     assert [i for i, _ in one_pass] == [i for i, _ in expected]
     assert [s for _, s in one_pass] == pytest.approx([s for _, s in expected], rel=1e-12)
 
 
-@pytest.mark.parametrize("budget", [0, 2**40])  # MaxScore; every posting
+@pytest.mark.parametrize("budget", [0, 2**40])  # galloping; reading postings
 @pytest.mark.parametrize("variant", ["lucene", "okapi", "l"])
 def test_the_compiled_grouped_loops_equal_numpy_on_a_skewed_collection(
     variant: str, budget: int, monkeypatch: pytest.MonkeyPatch
@@ -112,7 +112,7 @@ def test_the_compiled_grouped_loops_equal_numpy_on_a_skewed_collection(
     # looked up, and union frequencies are remembered between questions. Every top 10 is
     # numpy's scattered path's to the bit, asked twice (the second time from the memory of
     # unions and of groups' alternatives and IDFs).
-    monkeypatch.setattr(ranking, "_EVERY_POSTING", budget)
+    monkeypatch.setattr(ranking, "GALLOP", budget)
     rng = random.Random(3)
     words = [f"t{i}" for i in range(300)]
     weights = [1 / (i + 1) for i in range(300)]

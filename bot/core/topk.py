@@ -166,13 +166,19 @@ def _unit_weight(first, last, alternatives, shares, at, end, offsets, passages, 
     return scale * _weight(form, idf, tf, norm, knorm, doc, c, k1, delta) if held else 0.0
 
 
+def _marked(bits, doc):  # type: ignore[no-untyped-def]
+    """Whether passage doc's bit is set."""
+    return (bits[doc >> 6] >> np.uint64(doc & 63)) & np.uint64(1) != 0
+
+
 def _add_unit(g, alternatives, shares, starts, unit_idf, unit_scale, count, offsets, passages,
               frequencies, norm, knorm, form, c, k1, delta, acc, frequency, touched, seen,
-              live):  # type: ignore[no-untyped-def]
+              live, bits):  # type: ignore[no-untyped-def]
     """Adds unit g's weight (times its count) into acc at every passage it holds, from every
-    posting: where `live`, only at passages whose sum is positive (the contenders), else at
-    every one, those that held nothing noted in touched[seen:]. Returns the new `seen` and
-    the highest sum reached."""
+    posting: where `live`, only at the contenders (marked in bits, one bit a passage: an
+    eighth of a megabyte at a million passages, which stays in the processor's cache where
+    the sums do not), else at every one, those that held nothing noted in touched[seen:].
+    Returns the new `seen` and the highest sum reached."""
     top = 0.0
     first, last = starts[g], starts[g + 1]
     scale = count[g] * unit_scale[g]
@@ -182,7 +188,7 @@ def _add_unit(g, alternatives, shares, starts, unit_idf, unit_scale, count, offs
         share = shares[first]
         for p in range(offsets[t], offsets[t + 1]):
             doc = passages[p]
-            if live and acc[doc] <= 0.0:
+            if live and not _marked(bits, doc):
                 continue
             v = acc[doc]
             if v == 0.0:
@@ -202,7 +208,7 @@ def _add_unit(g, alternatives, shares, starts, unit_idf, unit_scale, count, offs
         t = alternatives[a]
         for p in range(offsets[t], offsets[t + 1]):
             doc = passages[p]
-            if live and acc[doc] <= 0.0:
+            if live and not _marked(bits, doc):
                 continue
             if frequency[doc] == 0.0:
                 union[held] = doc
@@ -251,6 +257,7 @@ def _ranked(alternatives, shares, starts, unit_idf, unit_scale, count, bound, po
     for i in range(n - 1, -1, -1):
         rest[i] = rest[i + 1] + bound[rarest[i]]
     touched = np.empty(min(size.sum(), len(acc)), np.int32)
+    bits = np.zeros(0, np.uint64)  # the contenders, once there are some
     seen = 0
     high = 0.0  # the highest sum so far
     threshold = 0.0  # the limit-th sum so far, when it was last needed
@@ -259,7 +266,7 @@ def _ranked(alternatives, shares, starts, unit_idf, unit_scale, count, bound, po
     while i < n:
         seen, top = _add_unit(rarest[i], alternatives, shares, starts, unit_idf, unit_scale,
                               count, offsets, passages, frequencies, norm, knorm, form, c, k1,
-                              delta, acc, frequency, touched, seen, False)
+                              delta, acc, frequency, touched, seen, False, bits)
         added += size[rarest[i]]
         high = max(high, top)
         i += 1
@@ -274,7 +281,8 @@ def _ranked(alternatives, shares, starts, unit_idf, unit_scale, count, bound, po
     end = np.empty(len(alternatives), np.int64)
     if i < n:
         contenders = np.empty(seen, np.int32)
-        kept = _contenders(acc, touched, seen, contenders, rest[i], threshold)
+        bits = np.zeros(len(acc) // 64 + 1, np.uint64)
+        kept = _contenders(acc, touched, seen, contenders, rest[i], threshold, bits)
         ascending = False
         for j in range(i, n):
             g = rarest[j]
@@ -295,9 +303,9 @@ def _ranked(alternatives, shares, starts, unit_idf, unit_scale, count, bound, po
             else:
                 _add_unit(g, alternatives, shares, starts, unit_idf, unit_scale, count,
                           offsets, passages, frequencies, norm, knorm, form, c, k1, delta,
-                          acc, frequency, touched, seen, True)
+                          acc, frequency, touched, seen, True, bits)
             threshold = max(threshold, _kth(acc, contenders, kept, limit))
-            kept = _contenders(acc, contenders, kept, contenders, rest[j + 1], threshold)
+            kept = _contenders(acc, contenders, kept, contenders, rest[j + 1], threshold, bits)
     cut = _kth(acc, contenders, kept, limit)
     cut -= 2 * _slop(cut)
     best_docs = np.empty(limit, np.int64)
@@ -347,22 +355,21 @@ def _ranked_terms(order, offsets, passages, frequencies, norm, knorm, idf, best,
                    delta, acc, frequency, gallop)
 
 
-def _contenders(acc, docs, count, out, left, threshold):  # type: ignore[no-untyped-def]
+def _contenders(acc, docs, count, out, left, threshold, bits):  # type: ignore[no-untyped-def]
     """Copies into out those of docs[:count] whose sum plus `left` could still reach the
-    threshold, in order, marking the others' sums -1.0 so no unit adds to them again;
+    threshold, in order, and marks them in bits (one per passage), clearing the others' marks;
     returns how many it kept (docs and out may be one array)."""
     kept = 0
     for x in range(count):
         doc = docs[x]
-        v = acc[doc]
-        if v <= 0.0:
-            continue
-        reach = v + left
+        reach = acc[doc] + left
+        bit = np.uint64(1) << np.uint64(doc & 63)
         if reach + _slop(reach) >= threshold:
             out[kept] = doc
             kept += 1
+            bits[doc >> 6] |= bit
         else:
-            acc[doc] = -1.0
+            bits[doc >> 6] &= ~bit
     return kept
 
 
@@ -405,6 +412,7 @@ if njit is not None:
     _unit_weight = _compile(_unit_weight)
     _add_unit = _compile(_add_unit)
     _contenders = _compile(_contenders)
+    _marked = _compile(_marked)
     _ranked = _compile(_ranked)
     ranked = _ranked
     ranked_terms = _compile(_ranked_terms)

@@ -14,7 +14,8 @@ the translations cost. A ranker remembers each group's union frequency once coun
 words' translations come back question after question), so "grouped, first" also times each
 question once, in order, on a fresh ranker over the same postings: what a bot just started
 pays, while its memory of unions fills. `--compare REV` adds "before": `rank_groups` of bot/core/ranking.py as
-commit REV has it, over the same postings, and checks that both give the same top 10.
+commit REV has it, over the same postings, and "plain before" its `rank`, each timed in turn
+with ours within every round, and checks that both give the same top 10 both ways.
 Reads `../shared/data/` unless given `--data DIR`.
 """
 
@@ -80,8 +81,9 @@ def main() -> None:
             before = ranking_module(ranking_at(args.compare, Path(tmp)))
     print("| passages | questions with translations | plain p50 / p95 ms | grouped p50 / p95 ms"
           " | grouped / plain (p50) | grouped, first p50 / p95 ms |"
-          + (" before p50 / p95 ms | same top 10 |" if before else ""))
-    print("|---:|---:|---|---|---:|---|" + ("---|---|" if before else ""))
+          + (" before p50 / p95 ms | plain before p50 / p95 ms | same top 10 |"
+             if before else ""))
+    print("|---:|---:|---|---|---:|---|" + ("---|---|---|" if before else ""))
     for size in args.sizes:
         passages, picks, offsets = grow(pool, size, args.seed)
         index = SearchIndex.build(passages, list(terms(pool, picks, offsets)))
@@ -100,6 +102,7 @@ def main() -> None:
             old = before.Ranker.from_postings(ranker.postings, ranker.variant, ranker.k1,
                                               ranker.b, ranker.term_idf, ranker.best)
             fns.append(lambda q: old.rank_groups(q.groups, LIMIT))
+            fns.append(lambda q: old.rank(list(q.terms), LIMIT))
         fresh = type(ranker).from_postings(ranker.postings, ranker.variant, ranker.k1,
                                            ranker.b, ranker.term_idf, ranker.best)
         first = medians([lambda q: fresh.rank_groups(q.groups, LIMIT)], asked, rounds=1)[0]
@@ -111,8 +114,10 @@ def main() -> None:
                 f"{p(first, 95):.3f} |")
         if old is not None:
             same = sum(old.rank_groups(q.groups, LIMIT) == ranker.rank_groups(q.groups, LIMIT)
+                       and old.rank(list(q.terms), LIMIT) == ranker.rank(list(q.terms), LIMIT)
                        for q in asked)
             line += (f" {p(was[0], 50):.3f} / {p(was[0], 95):.3f} |"
+                     f" {p(was[1], 50):.3f} / {p(was[1], 95):.3f} |"
                      f" {same}/{len(asked)} |")
         print(line, flush=True)
 

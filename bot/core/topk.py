@@ -422,9 +422,11 @@ else:  # pragma: no cover
 
 
 def warm() -> None:
-    """Compile (or load from numba's cache) the loops for the arrays an index holds, so that
-    the first question does not wait for them: several seconds once per install, a fraction
-    of a second from the cache."""
+    """Compile (or load from numba's cache) the loop for the arrays an index holds, so that
+    the first question does not wait for it: several seconds once per install, a fraction of
+    a second from the cache. Only for counts as uint16: `Postings.build` widens them past
+    65,535 (a passage repeating one term that often), and such an index compiles its own the
+    first time it is asked, rather than every install paying for both."""
     if ranked is None:  # pragma: no cover
         return
     one = np.ones(1)
@@ -432,10 +434,9 @@ def warm() -> None:
     first = np.zeros(1, np.int64)
     offsets = np.array([0, 1], np.int64)
     passages = np.zeros(1, np.int32)
-    for counts in (np.uint16, np.int32):  # `Postings.build` widens counts past 65,535
-        frequencies = np.ones(1, counts)
-        ranked(first, one, offsets, one, one, one, one, first, offsets, passages, frequencies,
-               one, one, 1, OKAPI_FORM, 1.9, 0.9, 0.5, zero, zero.copy(), GALLOP)
-        ranked_terms(first, offsets, passages, frequencies, one, one, one, one, 1, OKAPI_FORM,
-                     1.9, 0.9, 0.5, zero, zero.copy(), GALLOP)
+    frequencies = np.ones(1, np.uint16)
+    ranked(first, one, offsets, one, one, one, one, first, offsets, passages, frequencies, one,
+           one, 1, OKAPI_FORM, 1.9, 0.9, 0.5, zero, zero.copy(), GALLOP)
+    ranked_terms(first, offsets, passages, frequencies, one, one, one, one, 1, OKAPI_FORM, 1.9,
+                 0.9, 0.5, zero, zero.copy(), GALLOP)
     union_sizes(first, offsets, offsets, passages)

@@ -434,16 +434,18 @@ class Ranker:
 
     def _group(self, alternatives: list[tuple[float, int]], idf: float) -> _Group:
         """A group's alternatives (share, term id) and IDF, and the most its weight can be in
-        any passage: its alternatives' highest counts together in the shortest passage, or
-        for Okapi's weights, whose tf x (k1 + 1) / (tf + k1 x norm) grows with tf and is
-        concave from 0, the sum of its alternatives' highest (each share is at most 1), far
-        tighter when a translation is common."""
+        any passage. Okapi's tf x (k1 + 1) / (tf + k1 x norm) grows with tf and is concave
+        from 0, so a group's is at most the sum of its alternatives' highest (each share is
+        at most 1): their best weights over their own IDFs, known already. BM25L's is not
+        concave: its alternatives' highest counts together in the shortest passage, whose
+        counts (`_max_frequencies`) are read once, over every posting, when first needed."""
         terms = np.asarray([t for _, t in alternatives], dtype=np.int64)
         shares = np.asarray([share for share, _ in alternatives])
-        most = float(shares @ self._max_frequencies()[terms])
-        bound = float(term_weight(self.variant, idf, most, self._shortest[0], self.k1))
         if self._form == OKAPI_FORM:
-            bound = min(bound, idf * float((self.best[terms] / self.term_idf[terms]).sum()))
+            bound = idf * float((self.best[terms] / self.term_idf[terms]).sum())
+        else:
+            most = float(shares @ self._max_frequencies()[terms])
+            bound = float(term_weight(self.variant, idf, most, self._shortest[0], self.k1))
         return _Group(terms, shares, idf, bound)
 
     def _union_sizes(self, terms: np.ndarray, starts: list[int]) -> list[int]:

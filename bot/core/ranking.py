@@ -374,24 +374,23 @@ class Ranker:
         scores."""
         setups = self._group_setups(groups)
         kept = [i for i, setup in enumerate(setups) if setup is not None]
-        if not kept:
+        found = [setup for setup in setups if setup is not None]
+        if not found:
             return []
-        found = [setups[i] for i in kept]
-        idf = np.fromiter((g.idf for g in found), np.float64, len(found))  # type: ignore[union-attr]
+        idf = np.fromiter((g.idf for g in found), np.float64, len(found))
         if float(idf.min()) <= 0:
             return None
         starts = np.zeros(len(found) + 1, dtype=np.int64)
-        np.cumsum([len(g.terms) for g in found], out=starts[1:])  # type: ignore[union-attr]
-        bound = np.fromiter((g.bound for g in found), np.float64, len(found))  # type: ignore[union-attr]
+        np.cumsum([len(g.terms) for g in found], out=starts[1:])
+        bound = np.fromiter((g.bound for g in found), np.float64, len(found))
         ones = np.ones(len(found))
         scale = ones
         if weights is not None:
             scale = np.asarray(weights)[kept]
             bound *= scale
-        return self._ranked(np.concatenate([g.terms for g in found]),  # type: ignore[union-attr]
-                            np.concatenate([g.shares for g in found]),  # type: ignore[union-attr]
-                            starts, idf, scale, ones, bound,
-                            np.arange(len(found), dtype=np.int64), limit)
+        return self._ranked(np.concatenate([g.terms for g in found]),
+                            np.concatenate([g.shares for g in found]), starts, idf, scale,
+                            ones, bound, np.arange(len(found), dtype=np.int64), limit)
 
     def _ranked(
         self, terms: np.ndarray, shares: np.ndarray, starts: np.ndarray, idf: np.ndarray,

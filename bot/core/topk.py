@@ -33,8 +33,8 @@ OKAPI_FORM = 0  # lucene and okapi: idf * (tf * (k1 + 1) / (tf + k1 * norm))
 L_FORM = 1  # BM25L: idf * tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta), ctd = tf / norm
 FORMS = {"lucene": OKAPI_FORM, "okapi": OKAPI_FORM, "l": L_FORM}
 # A unit is looked up passage by passage (galloping) while its contenders are fewer than its
-# postings / GALLOP, else read off its postings: measured on bench.py's collections, 16 was as
-# fast as any of 4 to 64 at 10,000, 100,000 and a million passages.
+# postings / GALLOP, else read off its postings: measured with a prototype of this loop on
+# bench.py's collections, 16 was as fast as 4 or 64 at 10,000, 100,000 and a million passages.
 GALLOP = 16
 
 
@@ -241,11 +241,11 @@ def _ranked(alternatives, shares, starts, unit_idf, unit_scale, count, bound, po
     repeated one each time. `acc` and `frequency` are zero for every passage, and left so.
 
     Units are added into acc rarest first, at every posting, until the units left could not
-    together lift a passage not yet seen to the limit-th sum so far; from
-    then on they are added only at the contenders, the passages whose sum plus what the units
-    left could add still reaches it (each looked up, galloping, while they are fewer than a
-    unit's postings / `gallop`, else read off its postings), and a contender is dropped once
-    it cannot. Sums in rarity order only choose: the passages within float rounding of the
+    together lift a passage not yet seen to the limit-th sum so far; from then on they are
+    added only at the contenders, the passages whose sum plus what the units left could add
+    still reaches it (each looked up, galloping, while they are fewer than a unit's postings /
+    `gallop`, else read off its postings against their marks in a bitmap), and a contender is
+    dropped once it cannot. Sums in rarity order only choose: the passages within float rounding of the
     limit-th are scored again exactly, units in question order, and those scores decide."""
     n = len(count)
     size = np.zeros(n, np.int64)  # each unit's postings, its cost to read

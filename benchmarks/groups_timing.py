@@ -22,16 +22,14 @@ Reads `../shared/data/` unless given `--data DIR`.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench import grow, make_pool, p, ranking_at, terms  # noqa: E402
-from peers import ROUNDS, ranking_module  # noqa: E402
+from peers import medians, ranking_module  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
 from bot.core import analysis  # noqa: E402
@@ -43,23 +41,6 @@ from bot.sources.cedict import load_dictionary  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMIT = 10
-
-
-def medians(fns: list[object], items: list[object], rounds: int = ROUNDS) -> list[list[float]]:
-    """Milliseconds per item for each of fns, the median of `rounds` rounds over every item; in
-    each round every fn takes its turn, in an order that turns round by round, so neither
-    warms the caches for another or comes first every time."""
-    runs_of: list[list[list[float]]] = [[] for _ in fns]
-    for n in range(rounds):
-        for k in [(n + j) % len(fns) for j in range(len(fns))]:
-            times = []
-            for item in items:
-                started = time.perf_counter()
-                fns[k](item)  # type: ignore[operator]
-                times.append(1000 * (time.perf_counter() - started))
-            runs_of[k].append(times)
-    return [[statistics.median(r[i] for r in runs) for i in range(len(items))]
-            for runs in runs_of]
 
 
 def main() -> None:

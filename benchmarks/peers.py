@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -149,6 +150,24 @@ def rounds(search: Search, queries: list[list[str]]) -> dict[str, object]:
     # bm25s fills its k with passages that share no term: they are no answer.
     tops = [[(i, s) for i, s in r if s > 0] for r in results]
     return {"p50": statistics.median(p50s), "p95": statistics.median(p95s), "tops": tops}
+
+
+def medians(fns: list[Callable[[Any], object]], items: Sequence[Any],
+            rounds: int = ROUNDS) -> list[list[float]]:
+    """Milliseconds per item for each of fns, the median of `rounds` rounds over every item; in
+    each round every fn takes its turn, in an order that turns round by round, so neither
+    warms the caches for another or comes first every time."""
+    runs_of: list[list[list[float]]] = [[] for _ in fns]
+    for n in range(rounds):
+        for k in [(n + j) % len(fns) for j in range(len(fns))]:
+            times = []
+            for item in items:
+                started = time.perf_counter()
+                fns[k](item)
+                times.append(1000 * (time.perf_counter() - started))
+            runs_of[k].append(times)
+    return [[statistics.median(r[i] for r in runs) for i in range(len(items))]
+            for runs in runs_of]
 
 
 def agreement(tops: list[list[tuple[int, float]]],

@@ -17,10 +17,8 @@ whose top-10 passage ids, as a set, are our ranker's. Needs the memory of every 
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -67,27 +65,17 @@ def main() -> None:
                 for query in queries[:peers.WARM_UP]:
                     search(query)
             names = list(searches)
-            times = {name: [[] for _ in queries] for name in names}
-            tops: dict[str, list[list[tuple[int, float]]]] = {}
-            for n in range(args.rounds):
-                for name in names[n % len(names):] + names[:n % len(names)]:
-                    results = []
-                    for q, query in enumerate(queries):
-                        started = time.perf_counter()
-                        results.append(searches[name](query))
-                        times[name][q].append(1000 * (time.perf_counter() - started))
-                    resolve = getattr(searches[name], "resolve", None)
-                    tops[name] = [[(i, s) for i, s in (resolve(r) if resolve else r) if s > 0]
-                                  for r in results]
-            ours = tops.get("ours")
-            for name in names:
-                per_question = [statistics.median(t) for t in times[name]]
-                same = (sum({i for i, _ in a} == {i for i, _ in b}
-                            for a, b in zip(tops[name], ours, strict=True))
-                        if ours is not None else 0)
+            times = peers.medians([searches[name] for name in names], queries, args.rounds)
+            tops = {}
+            for name in names:  # each question once more, for its top 10
+                resolve = getattr(searches[name], "resolve", None)
+                tops[name] = [[(i, s) for i, s in (resolve(r) if resolve else r) if s > 0]
+                              for r in map(searches[name], queries)]
+            ours = dict(enumerate(tops["ours"])) if "ours" in tops else {}
+            for name, per_question in zip(names, times, strict=True):
+                same, asked = peers.agreement(tops[name], ours)
                 print(f"| {size:,} | {name} | {np.percentile(per_question, 50):.3f} | "
-                      f"{np.percentile(per_question, 95):.3f} | {same}/{len(queries)} |",
-                      flush=True)
+                      f"{np.percentile(per_question, 95):.3f} | {same}/{asked} |", flush=True)
             del searches, tokens
 
 

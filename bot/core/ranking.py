@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import itertools
 import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from bot.core.bm25 import (
 )
 from bot.core.bm25_constants import K1, VARIANT, VARIANTS, B, check_variant
 from bot.core.postings import Postings
-from bot.core.topk import FORMS, GALLOP, OKAPI_FORM, ranked, ranked_terms, union_sizes
+from bot.core.topk import FORMS, GALLOP, ranked, ranked_terms, union_peaks
 
 __all__ = ["VARIANTS", "BM25Lucene", "Ranker", "make_bm25"]
 
@@ -59,8 +58,6 @@ _ONE_PASS = 1 << 17
 # The most (group, passage) pairs the grouped one-pass path counts in one array: a question's
 # groups times the collection's passages (about 26 groups at 10,000 passages, 2 at 100,000).
 _ONE_PASS_PAIRS = 1 << 18
-# Groups' union frequencies a ranker remembers at most (then it starts again).
-_UNIONS_KEPT = 100_000
 # Groups' alternatives and IDFs a ranker remembers at most (about 600 bytes each: 12 MB).
 _GROUPS_KEPT = 20_000
 _UNSEEN = object()  # a group not looked at yet (None is a group the collection lacks)
@@ -162,8 +159,6 @@ class Ranker:
         self._knorm = k1 * self._norm
         self._form = FORMS.get(variant) if not len(self.term_idf) or (
             float(self.term_idf.min()) > 0) else None
-        self._max_tf: np.ndarray | None = None  # each term's highest count, when needed
-        self._unions: dict[tuple[int, ...], int] = {}  # groups' union frequencies so far
         # Groups' alternatives and scoring IDFs so far (`_group_setups`).
         self._groups: dict[tuple[str, ...], _Group | None] = {}
         self._accumulators = _Accumulators(self.size)
@@ -368,7 +363,7 @@ class Ranker:
     def _rank_groups_compiled(
         self, groups: Sequence[Sequence[str]], limit: int, weights: Sequence[float] | None,
     ) -> list[tuple[int, float]] | None:
-        """`rank_groups` through the compiled loop, each group a unit bounded as `_group`
+        """`rank_groups` through the compiled loop, each group a unit bounded as `_groups_read`
         bounds it, or None when a group's IDF is not positive (Okapi's floor), which bounds
         do not allow for. The same sums in the same order as the other paths: the same
         scores."""
@@ -408,87 +403,64 @@ class Ranker:
         return list(zip(docs.tolist(), scores.tolist(), strict=True))
 
     def _group_setups(self, groups: Sequence[Sequence[str]]) -> list[_Group | None]:
-        """Each group as the compiled loop reads it (`_group`), or None when the collection
-        has none of its alternatives: remembered by group, as the union frequencies are,
-        since the same words and their translations come back question after question, and
-        at 10,000 passages making them cost more than the ranking."""
+        """Each group as the compiled loop reads it (`_groups_read`), or None when the
+        collection has none of its alternatives: remembered by group, since the same words
+        and their translations come back question after question, and at 10,000 passages
+        making them costs more than the ranking."""
         keys = [tuple(g) for g in groups]
         out = [self._groups.get(key, _UNSEEN) for key in keys]
         new = [i for i, setup in enumerate(out) if setup is _UNSEEN]
         if new:
             found = {i: self._alternatives(groups[i]) for i in new}
             present = [i for i in new if found[i]]
-            terms = np.asarray([t for i in present for _, t in found[i]], dtype=np.int64)
-            starts = [0, *itertools.accumulate(len(found[i]) for i in present)]
-            unions = self._union_sizes(terms, starts) if present else []
             if len(self._groups) > _GROUPS_KEPT:
                 self._groups.clear()
             for i in new:
                 out[i] = None
-            for g, i in enumerate(present):
-                out[i] = self._group(found[i], self._scoring_idf(groups[i], unions[g]))
+            read = self._groups_read([groups[i] for i in present], [found[i] for i in present])
+            for i, setup in zip(present, read, strict=True):
+                out[i] = setup
             for i in new:
                 self._groups[keys[i]] = out[i]
         return out  # type: ignore[return-value]
 
-    def _group(self, alternatives: list[tuple[float, int]], idf: float) -> _Group:
-        """A group's alternatives (share, term id) and IDF, and the most its weight can be in
-        any passage. Okapi's tf x (k1 + 1) / (tf + k1 x norm) grows with tf and is concave
-        from 0, so a group's is at most the sum of its alternatives' highest (each share is
-        at most 1): their best weights over their own IDFs, known already. BM25L's is not
-        concave: its alternatives' highest counts together in the shortest passage, whose
-        counts (`_max_frequencies`) are read once, over every posting, when first needed."""
-        terms = np.asarray([t for _, t in alternatives], dtype=np.int64)
-        shares = np.asarray([share for share, _ in alternatives])
-        if self._form == OKAPI_FORM:
-            bound = idf * float((self.best[terms] / self.term_idf[terms]).sum())
-        else:
-            most = float(shares @ self._max_frequencies()[terms])
-            bound = float(term_weight(self.variant, idf, most, self._shortest[0], self.k1))
-        return _Group(terms, shares, idf, bound)
-
-    def _union_sizes(self, terms: np.ndarray, starts: list[int]) -> list[int]:
-        """Each group's union frequency (its alternatives terms[starts[g]:starts[g + 1]]):
-        a lone term's own, else counted by the compiled merge once and remembered, since the
-        same words' translations come back question after question."""
+    def _groups_read(
+        self, groups: list[Sequence[str]], found: list[list[tuple[float, int]]],
+    ) -> list[_Group]:
+        """Each group's alternatives (share, term id, as `found` lists them), the IDF it
+        scores with, and the most its weight is in any passage: for a lone term counted
+        fully, its best weight (known already) at the group's IDF; for the others, their
+        postings merged once, in the compiled loop (`union_peaks`), for the union frequency
+        and the highest weight exactly. Exact bounds matter here: the sum of the members'
+        best weights (what concavity allows) is twice the peak on bench.py's collections, and
+        pruning started so late that a grouped question added six times the postings."""
+        terms = [np.asarray([t for _, t in f], dtype=np.int64) for f in found]
+        shares = [np.asarray([share for share, _ in f]) for f in found]
         offsets = self.postings.offsets
-        sizes: list[int] = []
-        missing: list[int] = []
-        keys: list[tuple[int, ...]] = []
-        for g in range(len(starts) - 1):
-            members = terms[starts[g]:starts[g + 1]]
-            if len(members) == 1:
-                sizes.append(int(offsets[members[0] + 1] - offsets[members[0]]))
-                keys.append(())
-                continue
-            key = tuple(sorted(members.tolist()))
-            keys.append(key)
-            known = self._unions.get(key)
-            sizes.append(-1 if known is None else known)
-            if known is None:
-                missing.append(g)
-        if missing:
-            parts = [terms[starts[g]:starts[g + 1]] for g in missing]
-            counted = union_sizes(np.concatenate(parts),
-                                  np.cumsum([0] + [len(x) for x in parts], dtype=np.int64),
-                                  offsets, self.postings.passages).tolist()
-            if len(self._unions) > _UNIONS_KEPT:
-                self._unions.clear()
-            for g, size in zip(missing, counted, strict=True):
-                sizes[g] = self._unions[keys[g]] = size
-        return sizes
-
-    def _max_frequencies(self) -> np.ndarray:
-        """Each term's highest count in any passage, by term id (computed once, when a
-        structured question first needs the bounds)."""
-        if self._max_tf is None:
-            offsets = self.postings.offsets
-            most = np.zeros(len(offsets) - 1, dtype=np.int64)
-            held = np.flatnonzero(np.diff(offsets))
-            if len(held):
-                most[held] = np.maximum.reduceat(self.postings.frequencies, offsets[held])
-            self._max_tf = most
-        return self._max_tf
+        sizes = [int(offsets[t[0] + 1] - offsets[t[0]]) for t in terms]
+        peaks: dict[int, float] = {}
+        merged = [g for g, f in enumerate(found) if len(f) > 1 or f[0][0] != 1.0]
+        if merged:
+            starts = np.zeros(len(merged) + 1, dtype=np.int64)
+            np.cumsum([len(terms[g]) for g in merged], out=starts[1:])
+            counted, highest = union_peaks(
+                np.concatenate([terms[g] for g in merged]),
+                np.concatenate([shares[g] for g in merged]), starts, offsets,
+                self.postings.passages, self.postings.frequencies, self._norm, self._knorm,
+                self._form, self.k1 + 1, self.k1, L_DELTA)
+            for g, size, peak in zip(merged, counted.tolist(), highest.tolist(), strict=True):
+                sizes[g] = size
+                peaks[g] = peak
+        out = []
+        for g, group in enumerate(groups):
+            idf = self._scoring_idf(group, sizes[g])
+            if g in peaks:
+                bound = idf * peaks[g]
+            else:
+                t = terms[g][0]
+                bound = idf * float(self.best[t] / self.term_idf[t])
+            out.append(_Group(terms[g], shares[g], idf, bound))
+        return out
 
     def _rank_groups_in_one_pass(
         self, groups: Sequence[Sequence[str]], limit: int, weights: Sequence[float] | None,

@@ -373,11 +373,19 @@ def _contenders(acc, docs, count, out, left, threshold, bits):  # type: ignore[n
     return kept
 
 
-def _union_sizes(alternatives, starts, offsets, passages):  # type: ignore[no-untyped-def]
-    """For each group (alternatives[starts[g]:starts[g + 1]], term ids), in how many passages
-    at least one of them occurs: their ascending postings merged, each passage counted once."""
+def _union_peaks(alternatives, shares, starts, offsets, passages, frequencies, norm, knorm,
+                 form, c, k1, delta):  # type: ignore[no-untyped-def]
+    """For each group (alternatives[starts[g]:starts[g + 1]], term ids, each with its share):
+    in how many passages at least one of them occurs, and its highest weight at IDF 1 there
+    (frequency 0.0 plus share x count of each alternative held, in order, as `_add_unit` sums
+    it). The alternatives' ascending postings are merged, each passage met once.
+
+    The peak times a group's IDF bounds its weight the way a term's best weight bounds a
+    term's: exactly for Okapi's form (IDF multiplies last), to a few roundings for BM25L's
+    (IDF first), which the loop's slop (a billionth of every bound) covers."""
     groups = len(starts) - 1
     sizes = np.zeros(groups, np.int64)
+    peaks = np.zeros(groups)
     none = np.iinfo(np.int64).max
     for g in range(groups):
         first, last = starts[g], starts[g + 1]
@@ -387,6 +395,7 @@ def _union_sizes(alternatives, starts, offsets, passages):  # type: ignore[no-un
             at[a - first] = offsets[alternatives[a]]
             end[a - first] = offsets[alternatives[a] + 1]
         count = 0
+        peak = 0.0
         while True:
             doc = none
             for a in range(last - first):
@@ -395,11 +404,15 @@ def _union_sizes(alternatives, starts, offsets, passages):  # type: ignore[no-un
             if doc == none:
                 break
             count += 1
+            tf = 0.0
             for a in range(last - first):
                 if at[a] < end[a] and passages[at[a]] == doc:
+                    tf += shares[first + a] * frequencies[at[a]]
                     at[a] += 1
+            peak = max(peak, _weight(form, 1.0, tf, norm, knorm, doc, c, k1, delta))
         sizes[g] = count
-    return sizes
+        peaks[g] = peak
+    return sizes, peaks
 
 
 if njit is not None:
@@ -416,9 +429,9 @@ if njit is not None:
     _ranked = _compile(_ranked)
     ranked = _ranked
     ranked_terms = _compile(_ranked_terms)
-    union_sizes = _compile(_union_sizes)
+    union_peaks = _compile(_union_peaks)
 else:  # pragma: no cover
-    ranked = ranked_terms = union_sizes = None
+    ranked = ranked_terms = union_peaks = None
 
 
 def warm() -> None:
@@ -439,4 +452,5 @@ def warm() -> None:
            one, 1, OKAPI_FORM, 1.9, 0.9, 0.5, zero, zero.copy(), GALLOP)
     ranked_terms(first, offsets, passages, frequencies, one, one, one, one, 1, OKAPI_FORM, 1.9,
                  0.9, 0.5, zero, zero.copy(), GALLOP)
-    union_sizes(first, offsets, offsets, passages)
+    union_peaks(first, one, offsets, offsets, passages, frequencies, one, one, OKAPI_FORM, 1.9,
+                0.9, 0.5)

@@ -108,10 +108,9 @@ def test_grouped_path_equals_a_brute_force_scorer(
 def test_the_compiled_grouped_loops_equal_numpy_on_a_skewed_collection(
     variant: str, budget: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # 3,000 passages of Zipf-like terms: the k-th score rises, common groups stop being
-    # looked up, and union frequencies are remembered between questions. Every top 10 is
-    # numpy's scattered path's to the bit, asked twice (the second time from the memory of
-    # unions and of groups' alternatives and IDFs).
+    # 3,000 passages of Zipf-like terms: the k-th score rises and common groups stop being
+    # looked up. Every top 10 is numpy's scattered path's to the bit, asked twice (the second
+    # time from the memory of groups' alternatives, IDFs and bounds).
     monkeypatch.setattr(ranking, "GALLOP", budget)
     rng = random.Random(3)
     words = [f"t{i}" for i in range(300)]
@@ -121,9 +120,8 @@ def test_the_compiled_grouped_loops_equal_numpy_on_a_skewed_collection(
     questions = [[rng.choices(words, weights, k=rng.randint(1, 4))
                   for _ in range(rng.randint(1, 8))] for _ in range(40)]
     compiled = [ranker.rank_groups(groups, 10) for groups in questions]
-    # multi-term groups' unions were counted and kept, and every group's setup
-    assert ranker._unions and len(ranker._groups) >= len({tuple(g) for q in questions
-                                                          for g in q})
+    # every group's setup was kept
+    assert len(ranker._groups) >= len({tuple(g) for q in questions for g in q})
     again = [ranker.rank_groups(groups, 10) for groups in questions]
     saved = ranking.COMPILED, ranking._ONE_PASS_PAIRS
     ranking.COMPILED, ranking._ONE_PASS_PAIRS = False, 0
@@ -133,3 +131,23 @@ def test_the_compiled_grouped_loops_equal_numpy_on_a_skewed_collection(
         ranking.COMPILED, ranking._ONE_PASS_PAIRS = saved
     assert compiled == again == scattered
     assert all(len(top) == 10 for top in compiled)
+
+
+@pytest.mark.parametrize("variant", ["lucene", "okapi", "l"])
+def test_a_groups_bound_is_its_highest_weight_in_any_passage(variant: str) -> None:
+    # Pruning starts once the groups left cannot lift a passage to the k-th score, so a
+    # loose bound (the members' best weights summed, twice the truth on bench.py's
+    # collections) costs postings read: each group is bounded by exactly its best weight,
+    # the brute-force scorer's top score for the group asked alone, shares and all.
+    rng = random.Random(5)
+    words = [f"t{i}" for i in range(40)]
+    weights = [1 / (i + 1) for i in range(40)]
+    corpus = [rng.choices(words, weights, k=rng.randint(3, 30)) for _ in range(200)]
+    ranker = Ranker(corpus, variant)
+    groups = [rng.sample(words, rng.randint(1, 4)) for _ in range(30)]
+    groups += [["unseen", "t3", "t7"], ["t2", "unseen"]]  # shares 1/2 and 1/3; a lone t2
+    setups = ranker._group_setups(groups)
+    for group, setup in zip(groups, setups, strict=True):
+        assert setup is not None
+        (_, best), = brute_force_groups(corpus, variant, [group], 1, None)
+        assert setup.bound == pytest.approx(best, rel=1e-12)

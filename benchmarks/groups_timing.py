@@ -10,7 +10,10 @@ with their groups (`Ranker.rank_groups`, the structured cross-lingual path). Eac
 both ways, top 10, median of three rounds (each round times every way in turn, the order
 turning round by round): "plain" ranks the question's own terms alone
 (`Ranker.rank`, the monolingual path, MaxScore), "grouped" its groups, so the ratio is what
-the translations cost. A ranker remembers each group's union frequency once counted (the same
+the translations cost; "flat" ranks every alternative of every group as a plain term of its
+own (`Ranker.rank` over them all: the same postings without the groups' structure), so
+grouped / flat is what the structure itself costs, apart from reading the translations'
+postings. A ranker remembers each group's union frequency once counted (the same
 words' translations come back question after question), so "grouped, first" also times each
 question once, in order, on a fresh ranker over the same postings: what a bot just started
 pays, while its memory of unions fills. `--compare REV` adds "before": `rank_groups` of bot/core/ranking.py as
@@ -61,10 +64,11 @@ def main() -> None:
         if args.compare:
             before = ranking_module(ranking_at(args.compare, Path(tmp)))
     print("| passages | questions with translations | plain p50 / p95 ms | grouped p50 / p95 ms"
-          " | grouped / plain (p50) | grouped, first p50 / p95 ms |"
+          " | grouped / plain (p50) | flat p50 / p95 ms | grouped / flat (p50) |"
+          " grouped, first p50 / p95 ms |"
           + (" before p50 / p95 ms | plain before p50 / p95 ms | same top 10 |"
              if before else ""))
-    print("|---:|---:|---|---|---:|---|" + ("---|---|---|" if before else ""))
+    print("|---:|---:|---|---|---:|---|---:|---|" + ("---|---|---|" if before else ""))
     for size in args.sizes:
         passages, picks, offsets = grow(pool, size, args.seed)
         index = SearchIndex.build(passages, list(terms(pool, picks, offsets)))
@@ -77,7 +81,8 @@ def main() -> None:
             if query is not None and any(len(g) > 1 for g in query.groups):
                 asked.append(query)
         fns = [lambda q: ranker.rank(list(q.terms), LIMIT),
-               lambda q: ranker.rank_groups(q.groups, LIMIT)]
+               lambda q: ranker.rank_groups(q.groups, LIMIT),
+               lambda q: ranker.rank([t for g in q.groups for t in dict.fromkeys(g)], LIMIT)]
         old = None
         if before is not None:
             old = before.Ranker.from_postings(ranker.postings, ranker.variant, ranker.k1,
@@ -87,12 +92,13 @@ def main() -> None:
         fresh = type(ranker).from_postings(ranker.postings, ranker.variant, ranker.k1,
                                            ranker.b, ranker.term_idf, ranker.best)
         first = medians([lambda q: fresh.rank_groups(q.groups, LIMIT)], asked, rounds=1)[0]
-        plain, grouped, *was = medians(fns, asked)
+        plain, grouped, flat, *was = medians(fns, asked)
         line = (f"| {size:,} | {len(asked)} | {p(plain, 50):.3f} / "
                 f"{p(plain, 95):.3f} | {p(grouped, 50):.3f} / "
                 f"{p(grouped, 95):.3f} | "
-                f"{p(grouped, 50) / p(plain, 50):.2f} | {p(first, 50):.3f} / "
-                f"{p(first, 95):.3f} |")
+                f"{p(grouped, 50) / p(plain, 50):.2f} | {p(flat, 50):.3f} / "
+                f"{p(flat, 95):.3f} | {p(grouped, 50) / p(flat, 50):.2f} | "
+                f"{p(first, 50):.3f} / {p(first, 95):.3f} |")
         if old is not None:
             same = sum(old.rank_groups(q.groups, LIMIT) == ranker.rank_groups(q.groups, LIMIT)
                        and old.rank(list(q.terms), LIMIT) == ranker.rank(list(q.terms), LIMIT)

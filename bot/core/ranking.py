@@ -33,7 +33,7 @@ from bot.core.bm25 import (
 )
 from bot.core.bm25_constants import K1, VARIANT, VARIANTS, B, check_variant
 from bot.core.postings import Postings
-from bot.core.topk import FORMS, GALLOP, ranked, ranked_terms, union_peaks
+from bot.core.topk import FORMS, GALLOP, L_FORM, ranked, ranked_terms, union_peaks
 
 __all__ = ["VARIANTS", "BM25Lucene", "Ranker", "make_bm25"]
 
@@ -159,6 +159,9 @@ class Ranker:
         self._knorm = k1 * self._norm
         self._form = FORMS.get(variant) if not len(self.term_idf) or (
             float(self.term_idf.min()) > 0) else None
+        # What the loop's choosing reads in float32 (`bot.core.topk._ranked`): knorm for
+        # Okapi's form, norm for BM25L's.
+        self._loose = (self._norm if self._form == L_FORM else self._knorm).astype(np.float32)
         # Groups' alternatives and scoring IDFs so far (`_group_setups`).
         self._groups: dict[tuple[str, ...], _Group | None] = {}
         self._accumulators = _Accumulators(self.size)
@@ -398,8 +401,8 @@ class Ranker:
         with self._accumulators.lend() as (sums, frequency):
             docs, scores, _ = ranked(
                 terms, shares, starts, idf, scale, count, bound, positions, p.offsets,
-                p.passages, p.frequencies, self._norm, self._knorm, limit, self._form,
-                self.k1 + 1, self.k1, L_DELTA, sums, frequency, GALLOP)
+                p.passages, p.frequencies, self._norm, self._knorm, self._loose, limit,
+                self._form, self.k1 + 1, self.k1, L_DELTA, sums, frequency, GALLOP)
         return list(zip(docs.tolist(), scores.tolist(), strict=True))
 
     def _group_setups(self, groups: Sequence[Sequence[str]]) -> list[_Group | None]:
@@ -571,8 +574,8 @@ class Ranker:
             with self._accumulators.lend() as (sums, frequency):
                 docs, scores, _ = ranked_terms(
                     np.asarray(order, dtype=np.int64), p.offsets, p.passages, p.frequencies,
-                    self._norm, self._knorm, self.term_idf, self.best, limit, self._form,
-                    self.k1 + 1, self.k1, L_DELTA, sums, frequency, GALLOP)
+                    self._norm, self._knorm, self._loose, self.term_idf, self.best, limit,
+                    self._form, self.k1 + 1, self.k1, L_DELTA, sums, frequency, GALLOP)
             return list(zip(docs.tolist(), scores.tolist(), strict=True))
         one_pass = self._rank_in_one_pass(order, limit)
         if one_pass is not None:
@@ -741,7 +744,7 @@ class _Group:
 
 
 class _Accumulators:
-    """Pairs of float64 arrays the collection's size, all zero, for the compiled loop (each
+    """Pairs of float32 arrays the collection's size, all zero, for the compiled loop (each
     passage's sum so far, and its frequency of the group being added): each pair lent to one
     question at a time and given back zero, as the loop leaves it, so questions ranked at
     once in several threads never share one, and no more are made than ever ran at once."""
@@ -756,7 +759,7 @@ class _Accumulators:
         with self._lock:
             pair = self._free.pop() if self._free else None
         if pair is None:
-            pair = np.zeros(self.size), np.zeros(self.size)
+            pair = np.zeros(self.size, np.float32), np.zeros(self.size, np.float32)
         yield pair  # not given back if the loop failed: it may not be zero any more
         with self._lock:
             self._free.append(pair)

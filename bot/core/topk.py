@@ -58,9 +58,9 @@ def _weight(form, idf, tf, norm, knorm, doc, c, k1, delta):  # type: ignore[no-u
     return idf * tf * c * (ctd + delta) / (k1 + ctd + delta)
 
 
-def _slop(value):  # type: ignore[no-untyped-def]
-    """Room for float rounding when comparing sums of weights (as ranking._slop)."""
-    return 1e-9 * abs(value) + 1e-12
+def _slop(value, eps):  # type: ignore[no-untyped-def]
+    """Room for rounding when comparing sums of weights: eps of the value, plus 1e-12."""
+    return eps * abs(value) + 1e-12
 
 
 def _advance(passages, at, end, target):  # type: ignore[no-untyped-def]
@@ -228,7 +228,7 @@ def _add_unit(g, alternatives, shares, starts, unit_idf, unit_scale, count, offs
 
 
 def _ranked(alternatives, shares, starts, unit_idf, unit_scale, count, bound, positions,
-            offsets, passages, frequencies, norm, knorm, limit, form, c, k1, delta, acc,
+            offsets, passages, frequencies, norm, knorm, loose, limit, form, c, k1, delta, acc,
             frequency, gallop):  # type: ignore[no-untyped-def]
     """(passages, scores, postings added everywhere) of the `limit` best for a question of
     units, by MaxScore term at a time.
@@ -240,6 +240,13 @@ def _ranked(alternatives, shares, starts, unit_idf, unit_scale, count, bound, po
     (count included) to any passage; `positions` are the units in the question's order, a
     repeated one each time. `acc` and `frequency` are zero for every passage, and left so.
 
+    Choosing reads float32 (`loose`: knorm for Okapi's form, norm for BM25L's, rounded to
+    float32; `acc` and `frequency` float32): at a million passages the arrays read at random
+    are then 4 MB each, not 8, and more of them stays in the processor's cache (measured: a
+    third less time, p50 and p95). Each weight and sum is then within a few float32 roundings
+    of its float64 value, and every comparison allows for that many (`eps`); the exact
+    scoring at the end reads float64 `norm` and `knorm`.
+
     Units are added into acc rarest first, at every posting, until the units left could not
     together lift a passage not yet seen to the limit-th sum so far; from then on they are
     added only at the contenders, the passages whose sum plus what the units left could add
@@ -248,6 +255,9 @@ def _ranked(alternatives, shares, starts, unit_idf, unit_scale, count, bound, po
     dropped once it cannot. Sums in rarity order only choose: the passages within float rounding of the
     limit-th are scored again exactly, units in question order, and those scores decide."""
     n = len(count)
+    # Each float32 weight is within a rounding or two of its float64 value (the group's
+    # frequency adds one per alternative, the sum one per unit): room for four times that.
+    eps = max(1e-9, (len(alternatives) + n + 4) * 2.0**-22)
     size = np.zeros(n, np.int64)  # each unit's postings, its cost to read
     for g in range(n):
         for a in range(starts[g], starts[g + 1]):
@@ -265,12 +275,12 @@ def _ranked(alternatives, shares, starts, unit_idf, unit_scale, count, bound, po
     i = 0
     while i < n:
         seen, top = _add_unit(rarest[i], alternatives, shares, starts, unit_idf, unit_scale,
-                              count, offsets, passages, frequencies, norm, knorm, form, c, k1,
+                              count, offsets, passages, frequencies, loose, loose, form, c, k1,
                               delta, acc, frequency, touched, seen, False, bits)
         added += size[rarest[i]]
         high = max(high, top)
         i += 1
-        left = rest[i] + _slop(rest[i])
+        left = rest[i] + _slop(rest[i], eps)
         if i < n and left < high:  # else no limit-th sum can exceed what the rest could add
             threshold = _kth(acc, touched, seen, limit)
             if left < threshold:
@@ -282,7 +292,7 @@ def _ranked(alternatives, shares, starts, unit_idf, unit_scale, count, bound, po
     if i < n:
         contenders = np.empty(seen, np.int32)
         bits = np.zeros(len(acc) // 64 + 1, np.uint64)
-        kept = _contenders(acc, touched, seen, contenders, rest[i], threshold, bits)
+        kept = _contenders(acc, touched, seen, contenders, rest[i], threshold, bits, eps)
         ascending = False
         for j in range(i, n):
             g = rarest[j]
@@ -298,16 +308,17 @@ def _ranked(alternatives, shares, starts, unit_idf, unit_scale, count, bound, po
                     doc = contenders[x]
                     acc[doc] += _unit_weight(starts[g], starts[g + 1], alternatives, shares,
                                              at, end, offsets, passages, frequencies, doc,
-                                             True, scale, unit_idf[g], norm, knorm, form, c,
+                                             True, scale, unit_idf[g], loose, loose, form, c,
                                              k1, delta)
             else:
                 _add_unit(g, alternatives, shares, starts, unit_idf, unit_scale, count,
-                          offsets, passages, frequencies, norm, knorm, form, c, k1, delta,
+                          offsets, passages, frequencies, loose, loose, form, c, k1, delta,
                           acc, frequency, touched, seen, True, bits)
             threshold = max(threshold, _kth(acc, contenders, kept, limit))
-            kept = _contenders(acc, contenders, kept, contenders, rest[j + 1], threshold, bits)
+            kept = _contenders(acc, contenders, kept, contenders, rest[j + 1], threshold, bits,
+                               eps)
     cut = _kth(acc, contenders, kept, limit)
-    cut -= 2 * _slop(cut)
+    cut -= 2 * _slop(cut, eps)
     best_docs = np.empty(limit, np.int64)
     best_scores = np.empty(limit)
     filled = 0
@@ -329,8 +340,8 @@ def _ranked(alternatives, shares, starts, unit_idf, unit_scale, count, bound, po
     return docs, scores, added
 
 
-def _ranked_terms(order, offsets, passages, frequencies, norm, knorm, idf, best, limit, form,
-                  c, k1, delta, acc, frequency, gallop):  # type: ignore[no-untyped-def]
+def _ranked_terms(order, offsets, passages, frequencies, norm, knorm, loose, idf, best, limit,
+                  form, c, k1, delta, acc, frequency, gallop):  # type: ignore[no-untyped-def]
     """`_ranked` for a plain question, the term ids `order` (repeats included): each distinct
     term a unit of its count, bounded by count x its best weight."""
     m = len(order)
@@ -351,11 +362,12 @@ def _ranked_terms(order, offsets, passages, frequencies, norm, knorm, idf, best,
     count = count[:n]
     ones = np.ones(n)
     return _ranked(terms, ones, np.arange(n + 1), idf[terms], ones, count, count * best[terms],
-                   positions, offsets, passages, frequencies, norm, knorm, limit, form, c, k1,
-                   delta, acc, frequency, gallop)
+                   positions, offsets, passages, frequencies, norm, knorm, loose, limit, form,
+                   c, k1, delta, acc, frequency, gallop)
 
 
-def _contenders(acc, docs, count, out, left, threshold, bits):  # type: ignore[no-untyped-def]
+def _contenders(acc, docs, count, out, left, threshold, bits,
+                eps):  # type: ignore[no-untyped-def]
     """Copies into out those of docs[:count] whose sum plus `left` could still reach the
     threshold, in order, and marks them in bits (one per passage), clearing the others' marks;
     returns how many it kept (docs and out may be one array)."""
@@ -364,7 +376,7 @@ def _contenders(acc, docs, count, out, left, threshold, bits):  # type: ignore[n
         doc = docs[x]
         reach = acc[doc] + left
         bit = np.uint64(1) << np.uint64(doc & 63)
-        if reach + _slop(reach) >= threshold:
+        if reach + _slop(reach, eps) >= threshold:
             out[kept] = doc
             kept += 1
             bits[doc >> 6] |= bit
@@ -443,14 +455,15 @@ def warm() -> None:
     if ranked is None:  # pragma: no cover
         return
     one = np.ones(1)
-    zero = np.zeros(1)
     first = np.zeros(1, np.int64)
     offsets = np.array([0, 1], np.int64)
     passages = np.zeros(1, np.int32)
     frequencies = np.ones(1, np.uint16)
+    loose = np.ones(1, np.float32)
+    zero = np.zeros(1, np.float32)  # the accumulators
     ranked(first, one, offsets, one, one, one, one, first, offsets, passages, frequencies, one,
-           one, 1, OKAPI_FORM, 1.9, 0.9, 0.5, zero, zero.copy(), GALLOP)
-    ranked_terms(first, offsets, passages, frequencies, one, one, one, one, 1, OKAPI_FORM, 1.9,
-                 0.9, 0.5, zero, zero.copy(), GALLOP)
+           one, loose, 1, OKAPI_FORM, 1.9, 0.9, 0.5, zero, zero.copy(), GALLOP)
+    ranked_terms(first, offsets, passages, frequencies, one, one, loose, one, one, 1, OKAPI_FORM,
+                 1.9, 0.9, 0.5, zero, zero.copy(), GALLOP)
     union_peaks(first, one, offsets, offsets, passages, frequencies, one, one, OKAPI_FORM, 1.9,
                 0.9, 0.5)

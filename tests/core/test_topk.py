@@ -29,10 +29,11 @@ def collection() -> list[list[str]]:
 
 
 def rank(ranker: Ranker, groups: list[list[str]], gallop: int, sums: np.ndarray,
-         frequency: np.ndarray) -> tuple[list[tuple[int, float]], int]:
+         frequency: np.ndarray, loose: np.ndarray | None = None,
+         ) -> tuple[list[tuple[int, float]], int]:
     """The loop's top 10 for unweighted groups (each alternative's share 1/n as the ranker
     gives them, unit bounds from each term's best weight) and how many postings it added
-    every one of."""
+    every one of; `loose`, what the loop chooses with, is the ranker's unless given."""
     p = ranker.postings
     members = [[(1.0 / max(n, 1), p.vocabulary[t]) for n, t in enumerate(g)] for g in groups]
     terms = np.asarray([t for m in members for _, t in m], np.int64)
@@ -45,8 +46,9 @@ def rank(ranker: Ranker, groups: list[list[str]], gallop: int, sums: np.ndarray,
     ones = np.ones(len(members))
     docs, scores, added = topk.ranked(
         terms, shares, starts, idf, ones, ones, bound, np.arange(len(members)), p.offsets,
-        p.passages, p.frequencies, ranker._norm, ranker._knorm, 10, topk.OKAPI_FORM,
-        ranker.k1 + 1, ranker.k1, L_DELTA, sums, frequency, gallop)
+        p.passages, p.frequencies, ranker._norm, ranker._knorm,
+        ranker._loose if loose is None else loose, 10,
+        topk.OKAPI_FORM, ranker.k1 + 1, ranker.k1, L_DELTA, sums, frequency, gallop)
     return list(zip(docs.tolist(), scores.tolist(), strict=True)), int(added)
 
 
@@ -54,7 +56,7 @@ def rank(ranker: Ranker, groups: list[list[str]], gallop: int, sums: np.ndarray,
 def test_common_terms_are_added_only_at_contenders(gallop: int) -> None:
     corpus = collection()
     ranker = Ranker(corpus)
-    sums, frequency = np.zeros(ranker.size), np.zeros(ranker.size)
+    sums, frequency = np.zeros(ranker.size, np.float32), np.zeros(ranker.size, np.float32)
     question = ["needle", "t0", "t1", "t2"]
     top, added = rank(ranker, [[t] for t in question], gallop, sums, frequency)
     # The rare word's 30 passages decide: the three commonest words (in most passages) are
@@ -68,7 +70,7 @@ def test_common_terms_are_added_only_at_contenders(gallop: int) -> None:
 def test_groups_of_alternatives_are_summed_before_they_are_weighed(gallop: int) -> None:
     corpus = collection()
     ranker = Ranker(corpus)
-    sums, frequency = np.zeros(ranker.size), np.zeros(ranker.size)
+    sums, frequency = np.zeros(ranker.size, np.float32), np.zeros(ranker.size, np.float32)
     groups = [["needle"], ["t0", "t3"], ["t1", "t4", "t5"]]
     top, added = rank(ranker, groups, gallop, sums, frequency)
     assert added == ranker.document_frequency("needle")
@@ -87,4 +89,23 @@ def test_groups_of_alternatives_are_summed_before_they_are_weighed(gallop: int) 
         expected.append((doc, score))
     expected.sort(key=lambda pair: (-pair[1], pair[0]))
     assert top == expected[:10]
+    assert not sums.any() and not frequency.any()
+
+
+@pytest.mark.parametrize("gallop", [0, 2**40])
+def test_choosing_in_float32_still_returns_the_exact_top_10(gallop: int) -> None:
+    # The loop chooses with float32 lengths and sums; each comparison allows for their
+    # rounding. Lengths off by twice float32's rounding, up or down at random, must still give
+    # rank-bm25's top 10 and scores to the bit, on questions whose scores crowd together.
+    corpus = collection()
+    ranker = Ranker(corpus)
+    rng = np.random.default_rng(2)
+    off = ranker._knorm * (1 + rng.choice([-2.0**-23, 2.0**-23], ranker.size))
+    sums, frequency = np.zeros(ranker.size, np.float32), np.zeros(ranker.size, np.float32)
+    words = random.Random(4)
+    for _ in range(30):
+        question = [f"t{i}" for i in words.sample(range(60), words.randint(2, 6))]
+        top, _ = rank(ranker, [[t] for t in question], gallop, sums, frequency,
+                      off.astype(np.float32))
+        assert top == reference_rank(corpus, "lucene", question, 10)
     assert not sums.any() and not frequency.any()

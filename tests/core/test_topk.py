@@ -109,3 +109,16 @@ def test_choosing_in_float32_still_returns_the_exact_top_10(gallop: int) -> None
                       off.astype(np.float32))
         assert top == reference_rank(corpus, "lucene", question, 10)
     assert not sums.any() and not frequency.any()
+
+
+def test_warming_compiles_what_questions_then_use() -> None:
+    # A question that finds no compiled version of its argument types compiles one: about
+    # 13 s on this host, which `warm` spends at start-up instead. Plain and grouped questions
+    # (a group of several alternatives, merged for its bound) after it compile nothing new.
+    topk.warm()
+    loops = (topk.ranked, topk.ranked_terms, topk.union_peaks)
+    compiled = [len(loop.signatures) for loop in loops]
+    ranker = Ranker(collection())
+    assert ranker.rank(["needle", "t0", "t1"], 10)
+    assert ranker.rank_groups([["needle"], ["t3", "t4", "t9"], ["t0", "t1"]], 10)
+    assert [len(loop.signatures) for loop in loops] == compiled

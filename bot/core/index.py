@@ -251,12 +251,11 @@ class SearchIndex:
         return tuple(self.table[r] for r in self.table.rows_of(doc_id))
 
     def terms_in_rows(self, rows: Sequence[int], terms: Iterable[str]) -> list[set[str]]:
-        """For each row, which of the terms occur in it: one search per term for all rows."""
+        """For each row, which of the terms occur in it (`Ranker.held`)."""
         out: list[set[str]] = [set() for _ in rows]
-        wanted = np.asarray(rows, dtype=np.int64)
-        for term in set(terms):
-            for i in np.flatnonzero(self.ranker.holds(term, wanted)).tolist():
-                out[i].add(term)
+        asked = list(set(terms))
+        for j, i in self.ranker.held(asked, rows):
+            out[i].add(asked[j])
         return out
 
     def search(self, terms: Sequence[str], limit: int) -> list[tuple[int, float]]:

@@ -33,7 +33,15 @@ from bot.core.bm25 import (
 )
 from bot.core.bm25_constants import K1, VARIANT, VARIANTS, B, check_variant
 from bot.core.postings import Postings
-from bot.core.topk import FORMS, GALLOP, L_FORM, ranked, ranked_terms, union_peaks
+from bot.core.topk import (
+    FORMS,
+    GALLOP,
+    L_FORM,
+    held_pairs,
+    ranked,
+    ranked_terms,
+    union_peaks,
+)
 
 __all__ = ["VARIANTS", "BM25Lucene", "Ranker", "make_bm25"]
 
@@ -58,6 +66,8 @@ _ONE_PASS = 1 << 17
 # The most (group, passage) pairs the grouped one-pass path counts in one array: a question's
 # groups times the collection's passages (about 26 groups at 10,000 passages, 2 at 100,000).
 _ONE_PASS_PAIRS = 1 << 18
+# Groups' union frequencies a ranker remembers at most (then it starts again).
+_UNIONS_KEPT = 100_000
 # Groups' alternatives and IDFs a ranker remembers at most (about 600 bytes each: 12 MB).
 _GROUPS_KEPT = 20_000
 _UNSEEN = object()  # a group not looked at yet (None is a group the collection lacks)
@@ -164,6 +174,7 @@ class Ranker:
         self._loose = (self._norm if self._form == L_FORM else self._knorm).astype(np.float32)
         # Groups' alternatives and scoring IDFs so far (`_group_setups`).
         self._groups: dict[tuple[str, ...], _Group | None] = {}
+        self._unions: dict[tuple[int, ...], int] = {}  # union frequencies so far, by term ids
         self._accumulators = _Accumulators(self.size)
         self._shortest = np.full(len(_LEVELS), self._norm.min() if self.size else 1.0)
         self._okapi_floor: float | None = None  # computed when a group first needs it
@@ -175,6 +186,19 @@ class Ranker:
         """In how many passages the term occurs."""
         t = self.postings.vocabulary.get(term)
         return 0 if t is None else int(self.postings.offsets[t + 1] - self.postings.offsets[t])
+
+    def held(self, terms: Sequence[str], rows: Sequence[int]) -> list[tuple[int, int]]:
+        """(term's position in terms, row's position in rows) for each of the terms that
+        occurs in each of the passages rows: in one compiled call, else a search a term."""
+        if COMPILED:
+            vocabulary = self.postings.vocabulary
+            ids = np.fromiter((vocabulary.get(t, -1) for t in terms), np.int64, len(terms))
+            pairs = held_pairs(ids, np.asarray(rows, dtype=np.int64), self.postings.offsets,
+                         self.postings.passages)
+            return [(j, i) for j, i in pairs.tolist()]
+        wanted = np.asarray(rows, dtype=np.int64)
+        return [(j, i) for j, term in enumerate(terms)
+                for i in np.flatnonzero(self.holds(term, wanted)).tolist()]
 
     def holds(self, term: str, rows: np.ndarray) -> np.ndarray:
         """For each passage index in rows, whether the term occurs in it."""
@@ -278,16 +302,34 @@ class Ranker:
         the collection's size, or a sort of their postings when they are very short for it
         (measured: 20,000 postings sort in 1.6 ms, and are marked in 0.02 ms among 100,000
         passages, 0.06 ms among a million; at a million, 500 sort as fast as they mark)."""
-        lists = [self.postings.term(t)[0] for t in set(group)]
-        if len(lists) < 2:
-            return len(lists[0]) if lists else 0
+        vocabulary = self.postings.vocabulary
+        key = tuple(sorted({vocabulary[t] for t in group if t in vocabulary}))
+        offsets = self.postings.offsets
+        if len(key) < 2:
+            return int(offsets[key[0] + 1] - offsets[key[0]]) if key else 0
+        known = self._unions.get(key)
+        if known is not None:
+            return known
+        lists = [self.postings.passages[offsets[t]:offsets[t + 1]] for t in key]
         total = sum(map(len, lists))
         if total * 1000 < self.size:
-            return len(np.unique(np.concatenate(lists)))
-        marked = np.zeros(self.size, dtype=bool)
-        for ids in lists:
-            marked[ids] = True
-        return int(np.count_nonzero(marked))
+            union = len(np.unique(np.concatenate(lists)))
+        else:
+            marked = np.zeros(self.size, dtype=bool)
+            for ids in lists:
+                marked[ids] = True
+            union = int(np.count_nonzero(marked))
+        self._remember_union(key, union)
+        return union
+
+    def _remember_union(self, key: tuple[int, ...], union: int) -> None:
+        """Keeps a union frequency, by the alternatives' sorted term ids: the same words'
+        translations come back question after question, and relevance asks each group's IDF
+        again for every question (at a million passages, marking a group's union in an array
+        the collection's size took longer than ranking the question)."""
+        if len(self._unions) > _UNIONS_KEPT:
+            self._unions.clear()
+        self._unions[key] = union
 
     def group_idf(self, group: Sequence[str]) -> float:
         """How rare alternatives counted as one term are, as `idf` weighs one term: a passage
@@ -454,6 +496,8 @@ class Ranker:
             for g, size, peak in zip(merged, counted.tolist(), highest.tolist(), strict=True):
                 sizes[g] = size
                 peaks[g] = peak
+                if len(terms[g]) > 1:  # for `group_idf`, which relevance asks next
+                    self._remember_union(tuple(sorted(terms[g].tolist())), size)
         out = []
         for g, group in enumerate(groups):
             idf = self._scoring_idf(group, sizes[g])

@@ -427,6 +427,26 @@ def _union_peaks(alternatives, shares, starts, offsets, passages, frequencies, n
     return sizes, peaks
 
 
+def _held(terms, rows, offsets, passages):  # type: ignore[no-untyped-def]
+    """Which of the passages rows each term id of terms occurs in, as (term's position, row's
+    position) pairs: a binary search of each term's postings for each row (the relevance
+    check asks a few dozen terms about a dozen passages, which numpy did in six calls a term)."""
+    pairs = np.empty((len(terms) * len(rows), 2), np.int64)
+    found = 0
+    for j in range(len(terms)):
+        t = terms[j]
+        if t < 0:  # not in the collection
+            continue
+        first, last = offsets[t], offsets[t + 1]
+        for i in range(len(rows)):
+            at = first + np.searchsorted(passages[first:last], rows[i])
+            if at < last and passages[at] == rows[i]:
+                pairs[found, 0] = j
+                pairs[found, 1] = i
+                found += 1
+    return pairs[:found]
+
+
 if njit is not None:
     _weight = _compile(_weight)
     _slop = _compile(_slop)
@@ -442,8 +462,9 @@ if njit is not None:
     ranked = _ranked
     ranked_terms = _compile(_ranked_terms)
     union_peaks = _compile(_union_peaks)
+    held_pairs = _compile(_held)
 else:  # pragma: no cover
-    ranked = ranked_terms = union_peaks = None
+    ranked = ranked_terms = union_peaks = held_pairs = None
 
 
 def warm() -> None:
@@ -467,3 +488,4 @@ def warm() -> None:
                  1.9, 0.9, 0.5, zero, zero.copy(), GALLOP)
     union_peaks(first, one, offsets, offsets, passages, frequencies, one, one, OKAPI_FORM, 1.9,
                 0.9, 0.5)
+    held_pairs(first, first, offsets, passages)

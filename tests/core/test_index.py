@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import random
+
 import pytest
 
+from bot.core import ranking
 from bot.core.index import SearchIndex
 from bot.core.models import StoredPassage
 
@@ -17,12 +20,29 @@ def _index() -> SearchIndex:
     return SearchIndex.build(passages, TOKENS)
 
 
-def test_terms_in_rows_matches_each_passages_terms() -> None:
+@pytest.mark.parametrize("compiled", [True, False])  # one compiled call; a search a term
+def test_terms_in_rows_matches_each_passages_terms(
+    compiled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ranking, "COMPILED", compiled and ranking.COMPILED)
     index = _index()
     wanted = ["river", "book", "unseen", "boat"]
     rows = [3, 0, 2, 1]
     assert index.terms_in_rows(rows, wanted) == [set(TOKENS[r]) & set(wanted) for r in rows]
     assert index.terms_in_rows([1], wanted) == [{"river"}]
+    assert index.terms_in_rows([], wanted) == []
+    assert index.terms_in_rows(rows, []) == [set(), set(), set(), set()]
+    # A larger collection, rows in any order and repeated, words in some passages, in none.
+    rng = random.Random(6)
+    words = [f"w{i}" for i in range(50)]
+    tokens = [rng.sample(words, rng.randint(1, 12)) for _ in range(400)]
+    passages = [StoredPassage(id=i, doc_id=f"d{i}", position=1, count=1, text=" ".join(t),
+                              title="T", source=None, url=None, date=None)
+                for i, t in enumerate(tokens)]
+    big = SearchIndex.build(passages, tokens)
+    rows = [rng.randrange(400) for _ in range(30)]
+    asked = [*rng.sample(words, 20), "absent"]
+    assert big.terms_in_rows(rows, asked) == [set(tokens[r]) & set(asked) for r in rows]
 
 
 def test_passages_come_back_whole_and_by_position() -> None:

@@ -116,9 +116,10 @@ def test_warming_compiles_what_questions_then_use() -> None:
     # 13 s on this host, which `warm` spends at start-up instead. Plain and grouped questions
     # (a group of several alternatives, merged for its bound) after it compile nothing new.
     topk.warm()
-    loops = (topk.ranked, topk.ranked_terms, topk.union_peaks)
+    loops = (topk.ranked, topk.ranked_terms, topk.union_peaks, topk.held_pairs)
     compiled = [len(loop.signatures) for loop in loops]
     ranker = Ranker(collection())
     assert ranker.rank(["needle", "t0", "t1"], 10)
     assert ranker.rank_groups([["needle"], ["t3", "t4", "t9"], ["t0", "t1"]], 10)
+    assert ranker.held(["needle", "t0", "absent"], [0, 1, 2])
     assert [len(loop.signatures) for loop in loops] == compiled

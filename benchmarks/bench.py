@@ -23,7 +23,9 @@ belongs to the process it describes. Columns:
   = its p50 / fast p50 on the same questions;
 - top-10 same: sampled questions whose top 10 (indices and scores) are identical across the
   fast path and both rank-bm25 calls; answer p50, p95: `bot.core.answering.answer` whole (analyse,
-  rank, check relevance, highlight), each question's first time; again p50, p95: the same
+  rank, check relevance, highlight) as the bot answers (`answer_options`: its settings, and the
+  bilingual dictionary, loaded into the serving process, when they ask for it), each
+  question's first time; again p50, p95: the same
   questions asked a second time, when their passages' sentences and words are known (a
   running bot shows the same passages again and again).
 
@@ -70,15 +72,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import peers  # noqa: E402
 from collection import start_jieba  # noqa: E402
 
+from bot.config import Settings  # noqa: E402
 from bot.core import analysis  # noqa: E402
-from bot.core.answering import AnswerOptions, answer  # noqa: E402
+from bot.core.answering import answer  # noqa: E402
 from bot.core.bm25_constants import B, K1  # noqa: E402
 from bot.core.cleaning import clean  # noqa: E402
 from bot.core.index import SearchIndex  # noqa: E402
 from bot.core.models import Document, DocumentUpdate, Passage, StoredPassage  # noqa: E402
 from bot.core.ranking import Ranker, make_bm25  # noqa: E402
 from bot.core.splitting import sentence_spans  # noqa: E402
-from bot.sources.decision import load_decision_model  # noqa: E402
+from bot.engine.service import answer_options  # noqa: E402
+from bot.sources.cedict import load_dictionary  # noqa: E402
 from bot.sources.parallel_tokeniser import tokenise_all, tokenise_stream  # noqa: E402
 from bot.store import index_store  # noqa: E402
 from bot.store.database import Database  # noqa: E402
@@ -243,7 +247,11 @@ def serve(folder: Path, size: int, pool_file: Path) -> dict[str, object]:
     ranker = index.ranker
     timed(lambda q: ranker.rank(q, 10), queries[:20])  # warm caches
     fast_ms, fast_top = timed(lambda q: ranker.rank(q, 10), queries)
-    options = AnswerOptions(decision=load_decision_model())  # the bot's answer path
+    # The bot's answer path: its settings, with the bilingual dictionary when they ask for it.
+    settings = Settings()
+    dictionary = (load_dictionary(analyzer, settings.cache_folder)
+                  if settings.cross_lingual else None)
+    options = answer_options(settings, dictionary)
     answer_ms, _ = timed(lambda q: answer(q, index, analyzer, options), questions)
     # The same questions again: the passages' sentences and words are known by now, as for
     # the passages a running bot shows again and again.

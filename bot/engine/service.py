@@ -92,6 +92,17 @@ class UploadResult:
     passages: tuple[StoredPassage, ...] = field(default_factory=tuple)
 
 
+def answer_options(settings: Settings, dictionary: Dictionary | None) -> AnswerOptions:
+    """How the service answers under these settings (the benchmarks answer the same way)."""
+    return AnswerOptions(
+        k=settings.top_k,
+        strictness=settings.strictness,
+        max_question_chars=settings.max_question_chars,
+        dictionary=dictionary,
+        decision=load_decision_model(),
+    )
+
+
 class QAService:
     """Documents in the database, an index in memory, answers out."""
 
@@ -107,13 +118,7 @@ class QAService:
         self._stored_grants: dict[str, frozenset[str] | None] = {}
         self.metrics = Metrics()
         self.loaded = False  # True once an index built from the database is in place
-        self.options = AnswerOptions(
-            k=settings.top_k,
-            strictness=settings.strictness,
-            max_question_chars=settings.max_question_chars,
-            dictionary=dictionary,
-            decision=load_decision_model(),
-        )
+        self.options = answer_options(settings, dictionary)
         self._guard = ReloadGuard(settings.database_path)
         self._generation: str | None = None  # the database change the index was built from
         self._version: str | None = None  # the passages version it covers

@@ -475,10 +475,11 @@ class Ranker:
         """Each group's alternatives (share, term id, as `found` lists them), the IDF it
         scores with, and the most its weight is in any passage: for a lone term counted
         fully, its best weight (known already) at the group's IDF; for the others, their
-        postings merged once, in the compiled loop (`union_peaks`), for the union frequency
-        and the highest weight exactly. Exact bounds matter here: the sum of the members'
-        best weights (what concavity allows) is twice the peak on bench.py's collections, and
-        pruning started so late that a grouped question added six times the postings."""
+        postings read once, in compiled code (`union_peaks`), for the union frequency and
+        the highest weight (to a few float32 roundings above). Tight bounds matter here: the
+        sum of the members' best weights (what concavity allows) is twice the peak on
+        bench.py's collections, and pruning started so late that a grouped question added
+        six times the postings."""
         terms = [np.asarray([t for _, t in f], dtype=np.int64) for f in found]
         shares = [np.asarray([share for share, _ in f]) for f in found]
         offsets = self.postings.offsets
@@ -488,11 +489,12 @@ class Ranker:
         if merged:
             starts = np.zeros(len(merged) + 1, dtype=np.int64)
             np.cumsum([len(terms[g]) for g in merged], out=starts[1:])
-            counted, highest = union_peaks(
-                np.concatenate([terms[g] for g in merged]),
-                np.concatenate([shares[g] for g in merged]), starts, offsets,
-                self.postings.passages, self.postings.frequencies, self._norm, self._knorm,
-                self._form, self.k1 + 1, self.k1, L_DELTA)
+            with self._accumulators.lend() as (_, frequency):
+                counted, highest = union_peaks(
+                    np.concatenate([terms[g] for g in merged]),
+                    np.concatenate([shares[g] for g in merged]), starts, offsets,
+                    self.postings.passages, self.postings.frequencies, self._norm,
+                    self._knorm, self._form, self.k1 + 1, self.k1, L_DELTA, frequency)
             for g, size, peak in zip(merged, counted.tolist(), highest.tolist(), strict=True):
                 sizes[g] = size
                 peaks[g] = peak

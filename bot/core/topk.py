@@ -386,44 +386,47 @@ def _contenders(acc, docs, count, out, left, threshold, bits,
 
 
 def _union_peaks(alternatives, shares, starts, offsets, passages, frequencies, norm, knorm,
-                 form, c, k1, delta):  # type: ignore[no-untyped-def]
+                 form, c, k1, delta, frequency):  # type: ignore[no-untyped-def]
     """For each group (alternatives[starts[g]:starts[g + 1]], term ids, each with its share):
-    in how many passages at least one of them occurs, and its highest weight at IDF 1 there
-    (frequency 0.0 plus share x count of each alternative held, in order, as `_add_unit` sums
-    it). The alternatives' ascending postings are merged, each passage met once.
+    in how many passages at least one of them occurs, and the most its weight at IDF 1 can be
+    there (its frequency: share x count of each alternative held, in order, as `_add_unit`
+    sums it). Each alternative's postings are added into `frequency` (float32, zero, and left
+    so), the passages first met noted, then each noted passage weighed: 3 to 4 times faster
+    than merging the alternatives' postings (measured on bench.py's collections, a question's
+    groups: 0.28 against 0.07 ms at 100,000 passages, 2.8 against 0.86 at a million).
 
-    The peak times a group's IDF bounds its weight the way a term's best weight bounds a
-    term's: exactly for Okapi's form (IDF multiplies last), to a few roundings for BM25L's
-    (IDF first), which the loop's slop (a billionth of every bound) covers."""
+    A float32 frequency is within one rounding an alternative of its float64 sum, and a
+    weight grows at most twice as fast as its frequency (BM25L's; Okapi's at most as fast),
+    so the peak, raised by (alternatives + 2) float32 roundings, still bounds the group's
+    float64 weight; times the group's IDF it bounds the group as a term's best weight bounds a
+    term, to the few roundings that the loop's `eps` allows for."""
     groups = len(starts) - 1
     sizes = np.zeros(groups, np.int64)
     peaks = np.zeros(groups)
-    none = np.iinfo(np.int64).max
     for g in range(groups):
         first, last = starts[g], starts[g + 1]
-        at = np.empty(last - first, np.int64)
-        end = np.empty(last - first, np.int64)
+        total = 0
         for a in range(first, last):
-            at[a - first] = offsets[alternatives[a]]
-            end[a - first] = offsets[alternatives[a] + 1]
-        count = 0
+            total += offsets[alternatives[a] + 1] - offsets[alternatives[a]]
+        union = np.empty(total, np.int32)
+        held = 0
+        for a in range(first, last):
+            t = alternatives[a]
+            share = shares[a]
+            for p in range(offsets[t], offsets[t + 1]):
+                doc = passages[p]
+                if frequency[doc] == 0.0:
+                    union[held] = doc
+                    held += 1
+                frequency[doc] += share * frequencies[p]
         peak = 0.0
-        while True:
-            doc = none
-            for a in range(last - first):
-                if at[a] < end[a] and passages[at[a]] < doc:
-                    doc = passages[at[a]]
-            if doc == none:
-                break
-            count += 1
-            tf = 0.0
-            for a in range(last - first):
-                if at[a] < end[a] and passages[at[a]] == doc:
-                    tf += shares[first + a] * frequencies[at[a]]
-                    at[a] += 1
+        for x in range(held):
+            doc = union[x]
+            tf = np.float64(frequency[doc])
             peak = max(peak, _weight(form, 1.0, tf, norm, knorm, doc, c, k1, delta))
-        sizes[g] = count
-        peaks[g] = peak
+            frequency[doc] = 0.0
+        sizes[g] = held
+        peaks[g] = peak * (1.0 + (last - first + 2) * 2.0**-23)
     return sizes, peaks
 
 
@@ -487,5 +490,5 @@ def warm() -> None:
     ranked_terms(first, offsets, passages, frequencies, one, one, loose, one, one, 1, OKAPI_FORM,
                  1.9, 0.9, 0.5, zero, zero.copy(), GALLOP)
     union_peaks(first, one, offsets, offsets, passages, frequencies, one, one, OKAPI_FORM, 1.9,
-                0.9, 0.5)
+                0.9, 0.5, zero.copy())
     held_pairs(first, first, offsets, passages)

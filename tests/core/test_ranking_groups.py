@@ -137,8 +137,9 @@ def test_the_compiled_grouped_loops_equal_numpy_on_a_skewed_collection(
 def test_a_groups_bound_is_its_highest_weight_in_any_passage(variant: str) -> None:
     # Pruning starts once the groups left cannot lift a passage to the k-th score, so a
     # loose bound (the members' best weights summed, twice the truth on bench.py's
-    # collections) costs postings read: each group is bounded by exactly its best weight,
-    # the brute-force scorer's top score for the group asked alone, shares and all.
+    # collections) costs postings read: each group is bounded by its best weight, the
+    # brute-force scorer's top score for the group asked alone, shares and all (raised by a
+    # few float32 roundings: its frequencies are summed in float32).
     rng = random.Random(5)
     words = [f"t{i}" for i in range(40)]
     weights = [1 / (i + 1) for i in range(40)]
@@ -150,4 +151,6 @@ def test_a_groups_bound_is_its_highest_weight_in_any_passage(variant: str) -> No
     for group, setup in zip(groups, setups, strict=True):
         assert setup is not None
         (_, best), = brute_force_groups(corpus, variant, [group], 1, None)
-        assert setup.bound == pytest.approx(best, rel=1e-12)
+        # the highest weight (a lone term's scaled to the group's IDF, to its rounding), and
+        # above it by at most a few float32 roundings
+        assert best * (1 - 1e-12) <= setup.bound <= best * (1 + 1e-5)

@@ -194,7 +194,7 @@ class Ranker:
             vocabulary = self.postings.vocabulary
             ids = np.fromiter((vocabulary.get(t, -1) for t in terms), np.int64, len(terms))
             pairs = held_pairs(ids, np.asarray(rows, dtype=np.int64), self.postings.offsets,
-                         self.postings.passages)
+                               self.postings.passages)
             return [(j, i) for j, i in pairs.tolist()]
         wanted = np.asarray(rows, dtype=np.int64)
         return [(j, i) for j, term in enumerate(terms)

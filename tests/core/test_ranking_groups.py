@@ -108,9 +108,10 @@ def test_grouped_path_equals_a_brute_force_scorer(
 def test_the_compiled_grouped_loops_equal_numpy_on_a_skewed_collection(
     variant: str, budget: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # 3,000 passages of Zipf-like terms: the k-th score rises and common groups stop being
-    # looked up. Every top 10 is numpy's scattered path's to the bit, asked twice (the second
-    # time from the memory of groups' alternatives, IDFs and bounds).
+    # 3,000 passages of Zipf-like terms: the k-th score rises, common groups stop being
+    # looked up, and union frequencies are remembered between questions. Every top 10 is
+    # numpy's scattered path's to the bit, asked twice (the second time from the memory of
+    # unions and of groups' alternatives, IDFs and bounds).
     monkeypatch.setattr(ranking, "GALLOP", budget)
     rng = random.Random(3)
     words = [f"t{i}" for i in range(300)]
@@ -120,8 +121,9 @@ def test_the_compiled_grouped_loops_equal_numpy_on_a_skewed_collection(
     questions = [[rng.choices(words, weights, k=rng.randint(1, 4))
                   for _ in range(rng.randint(1, 8))] for _ in range(40)]
     compiled = [ranker.rank_groups(groups, 10) for groups in questions]
-    # every group's setup was kept
-    assert len(ranker._groups) >= len({tuple(g) for q in questions for g in q})
+    # multi-term groups' unions were counted and kept, and every group's setup
+    assert ranker._unions and len(ranker._groups) >= len({tuple(g) for q in questions
+                                                          for g in q})
     again = [ranker.rank_groups(groups, 10) for groups in questions]
     saved = ranking.COMPILED, ranking._ONE_PASS_PAIRS
     ranking.COMPILED, ranking._ONE_PASS_PAIRS = False, 0

@@ -28,7 +28,7 @@ class Postings:
     vocabulary: dict[str, int]
     offsets: np.ndarray  # int64 [terms + 1]: term t owns [offsets[t], offsets[t + 1])
     passages: np.ndarray  # int32 [postings]: passage indices, ascending within a term
-    frequencies: np.ndarray  # uint16 (int32 if any exceeds it) [postings]: occurrences
+    frequencies: np.ndarray  # uint8 (uint16, int32 if any exceeds it) [postings]: occurrences
     lengths: np.ndarray  # int64 [passages]: tokens in each passage
 
     @classmethod
@@ -69,7 +69,7 @@ class Postings:
             vocabulary,
             by_term.indptr.astype(np.int64),
             by_term.indices.astype(np.int32, copy=False),
-            by_term.data,
+            _narrow(by_term.data),
             lengths,
         )
 
@@ -172,6 +172,15 @@ class Postings:
         """(passage indices, term frequencies) of the term with id t."""
         start, end = self.offsets[t], self.offsets[t + 1]
         return self.passages[start:end], self.frequencies[start:end]
+
+
+def _narrow(counts: np.ndarray) -> np.ndarray:
+    """Counts as uint8 when none exceeds 255, as in any passage of prose (a term repeated
+    256 times in one passage is a list or a table): a byte a posting instead of two, 135 MB
+    less at a million passages, serving and building."""
+    if counts.dtype.itemsize > 1 and (len(counts) == 0 or int(counts.max()) <= 255):
+        return counts.astype(np.uint8)
+    return counts
 
 
 def _splice(

@@ -473,16 +473,16 @@ else:  # pragma: no cover
 def warm() -> None:
     """Compile (or load from numba's cache) the loop for the arrays an index holds, so that
     the first question does not wait for it: several seconds once per install, a fraction of
-    a second from the cache. Only for counts as uint16: `Postings.build` widens them past
-    65,535 (a passage repeating one term that often), and such an index compiles its own the
-    first time it is asked, rather than every install paying for both."""
+    a second from the cache. Only for counts as uint8: `Postings.build` widens them past
+    255 (a passage repeating one term that often: a list, a table), and such an index
+    compiles its own the first time it is asked, rather than every install paying for all."""
     if ranked is None:  # pragma: no cover
         return
     one = np.ones(1)
     first = np.zeros(1, np.int64)
     offsets = np.array([0, 1], np.int64)
     passages = np.zeros(1, np.int32)
-    frequencies = np.ones(1, np.uint16)
+    frequencies = np.ones(1, np.uint8)
     loose = np.ones(1, np.float32)
     zero = np.zeros(1, np.float32)  # the accumulators
     ranked(first, one, offsets, one, one, one, one, first, offsets, passages, frequencies, one,

@@ -41,3 +41,20 @@ def test_document_frequencies_by_term_id() -> None:
         "a": 3, "b": 1, "c": 2,
     }
     assert postings.passages.dtype == np.int32
+
+
+def test_counts_take_a_byte_each_until_one_passes_255() -> None:
+    assert Postings.build(CORPUS).frequencies.dtype == np.uint8
+    # A table that repeats one word 300 times in a passage: counts widen, none is cut short.
+    wide = Postings.build([["row"] * 300 + ["total"], ["row", "total", "total"]])
+    assert wide.frequencies.dtype == np.uint16
+    assert wide.term("row")[1].tolist() == [300, 1]
+    assert wide.term("total")[1].tolist() == [1, 2]
+
+
+def test_an_update_that_brings_a_wide_count_widens_every_count() -> None:
+    narrow = Postings.build(CORPUS)
+    merged, _ = narrow.updated(np.zeros(0, dtype=np.int64), Postings.build([["c"] * 256]))
+    assert merged.frequencies.dtype == np.uint16
+    assert merged.term("c")[1].tolist() == [1, 3, 256]
+    assert merged.term("a")[1].tolist() == [1, 1, 1]

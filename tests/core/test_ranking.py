@@ -14,6 +14,7 @@ from bot.faces.evaluation import load_squad
 from bot.core import ranking
 from bot.core.bm25_constants import B, K1
 from bot.core.ranking import VARIANTS, Ranker, make_bm25
+from bot.core.postings import Postings
 from tests.conftest import DATA
 
 CORPUS = [
@@ -189,7 +190,8 @@ def test_common_terms_are_skipped_once_they_cannot_change_the_top(
 
 def test_only_the_commonest_terms_get_dense_frequencies(monkeypatch: pytest.MonkeyPatch) -> None:
     corpus = [["a", "b"], ["a"], ["a", "c"], ["b", "a", "a"]] * 8 + [["d"]] * 32
-    monkeypatch.setattr(ranking, "_DENSE_BYTES", 2 * 64 * 2)  # room for two terms of 64 passages
+    width = Postings.build(corpus).frequencies.itemsize
+    monkeypatch.setattr(ranking, "_DENSE_BYTES", 2 * 64 * width)  # two terms of 64 passages
     ranker = Ranker(corpus)
     vocabulary = ranker.postings.vocabulary
     assert set(ranker._dense) == {vocabulary["a"], vocabulary["d"]}  # the two commonest

@@ -138,3 +138,16 @@ def test_the_accumulators_are_given_back_zero_and_never_shared() -> None:
     with pool.lend() as one, pool.lend() as two, pool.lend() as three:
         assert len({id(array) for array in (*one, *two, *three)}) == 6
     assert len(pool._free) == 3
+
+
+@pytest.mark.parametrize("budget", [0, 2**40])
+def test_the_compiled_loops_read_counts_past_a_byte(
+    budget: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 300 of one term in a passage: counts are uint16, not uint8, and still exact.
+    monkeypatch.setattr(ranking, "GALLOP", budget)
+    corpus = [["cell"] * 300 + ["sum"], ["cell", "sum", "sum"], ["cell"] * 255, ["other"]]
+    ranker = Ranker(corpus)
+    assert ranker.postings.frequencies.dtype == np.uint16
+    for query in (["cell"], ["sum", "cell"], ["cell", "cell", "other"]):
+        assert ranker.rank(query, 3) == reference_rank(corpus, "lucene", query, 3)
